@@ -1,0 +1,83 @@
+# ngx_meet: build, run and test.  See README.md.
+#
+#   make           dynamic modules for Debian's nginx -> build/modules/*.so
+#   make run       start nginx in the foreground on conf-examples/dev.conf
+#   make test      install what is missing, build, run the whole suite
+#   make asan      modules built with AddressSanitizer + UBSan -> build/asan/modules
+#   make test-asan the suite against the asan modules (runtime LD_PRELOADed)
+#   make static    a complete nginx binary with the modules compiled in
+#   make install   copy the .so files to /usr/lib/nginx/modules
+
+SHELL        := /bin/bash
+REPO         := $(CURDIR)
+BUILD        := $(REPO)/build
+NGX_SRC      ?= /usr/share/nginx/src
+PROVE        ?= prove
+PROVE_FLAGS  ?= -r
+TESTS        ?= t
+MODULES      := ngx_meet_routing_module ngx_meet_signal_module \
+                ngx_meet_rtp_stream_module
+SOURCES      := config $(shell find ngx_meet_core ngx_meet_routing_module \
+                  ngx_meet_signal_module ngx_meet_rtp_stream_module \
+                  -name '*.[ch]' 2>/dev/null)
+
+# sanitizer runtime preloaded into the stock nginx for the asan suite
+ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=undefined -O1 -g
+ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
+                $(shell gcc -print-file-name=libubsan.so)
+
+.PHONY: all modules deps run test test-dynamic asan test-asan static \
+        test-static install clean
+
+all: modules
+
+deps:
+	@bash scripts/install-deps.sh build
+
+modules: $(BUILD)/modules/.built
+
+$(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh
+	@bash scripts/install-deps.sh build
+	bash scripts/build-modules.sh "$(BUILD)/nginx" "$(BUILD)/modules" ""
+	@touch $@
+
+asan: $(BUILD)/asan/modules/.built
+
+$(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh
+	@bash scripts/install-deps.sh build
+	bash scripts/build-modules.sh "$(BUILD)/asan/nginx" \
+	    "$(BUILD)/asan/modules" "$(ASAN_CFLAGS)"
+	@touch $@
+
+run: modules
+	bash scripts/run-dev.sh
+
+test: 
+	@bash scripts/install-deps.sh test
+	$(MAKE) modules
+	$(PROVE) $(PROVE_FLAGS) $(TESTS)
+
+test-asan:
+	@bash scripts/install-deps.sh test
+	$(MAKE) asan
+	TEST_NGINX_MODULES=$(BUILD)/asan/modules \
+	TEST_NGINX_PRELOAD="$(ASAN_PRELOAD)" \
+	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
+
+static: $(BUILD)/static/nginx
+
+$(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh
+	@bash scripts/install-deps.sh build
+	bash scripts/build-static.sh "$(BUILD)/static"
+
+test-static: static
+	TEST_NGINX_BINARY=$(BUILD)/static/nginx TEST_NGINX_MODULES=static \
+	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
+
+install: modules
+	install -m 0644 $(addprefix $(BUILD)/modules/,$(addsuffix .so,$(MODULES))) \
+	    /usr/lib/nginx/modules/
+
+clean:
+	rm -rf $(BUILD)

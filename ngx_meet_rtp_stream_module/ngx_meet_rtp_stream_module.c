@@ -1,0 +1,320 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * ngx_meet_rtp_stream_module: the media plane (ICE-lite, DTLS-SRTP, RTP
+ * forwarding) on one UDP port.  This is the skeleton the foundation
+ * ships: directives load and are checked, the port is bound and reported
+ * by /healthz, datagrams are counted and dropped.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_stream.h>
+#include "ngx_meet_core.h"
+
+
+typedef struct {
+    ngx_flag_t                enable;
+    ngx_array_t              *external;     /* of ngx_str_t */
+    ngx_msec_t                session_timeout;
+} ngx_meet_rtp_srv_conf_t;
+
+
+static ngx_int_t ngx_meet_rtp_init(ngx_conf_t *cf);
+static void *ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_meet_rtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_meet_rtp_handler(ngx_stream_session_t *s);
+static ngx_meet_health_status_e ngx_meet_rtp_health(ngx_meet_health_t *h,
+    json_t *out, ngx_log_t *log);
+
+
+static ngx_command_t  ngx_meet_rtp_commands[] = {
+
+    { ngx_string("meet_rtp"),
+      NGX_STREAM_SRV_CONF|NGX_CONF_NOARGS,
+      ngx_meet_rtp,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("meet_rtp_external_ip"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_1MORE,
+      ngx_meet_rtp_external_ip,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("meet_rtp_session_timeout"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, session_timeout),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_stream_module_t  ngx_meet_rtp_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_meet_rtp_init,                     /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    ngx_meet_rtp_create_srv_conf,          /* create server configuration */
+    ngx_meet_rtp_merge_srv_conf            /* merge server configuration */
+};
+
+
+ngx_module_t  ngx_meet_rtp_stream_module = {
+    NGX_MODULE_V1,
+    &ngx_meet_rtp_module_ctx,              /* module context */
+    ngx_meet_rtp_commands,                 /* module directives */
+    NGX_STREAM_MODULE,                     /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_meet_rtp_srv_conf_t  *rscf;
+
+    rscf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_rtp_srv_conf_t));
+    if (rscf == NULL) {
+        return NULL;
+    }
+
+    rscf->enable = NGX_CONF_UNSET;
+    rscf->external = NGX_CONF_UNSET_PTR;
+    rscf->session_timeout = NGX_CONF_UNSET_MSEC;
+
+    return rscf;
+}
+
+
+static char *
+ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_meet_rtp_srv_conf_t  *prev = parent;
+    ngx_meet_rtp_srv_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_ptr_value(conf->external, prev->external, NULL);
+    ngx_conf_merge_msec_value(conf->session_timeout, prev->session_timeout,
+                              30000);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_rtp_init(ngx_conf_t *cf)
+{
+    ngx_uint_t                    i, n;
+    ngx_stream_listen_t          *ls;
+    ngx_meet_rtp_srv_conf_t      *rscf;
+    ngx_stream_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_stream_conf_get_module_main_conf(cf, ngx_stream_core_module);
+
+    ls = cmcf->listen.elts;
+    n = 0;
+
+    for (i = 0; i < cmcf->listen.nelts; i++) {
+        rscf = ls[i].ctx->srv_conf[ngx_meet_rtp_stream_module.ctx_index];
+
+        if (rscf->enable != 1) {
+            continue;
+        }
+
+        if (ls[i].type != SOCK_DGRAM) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "meet_rtp: \"listen %V\" must be a UDP listener; "
+                          "write \"listen %V udp;\"",
+                          &ls[i].addr_text, &ls[i].addr_text);
+            return NGX_ERROR;
+        }
+
+        n++;
+    }
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_meet_health_register(cf, "media", ngx_meet_rtp_health, NULL);
+}
+
+
+static char *
+ngx_meet_rtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_meet_rtp_srv_conf_t  *rscf = conf;
+
+    ngx_stream_core_srv_conf_t  *cscf;
+
+    if (rscf->enable != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    rscf->enable = 1;
+
+    cscf = ngx_stream_conf_get_module_srv_conf(cf, ngx_stream_core_module);
+    cscf->handler = ngx_meet_rtp_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_meet_rtp_srv_conf_t  *rscf = conf;
+
+    ngx_str_t    *value, *ip;
+    ngx_uint_t    i;
+    ngx_addr_t    addr;
+
+    if (rscf->external != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    rscf->external = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                      sizeof(ngx_str_t));
+    if (rscf->external == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_parse_addr(cf->pool, &addr, value[i].data, value[i].len)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_rtp_external_ip: \"%V\" is not an IP "
+                               "address; give the address clients reach "
+                               "this host at, e.g. 203.0.113.10", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        ip = ngx_array_push(rscf->external);
+        if (ip == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *ip = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_meet_rtp_handler(ngx_stream_session_t *s)
+{
+    ngx_connection_t  *c;
+
+    c = s->connection;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_STREAM, c->log, 0,
+                   "meet rtp: media plane not implemented, dropping %uz "
+                   "bytes", c->buffer ? (size_t) (c->buffer->last
+                                                  - c->buffer->pos) : 0);
+
+    ngx_stream_finalize_session(s, NGX_STREAM_OK);
+}
+
+
+static ngx_meet_health_status_e
+ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
+{
+    ngx_uint_t                    i, n;
+    json_t                       *listen;
+    ngx_listening_t              *ls;
+    ngx_stream_core_srv_conf_t   *cscf;
+    ngx_meet_rtp_srv_conf_t      *rscf;
+    ngx_stream_addr_conf_t       *addr_conf;
+    ngx_stream_port_t            *port;
+
+    listen = json_array();
+    if (listen == NULL || json_object_set_new(out, "udp", listen) != 0) {
+        return NGX_MEET_HEALTH_DOWN;
+    }
+
+    ls = ngx_cycle->listening.elts;
+    n = 0;
+
+    for (i = 0; i < ngx_cycle->listening.nelts; i++) {
+        if (ls[i].handler != ngx_stream_init_connection
+            || ls[i].type != SOCK_DGRAM || ls[i].servers == NULL)
+        {
+            continue;
+        }
+
+        port = ls[i].servers;
+        if (port->naddrs == 0) {
+            continue;
+        }
+
+        /* the server of the first address bound to this socket */
+        addr_conf = (port->naddrs && ls[i].sockaddr->sa_family == AF_INET)
+                    ? &((ngx_stream_in_addr_t *) port->addrs)[0].conf
+#if (NGX_HAVE_INET6)
+                    : (ls[i].sockaddr->sa_family == AF_INET6)
+                    ? &((ngx_stream_in6_addr_t *) port->addrs)[0].conf
+#endif
+                    : NULL;
+
+        if (addr_conf == NULL) {
+            continue;
+        }
+
+        rscf = addr_conf->ctx->srv_conf[ngx_meet_rtp_stream_module.ctx_index];
+        cscf = addr_conf->ctx->srv_conf[ngx_stream_core_module.ctx_index];
+
+        if (rscf->enable != 1 || cscf->handler != ngx_meet_rtp_handler) {
+            continue;
+        }
+
+        if (ls[i].worker != 0) {
+            /* reuseport clones share the address */
+            continue;
+        }
+
+        if (json_array_append_new(listen,
+                                  json_stringn((char *) ls[i].addr_text.data,
+                                               ls[i].addr_text.len))
+            != 0)
+        {
+            return NGX_MEET_HEALTH_DOWN;
+        }
+
+        n++;
+    }
+
+    json_object_set_new(out, "state", json_string("skeleton"));
+
+    if (n == 0) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "meet health: no media UDP socket is open");
+        return NGX_MEET_HEALTH_DOWN;
+    }
+
+    return NGX_MEET_HEALTH_OK;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ngx_meet needs to build, run and test.
+# Idempotent: does nothing when every package is already installed.
+# Usage: scripts/install-deps.sh [build|run|test]   (default: test)
+set -euo pipefail
+
+what=${1:-test}
+
+build_pkgs="build-essential nginx nginx-dev libnginx-mod-stream libssl-dev
+  zlib1g-dev libpcre2-dev libsrtp2-dev libhiredis-dev libpq-dev libjansson-dev
+  libprotobuf-c-dev protobuf-c-compiler pkg-config"
+run_pkgs="nginx libnginx-mod-stream"
+test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
+  openssl curl ca-certificates redis-server postgresql valgrind
+  libclang-rt-14-dev clang iproute2 procps psmisc"
+
+case $what in
+    build) pkgs=$build_pkgs ;;
+    run)   pkgs="$build_pkgs $run_pkgs" ;;
+    test)  pkgs=$test_pkgs ;;
+    *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root, or: sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# Installing nginx, redis-server or postgresql must not start system services.
+policy_added=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+fi
+apt-get update -q
+apt-get install -y -q --no-install-recommends $missing
+if [ -n "$policy_added" ]; then
+    rm -f /usr/sbin/policy-rc.d
+fi
