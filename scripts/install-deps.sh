@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ngx_meet needs to build, run and test.
 # Idempotent: does nothing when every package is already installed.
-# Usage: scripts/install-deps.sh [build|run|test]   (default: test)
+# Usage: scripts/install-deps.sh [--list] [build|run|test]   (default: test)
+#        --list prints the package names and installs nothing.
 set -euo pipefail
 
+list=
+if [ "${1:-}" = --list ]; then
+    list=1
+    shift
+fi
 what=${1:-test}
 
 build_pkgs="build-essential nginx nginx-dev libnginx-mod-stream libssl-dev
   zlib1g-dev libpcre2-dev libsrtp2-dev libhiredis-dev libpq-dev libjansson-dev
-  libprotobuf-c-dev protobuf-c-compiler pkg-config"
+  libprotobuf-c-dev protobuf-c-compiler pkg-config dpkg-dev"
 run_pkgs="nginx libnginx-mod-stream"
 test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
   openssl curl ca-certificates redis-server postgresql valgrind
@@ -18,8 +24,13 @@ case $what in
     build) pkgs=$build_pkgs ;;
     run)   pkgs="$build_pkgs $run_pkgs" ;;
     test)  pkgs=$test_pkgs ;;
-    *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--list] [build|run|test]" >&2; exit 2 ;;
 esac
+
+if [ -n "$list" ]; then
+    echo $pkgs
+    exit 0
+fi
 
 missing=
 for p in $pkgs; do
