@@ -5,6 +5,7 @@
 #   make test      install what is missing, build, run the whole suite
 #   make asan      modules built with AddressSanitizer + UBSan -> build/asan/modules
 #   make test-asan the suite against the asan modules (runtime LD_PRELOADed)
+#   make test-valgrind  the suite under valgrind memcheck with leak checks
 #   make static    a complete nginx binary with the modules compiled in
 #   make install   copy the .so files to /usr/lib/nginx/modules
 
@@ -27,7 +28,7 @@ ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
                 $(shell gcc -print-file-name=libubsan.so)
 
-.PHONY: all modules deps run test test-dynamic asan test-asan static \
+.PHONY: all modules deps run test asan test-asan test-valgrind static \
         test-static install clean
 
 all: modules
@@ -64,6 +65,11 @@ test-asan:
 	TEST_NGINX_MODULES=$(BUILD)/asan/modules \
 	TEST_NGINX_PRELOAD="$(ASAN_PRELOAD)" \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
+
+test-valgrind:
+	@bash scripts/install-deps.sh test
+	$(MAKE) modules
+	TEST_NGINX_VALGRIND=leak $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
 static: $(BUILD)/static/nginx
 

@@ -51,6 +51,9 @@ typedef struct {
 } ngx_meet_core_conf_t;
 
 
+/* NGX_OK when the core module is part of this configuration */
+ngx_int_t ngx_meet_core_check(ngx_conf_t *cf);
+
 ngx_int_t ngx_meet_health_register(ngx_conf_t *cf, const char *name,
     ngx_meet_health_pt handler, void *data);
 ngx_array_t *ngx_meet_health_components(ngx_cycle_t *cycle);

@@ -61,6 +61,27 @@ ngx_meet_core_create_conf(ngx_cycle_t *cycle)
 
 
 ngx_int_t
+ngx_meet_core_check(ngx_conf_t *cf)
+{
+    /*
+     * With dynamic modules a module that uses the core cannot even be
+     * loaded without it (undefined symbol); this catches a core module
+     * that is compiled in but missing from the cycle.
+     */
+
+    if (ngx_get_conf(cf->cycle->conf_ctx, ngx_meet_core_module) == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "ngx_meet_core_module is not loaded; load "
+                           "ngx_meet_routing_module.so before the other "
+                           "ngx_meet modules");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_meet_health_register(ngx_conf_t *cf, const char *name,
     ngx_meet_health_pt handler, void *data)
 {
@@ -68,15 +89,12 @@ ngx_meet_health_register(ngx_conf_t *cf, const char *name,
     ngx_meet_health_t     *h;
     ngx_meet_core_conf_t  *mcf;
 
-    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
-                                                ngx_meet_core_module);
-    if (mcf == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "ngx_meet_core_module is not loaded; load "
-                           "ngx_meet_routing_module.so before the other "
-                           "ngx_meet modules");
+    if (ngx_meet_core_check(cf) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
+                                                ngx_meet_core_module);
 
     h = mcf->health.elts;
     for (i = 0; i < mcf->health.nelts; i++) {

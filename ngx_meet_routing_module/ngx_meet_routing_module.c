@@ -1362,13 +1362,7 @@ ngx_meet_spa_fallback_handler(ngx_http_request_t *r)
         }
     }
 
-    if (r->uri.len == index.len
-        && ngx_strncmp(r->uri.data, index.data, index.len) == 0)
-    {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "meet spa: index.html is missing from the app root");
-        return NGX_HTTP_NOT_FOUND;
-    }
+    /* "/index.html" has its own exact location: no redirect loop */
 
     return ngx_http_internal_redirect(r, &index, NULL);
 }

@@ -20,6 +20,7 @@ typedef struct {
 } ngx_meet_signal_loc_conf_t;
 
 
+static ngx_int_t ngx_meet_signal_init(ngx_conf_t *cf);
 static void *ngx_meet_signal_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -42,7 +43,7 @@ static ngx_command_t  ngx_meet_signal_commands[] = {
 
 static ngx_http_module_t  ngx_meet_signal_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_meet_signal_init,                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -69,6 +70,14 @@ ngx_module_t  ngx_meet_signal_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+static ngx_int_t
+ngx_meet_signal_init(ngx_conf_t *cf)
+{
+    /* the shared core must be loaded (ngx_meet_routing_module.so first) */
+    return ngx_meet_core_check(cf);
+}
 
 
 static void *

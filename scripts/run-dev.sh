@@ -7,12 +7,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${MEET_PREFIX:-$repo/build/run}
 conf=${MEET_CONF:-$repo/conf-examples/dev.conf}
 nginx=${NGINX:-/usr/sbin/nginx}
+modules=${MEET_MODULES_DIR:-$repo/build/modules}
 stream_so=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
 
 mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/modules"
 ln -sf "$stream_so" "$prefix/modules/ngx_stream_module.so"
 for m in ngx_meet_routing_module ngx_meet_signal_module ngx_meet_rtp_stream_module; do
-    ln -sf "$repo/build/modules/$m.so" "$prefix/modules/$m.so"
+    ln -sf "$modules/$m.so" "$prefix/modules/$m.so"
 done
 
 "$nginx" -t -q -p "$prefix" -c "$conf"

@@ -2,7 +2,25 @@
 use lib 't/lib';
 use Test::Meet;
 
-run_tests();
+run_tests(no_done_testing => 1);
+
+# index.html disappearing after start: client routes get a 404, not a loop
+{
+    start_nginx(
+        config     => "    meet_routes {\n        /  spa \$TEST_NGINX_HTML_DIR;\n    }\n",
+        user_files => ">>> index.html\n<!doctype html>\n",
+    );
+    my $r = http_request(path => '/my-room');
+    is($r->{status}, 200, 'app served while index.html exists');
+    unlink(test_var('TEST_NGINX_HTML_DIR') . '/index.html') or die $!;
+    $r = http_request(path => '/my-room');
+    is($r->{status}, 404, 'index.html gone: client route is a 404');
+    ok(wait_for_log(qr{open\(\) "[^"]+/index\.html" failed \(2: No such file}),
+       'index.html gone: the reason is logged');
+    stop_nginx();
+}
+
+done_testing();
 
 __DATA__
 

@@ -262,3 +262,23 @@ GET /healthz
 --- error_code: 503
 --- response_body_like
 "django":\{"status":"down"
+
+
+
+=== TEST 24: the signal target without the signal module names the fix
+--- meet_modules: ngx_meet_routing_module
+--- config
+    meet_routes {
+        /rtc  signal;
+    }
+--- must_die
+--- error_log
+meet_routes: target "signal" needs ngx_meet_signal_module; add "load_module modules/ngx_meet_signal_module.so;" after ngx_meet_routing_module.so
+
+
+
+=== TEST 25: the signal module without the routing module (wrong load order) fails at load
+--- meet_modules: ngx_meet_signal_module
+--- must_die
+--- error_log eval
+qr/ngx_meet_signal_module\.so.*undefined symbol: ngx_meet_/

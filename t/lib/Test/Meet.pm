@@ -31,6 +31,9 @@ package Test::Meet;
 #     init             Perl code run (package main) before nginx starts; the
 #                      variables are in %ENV and in Test::Meet::test_vars()
 #     no_meet_modules  flag: do not load_module our three modules
+#     meet_modules     load only these of our modules (names without .so,
+#                      e.g. "ngx_meet_routing_module"); the block is skipped
+#                      when TEST_NGINX_MODULES is static or none
 #     must_die         flag: run `nginx -t` instead of starting, expect failure;
 #                      error_log/no_error_log then match its output
 #   Request (optional; without one the block only checks start/stop and logs)
@@ -170,7 +173,7 @@ sub free_port { Test::Meet::Util::free_port(@_) }
 
 my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config stream_config user_files init
-    no_meet_modules must_die
+    no_meet_modules meet_modules must_die
     request raw_request more_headers request_port request_tls timeout
     ignore_response
     error_code response_headers response_headers_like response_body
@@ -210,10 +213,22 @@ sub _run_block {
         return;
     }
 
+    if ($has->('meet_modules')
+        && ($ENV{TEST_NGINX_MODULES} // '') =~ /^(?:static|none)$/)
+    {
+        SKIP: {
+            Test::More::skip("$name - meet_modules needs dynamic modules", 1);
+        }
+        return;
+    }
+
     my $srv = eval {
         Test::Meet::Server->new(
-            map { $_ => 1 } grep { $has->($_) }
-                qw(no_meet_modules no_check_alert allow_crit))
+            (map { $_ => 1 } grep { $has->($_) }
+                qw(no_meet_modules no_check_alert allow_crit)),
+            ($has->('meet_modules')
+                ? (meet_modules => Test::Meet::Util::trim($block->{meet_modules}[0]))
+                : ()))
     };
     unless ($srv) {
         _t('fail', "$name - harness setup");

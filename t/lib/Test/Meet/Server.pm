@@ -230,8 +230,15 @@ sub _load_module_lines {
 
     my $dir = $ENV{TEST_NGINX_MODULES};
     $dir = "$REPO/build/modules" unless defined $dir && length $dir;
+    $dir = Cwd::abs_path($dir) // $dir if $dir !~ m{^/} && -d $dir;
     if (!$self->opt('no_meet_modules') && $dir ne 'static' && $dir ne 'none') {
-        for my $m (@MEET_MODULES) {
+        # meet_modules: load only these (names without .so), in our order
+        my @load = @MEET_MODULES;
+        if (defined(my $only = $self->opt('meet_modules'))) {
+            my %want = map { ("$_.so" => 1) } split ' ', $only;
+            @load = grep { $want{$_} } @MEET_MODULES;
+        }
+        for my $m (@load) {
             my $so = "$dir/$m";
             die "module $so not found; build first: make "
               . "(or set TEST_NGINX_MODULES)\n" unless -f $so;
@@ -355,8 +362,13 @@ sub _child_env {
     if (defined $preload && $preload =~ /\S/) {
         my $logs = "$self->{prefix}/logs";
         $env{LD_PRELOAD} = join ' ', grep { length } split /\s+/, $preload;
-        $env{ASAN_OPTIONS} = $ENV{ASAN_OPTIONS}
-            // "detect_leaks=0:abort_on_error=0:log_path=$logs/asan";
+        # Every nginx dynamic module defines ngx_modules, ngx_module_names
+        # and ngx_module_order; nginx reads them per handle with dlsym(),
+        # but ASan sees the same global twice (RTLD_GLOBAL) and aborts:
+        # odr-violation detection is off for that reason.
+        $env{ASAN_OPTIONS} = join(':', grep { length }
+            "detect_leaks=0:abort_on_error=0:detect_odr_violation=0",
+            $ENV{ASAN_OPTIONS} // '', "log_path=$logs/asan");
         $env{UBSAN_OPTIONS} = $ENV{UBSAN_OPTIONS}
             // "print_stacktrace=1:log_path=$logs/ubsan";
     }
@@ -397,7 +409,8 @@ sub _command {
 
 # Suppressions for stock nginx "leaks" that are not bugs: the worker's
 # connection/event arrays (allocated once per worker by the event module and
-# never freed) and the environment copy.  For a binary without symbols for
+# never freed), PCRE2's compile context (kept for the process lifetime by
+# ngx_regex) and the environment copy.  For a binary without symbols for
 # static functions the event-module frame can only be matched by object file;
 # that frame is then restricted to the nginx binary itself, so leaks in our
 # dynamic modules stay visible.
@@ -417,6 +430,16 @@ sub _write_valgrind_supp {
    $event_frame
    ...
    fun:ngx_spawn_process
+}
+{
+   meet-nginx-pcre2-compile-context
+   Memcheck:Leak
+   match-leak-kinds: definite,possible
+   fun:malloc
+   fun:ngx_alloc
+   ...
+   fun:pcre2_compile_context_create_8
+   fun:ngx_regex_compile
 }
 {
    meet-nginx-set-environment

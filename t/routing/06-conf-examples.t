@@ -1,0 +1,113 @@
+# The shipped configuration examples stay valid: dev.conf is what
+# "make run" serves, single-host.conf passes "nginx -t" once its
+# site-specific paths are filled in.
+use lib 't/lib';
+use Test::Meet;
+use Test::Meet::Util qw(slurp spew run_command);
+use File::Temp qw(tempdir);
+use POSIX ();
+use Cwd ();
+use Time::HiRes qw(sleep time);
+
+use FindBin ();
+my $repo   = Cwd::abs_path("$FindBin::Bin/../..");
+my $mods   = $ENV{TEST_NGINX_MODULES} // "$repo/build/modules";
+my $nginx  = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
+my $stream = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+if ($mods =~ /^(?:static|none)$/) {
+    plan skip_all => 'the examples load the modules as .so files';
+}
+
+# a prefix whose modules/ holds what the examples load
+sub prefix_with_modules {
+    my $dir = tempdir('meet-ex-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    mkdir "$dir/$_" for qw(modules logs tmp web);
+    symlink $stream, "$dir/modules/ngx_stream_module.so";
+    for my $m (qw(ngx_meet_routing_module ngx_meet_signal_module
+                  ngx_meet_rtp_stream_module)) {
+        symlink "$mods/$m.so", "$dir/modules/$m.so";
+    }
+    return $dir;
+}
+
+my %env = $ENV{TEST_NGINX_PRELOAD}
+    ? (env => { LD_PRELOAD => $ENV{TEST_NGINX_PRELOAD},
+                ASAN_OPTIONS => 'detect_leaks=0:detect_odr_violation=0' })
+    : ();
+
+# --- single-host.conf -------------------------------------------------------
+{
+    my $p = prefix_with_modules();
+    my $conf = slurp("$repo/conf-examples/single-host.conf");
+    my ($cert, $key) = ("$p/cert.pem", "$p/key.pem");
+    my ($ok, $o) = run_command(argv => ['openssl', 'req', '-x509', '-nodes',
+        '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+        '-subj', '/CN=meet.example.org', '-days', '2',
+        '-keyout', $key, '-out', $cert], timeout => 20);
+    is($ok, 0, 'test certificate made') or diag($o);
+    $conf =~ s{/etc/letsencrypt/live/meet\.example\.org/fullchain\.pem}{$cert}g;
+    $conf =~ s{/etc/letsencrypt/live/meet\.example\.org/privkey\.pem}{$key}g;
+    $conf =~ s{/usr/share/ngx_meet/web}{$p/web}g;
+    $conf =~ s{/var/log/nginx/}{$p/logs/}g;
+    spew("$p/web/index.html", "<!doctype html>\n");
+    spew("$p/single-host.conf", $conf);
+
+    my ($st, $out) = run_command(
+        argv => [$nginx, '-t', '-p', "$p/", '-c', "$p/single-host.conf"],
+        timeout => 20, %env);
+    is($st, 0, 'single-host.conf passes nginx -t') or diag($out);
+    like($out, qr/syntax is ok/, 'nginx -t says the syntax is ok');
+}
+
+# --- dev.conf through scripts/run-dev.sh (what "make run" does) -------------
+SKIP: {
+    for my $port (7880) {
+        my $r = eval { http_request(port => $port, path => '/', timeout => 1) };
+        skip "port $port is in use, cannot run dev.conf", 4 if $r && $r->{status};
+    }
+
+    my $p = prefix_with_modules();
+    my $log = "$p/run.log";
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', $log;
+        open STDERR, '>&', \*STDOUT;
+        POSIX::setpgid(0, 0);
+        $ENV{MEET_PREFIX} = $p;
+        $ENV{NGINX} = $nginx;
+        if ($ENV{TEST_NGINX_PRELOAD}) {
+            $ENV{LD_PRELOAD} = $ENV{TEST_NGINX_PRELOAD};
+            $ENV{ASAN_OPTIONS} = "detect_leaks=0:detect_odr_violation=0";
+        }
+        $ENV{MEET_MODULES_DIR} = $mods;
+        exec 'bash', "$repo/scripts/run-dev.sh" or POSIX::_exit(127);
+    }
+
+    my $r;
+    my $deadline = time + 10 * ($ENV{TEST_NGINX_VALGRIND} ? 10 : 1);
+    while (time < $deadline) {
+        $r = eval { http_request(port => 7880, path => '/healthz', timeout => 2) };
+        last if $r && $r->{status};
+        sleep 0.1;
+    }
+
+    is($r && $r->{status}, 200, 'make run: /healthz answers 200')
+        or diag(slurp($log));
+    like($r ? $r->{body} : '', qr/^\{"status":"ok",/, 'make run: status ok');
+    like($r ? $r->{body} : '', qr/"media":\{"udp":\["127\.0\.0\.1:7882"\]/,
+         'make run: media on UDP 7882');
+
+    # the script exec()s nginx: $pid is the master
+    kill 'QUIT', $pid;
+    my $gone = 0;
+    for (1 .. 100) {
+        if (waitpid($pid, POSIX::WNOHANG()) == $pid) { $gone = 1; last }
+        sleep 0.1;
+    }
+    unless ($gone) { kill 'KILL', -$pid; waitpid($pid, 0) }
+    ok($gone, 'make run: nginx stops on SIGQUIT');
+}
+
+done_testing();
