@@ -110,7 +110,15 @@ log "source tree $tree"
 cd "$tree"
 # shellcheck disable=SC1090
 . "$flags_file"
+# NGX_CONF_FLAGS are the "core" flags of Debian's packages; the nginx
+# binary package also builds these modules in (nginx -V): add them so the
+# static binary is a drop-in replacement (the dynamic geoip, image_filter,
+# perl, xslt and mail modules are left out)
 conf_args=("${NGX_CONF_FLAGS[@]}"
+    --with-http_addition_module --with-http_flv_module
+    --with-http_gunzip_module --with-http_gzip_static_module
+    --with-http_mp4_module --with-http_random_index_module
+    --with-http_secure_link_module --with-http_sub_module
     --with-stream --with-stream_ssl_module
     --with-stream_realip_module --with-stream_ssl_preread_module
     --with-cc-opt="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
