@@ -20,7 +20,7 @@ MODULES      := ngx_meet_routing_module ngx_meet_signal_module \
                 ngx_meet_rtp_stream_module
 SOURCES      := config $(shell find ngx_meet_core ngx_meet_routing_module \
                   ngx_meet_signal_module ngx_meet_rtp_stream_module \
-                  -name '*.[ch]' 2>/dev/null)
+                  -name '*.[ch]' -o -name '*.proto' 2>/dev/null)
 
 # sanitizer runtime preloaded into the stock nginx for the asan suite
 ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -29,7 +29,7 @@ ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
                 $(shell gcc -print-file-name=libubsan.so)
 
 .PHONY: all modules deps run test asan test-asan test-valgrind static \
-        test-static install clean
+        test-static install clean unit fuzz
 
 all: modules
 
@@ -87,3 +87,16 @@ install: modules
 
 clean:
 	rm -rf $(BUILD)
+
+
+# C unit tests and libFuzzer targets (scripts/build-unit.sh): every
+# t/unit/test_*.c -> build/unit/ (gcc, ASan + UBSan), every t/fuzz/fuzz_*.c
+# -> build/fuzz/ (clang, libFuzzer + ASan + UBSan).  A test lists the
+# sources it links in a "/* sources: dir/file.c ... */" line at its top.
+# t/unit.t and t/fuzz.t build and run them under prove.
+
+unit:
+	@bash scripts/build-unit.sh unit "$(BUILD)/unit"
+
+fuzz:
+	@bash scripts/build-unit.sh fuzz "$(BUILD)/fuzz"

@@ -46,9 +46,38 @@ struct ngx_meet_health_s {
 };
 
 
+/* a LiveKit API key and its secret */
+typedef struct {
+    ngx_str_t                 key;
+    ngx_str_t                 secret;
+} ngx_meet_api_key_t;
+
+
+/* a media address advertised as an ICE host candidate */
+typedef struct {
+    ngx_str_t                 addr;        /* IP address text */
+    in_port_t                 port;
+    ngx_uint_t                tcp;         /* 1: ICE-TCP passive */
+} ngx_meet_candidate_t;
+
+
 typedef struct {
     ngx_array_t               health;      /* of ngx_meet_health_t */
+    ngx_array_t              *api_keys;    /* of ngx_meet_api_key_t */
+    ngx_str_t                 api_keys_file;
+    ngx_array_t               candidates;  /* of ngx_meet_candidate_t */
+
+    /* DTLS identity: one certificate per cycle, made in the master */
+    void                     *dtls_key;     /* EVP_PKEY * */
+    void                     *dtls_cert;    /* X509 * */
+    u_char                    dtls_fingerprint[3 * 32];
+    size_t                    dtls_fingerprint_len;
 } ngx_meet_core_conf_t;
+
+
+/* LiveKit-compatible server version reported to clients (feature gates) */
+#define NGX_MEET_LIVEKIT_COMPAT  "1.9.0"
+#define NGX_MEET_LIVEKIT_PROTOCOL  16
 
 
 /* NGX_OK when the core module is part of this configuration */
@@ -58,6 +87,21 @@ ngx_int_t ngx_meet_health_register(ngx_conf_t *cf, const char *name,
     ngx_meet_health_pt handler, void *data);
 ngx_array_t *ngx_meet_health_components(ngx_cycle_t *cycle);
 const char *ngx_meet_health_status_name(ngx_meet_health_status_e status);
+
+/* the secret of an API key, or NULL */
+const u_char *ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key,
+    size_t key_len, size_t *secret_len);
+
+/* "sha-256 AB:CD:..." value of the DTLS certificate (fingerprint only) */
+ngx_str_t *ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle);
+
+/* media modules register the addresses clients reach them at */
+ngx_int_t ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr,
+    in_port_t port, ngx_uint_t tcp);
+ngx_array_t *ngx_meet_candidates(ngx_cycle_t *cycle);
+
+/* writes prefix + n random base62 characters (CSPRNG) */
+u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);
 
 /* serialize a JSON value into pool memory; NGX_ERROR on failure */
 ngx_int_t ngx_meet_json_dump(ngx_pool_t *pool, json_t *value, ngx_str_t *out);

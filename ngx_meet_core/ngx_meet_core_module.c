@@ -12,24 +12,60 @@
 #include <ngx_core.h>
 #include "ngx_meet_core.h"
 
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
 
 static void *ngx_meet_core_create_conf(ngx_cycle_t *cycle);
+static char *ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf);
+static char *ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_meet_api_key_add(ngx_conf_t *cf,
+    ngx_meet_core_conf_t *mcf, ngx_str_t *key, ngx_str_t *secret);
+static ngx_int_t ngx_meet_core_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_meet_dtls_identity_create(ngx_cycle_t *cycle,
+    ngx_meet_core_conf_t *mcf);
+static void ngx_meet_dtls_identity_free(void *data);
+
+
+static ngx_command_t  ngx_meet_core_commands[] = {
+
+    { ngx_string("meet_api_key"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE2,
+      ngx_meet_api_key,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("meet_api_keys_file"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_meet_api_keys_file,
+      0,
+      0,
+      NULL },
+
+      ngx_null_command
+};
 
 
 static ngx_core_module_t  ngx_meet_core_module_ctx = {
     ngx_string("meet_core"),
     ngx_meet_core_create_conf,
-    NULL
+    ngx_meet_core_init_conf
 };
 
 
 ngx_module_t  ngx_meet_core_module = {
     NGX_MODULE_V1,
     &ngx_meet_core_module_ctx,             /* module context */
-    NULL,                                  /* module directives */
+    ngx_meet_core_commands,                /* module directives */
     NGX_CORE_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_meet_core_init_module,             /* init module */
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -56,7 +92,517 @@ ngx_meet_core_create_conf(ngx_cycle_t *cycle)
         return NULL;
     }
 
+    if (ngx_array_init(&mcf->candidates, cycle->pool, 2,
+                       sizeof(ngx_meet_candidate_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    mcf->api_keys = NGX_CONF_UNSET_PTR;
+
     return mcf;
+}
+
+
+static char *
+ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
+{
+    ngx_meet_core_conf_t *mcf = conf;
+
+    ngx_meet_api_key_t  *k;
+
+    if (mcf->api_keys != NGX_CONF_UNSET_PTR) {
+        return NGX_CONF_OK;
+    }
+
+    /* livekit-server --dev: key "devkey", secret "secret" */
+
+    mcf->api_keys = ngx_array_create(cycle->pool, 1,
+                                     sizeof(ngx_meet_api_key_t));
+    if (mcf->api_keys == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    k = ngx_array_push(mcf->api_keys);
+    if (k == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&k->key, "devkey");
+    ngx_str_set(&k->secret, "secret");
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_meet_core_conf_t *mcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_meet_api_key_add(cf, mcf, &value[1], &value[2]) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
+    ngx_str_t *key, ngx_str_t *secret)
+{
+    ngx_uint_t           i;
+    ngx_meet_api_key_t  *k;
+
+    if (key->len == 0 || secret->len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_api_key: empty key or secret");
+        return NGX_ERROR;
+    }
+
+    if (mcf->api_keys == NGX_CONF_UNSET_PTR) {
+        mcf->api_keys = ngx_array_create(cf->pool, 2,
+                                         sizeof(ngx_meet_api_key_t));
+        if (mcf->api_keys == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    k = mcf->api_keys->elts;
+    for (i = 0; i < mcf->api_keys->nelts; i++) {
+        if (k[i].key.len == key->len
+            && ngx_strncmp(k[i].key.data, key->data, key->len) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_api_key: key \"%V\" is given twice",
+                               key);
+            return NGX_ERROR;
+        }
+    }
+
+    if (secret->len < 32) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "meet_api_key: the secret of \"%V\" is shorter "
+                           "than 32 characters; use a long random secret "
+                           "outside development", key);
+    }
+
+    k = ngx_array_push(mcf->api_keys);
+    if (k == NULL) {
+        return NGX_ERROR;
+    }
+
+    k->key = *key;
+    k->secret = *secret;
+
+    return NGX_OK;
+}
+
+
+/*
+ * meet_api_keys_file <path>: LiveKit's keys file, one "key: secret" per
+ * line; blank lines and lines starting with "#" are skipped.
+ */
+
+static char *
+ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_meet_core_conf_t *mcf = conf;
+
+    u_char           *p, *last, *line, *colon, *eol;
+    ssize_t           n;
+    ngx_str_t        *value, key, secret;
+    ngx_uint_t        lineno, nkeys;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+
+    if (mcf->api_keys_file.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    mcf->api_keys_file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &mcf->api_keys_file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = mcf->api_keys_file;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(file.name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "meet_api_keys_file: cannot open \"%V\"",
+                           &file.name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "meet_api_keys_file: \"%V\" is not a readable "
+                           "file under 1 MB", &file.name);
+        ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, ngx_file_size(&fi) + 1);
+    if (p == NULL) {
+        ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, p, ngx_file_size(&fi), 0);
+    ngx_close_file(file.fd);
+
+    if (n != ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "meet_api_keys_file: cannot read \"%V\"",
+                           &file.name);
+        return NGX_CONF_ERROR;
+    }
+
+    last = p + n;
+    lineno = 0;
+    nkeys = 0;
+
+    for (line = p; line < last; line = eol + 1) {
+        lineno++;
+
+        eol = ngx_strlchr(line, last, '\n');
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        while (line < eol && (*line == ' ' || *line == '\t')) {
+            line++;
+        }
+
+        if (line == eol || *line == '#' || *line == '\r') {
+            continue;
+        }
+
+        colon = ngx_strlchr(line, eol, ':');
+        if (colon == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_api_keys_file: line %ui of \"%V\" is "
+                               "not \"key: secret\"", lineno, &file.name);
+            return NGX_CONF_ERROR;
+        }
+
+        key.data = line;
+        key.len = colon - line;
+        while (key.len && (key.data[key.len - 1] == ' '
+                           || key.data[key.len - 1] == '\t'))
+        {
+            key.len--;
+        }
+
+        secret.data = colon + 1;
+        secret.len = eol - secret.data;
+        while (secret.len && (secret.data[0] == ' '
+                              || secret.data[0] == '\t'))
+        {
+            secret.data++;
+            secret.len--;
+        }
+        while (secret.len && (secret.data[secret.len - 1] == ' '
+                              || secret.data[secret.len - 1] == '\t'
+                              || secret.data[secret.len - 1] == '\r'))
+        {
+            secret.len--;
+        }
+
+        if (ngx_meet_api_key_add(cf, mcf, &key, &secret) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        nkeys++;
+    }
+
+    if (nkeys == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_api_keys_file: no \"key: secret\" line in "
+                           "\"%V\"", &file.name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+const u_char *
+ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
+    size_t *secret_len)
+{
+    ngx_uint_t             i;
+    ngx_meet_api_key_t    *k;
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    if (mcf == NULL || mcf->api_keys == NULL
+        || mcf->api_keys == NGX_CONF_UNSET_PTR)
+    {
+        return NULL;
+    }
+
+    k = mcf->api_keys->elts;
+    for (i = 0; i < mcf->api_keys->nelts; i++) {
+        if (k[i].key.len == key_len
+            && ngx_strncmp(k[i].key.data, key, key_len) == 0)
+        {
+            *secret_len = k[i].secret.len;
+            return k[i].secret.data;
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_int_t
+ngx_meet_core_init_module(ngx_cycle_t *cycle)
+{
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    /* made in the master before the fork: every worker has the same one */
+
+    return ngx_meet_dtls_identity_create(cycle, mcf);
+}
+
+
+static ngx_int_t
+ngx_meet_dtls_identity_create(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
+{
+    u_char              *p;
+    X509                *cert;
+    EVP_PKEY            *key;
+    X509_NAME           *name;
+    ngx_uint_t           i;
+    unsigned int         len;
+    unsigned char        md[EVP_MAX_MD_SIZE], serial[8];
+    ngx_pool_cleanup_t  *cln;
+
+    static const char    hex[] = "0123456789ABCDEF";
+
+    cert = NULL;
+
+    key = EVP_EC_gen("P-256");
+    if (key == NULL) {
+        goto failed;
+    }
+
+    cert = X509_new();
+    if (cert == NULL) {
+        goto failed;
+    }
+
+    if (RAND_bytes(serial, sizeof(serial)) != 1) {
+        goto failed;
+    }
+
+    serial[0] &= 0x7f;
+
+    if (X509_set_version(cert, 2) != 1
+        || ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert),
+                                   ((uint64_t) serial[0] << 56)
+                                   | ((uint64_t) serial[1] << 48)
+                                   | ((uint64_t) serial[2] << 40)
+                                   | ((uint64_t) serial[3] << 32)
+                                   | ((uint64_t) serial[4] << 24)
+                                   | ((uint64_t) serial[5] << 16)
+                                   | ((uint64_t) serial[6] << 8)
+                                   | serial[7]) != 1
+        || X509_gmtime_adj(X509_getm_notBefore(cert), -86400) == NULL
+        || X509_gmtime_adj(X509_getm_notAfter(cert), 30L * 86400) == NULL
+        || X509_set_pubkey(cert, key) != 1)
+    {
+        goto failed;
+    }
+
+    name = X509_get_subject_name(cert);
+    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   (const unsigned char *) "ngx_meet", -1,
+                                   -1, 0)
+        != 1
+        || X509_set_issuer_name(cert, name) != 1
+        || X509_sign(cert, key, EVP_sha256()) == 0)
+    {
+        goto failed;
+    }
+
+    if (X509_digest(cert, EVP_sha256(), md, &len) != 1 || len != 32) {
+        goto failed;
+    }
+
+    p = mcf->dtls_fingerprint;
+    for (i = 0; i < len; i++) {
+        if (i) {
+            *p++ = ':';
+        }
+        *p++ = hex[md[i] >> 4];
+        *p++ = hex[md[i] & 0xf];
+    }
+
+    mcf->dtls_fingerprint_len = p - mcf->dtls_fingerprint;
+    mcf->dtls_key = key;
+    mcf->dtls_cert = cert;
+
+    cln = ngx_pool_cleanup_add(cycle->pool, 0);
+    if (cln == NULL) {
+        ngx_meet_dtls_identity_free(mcf);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_meet_dtls_identity_free;
+    cln->data = mcf;
+
+    return NGX_OK;
+
+failed:
+
+    ngx_ssl_error(NGX_LOG_EMERG, cycle->log, 0,
+                  "ngx_meet: cannot create the DTLS certificate");
+
+    if (cert) {
+        X509_free(cert);
+    }
+
+    if (key) {
+        EVP_PKEY_free(key);
+    }
+
+    return NGX_ERROR;
+}
+
+
+static void
+ngx_meet_dtls_identity_free(void *data)
+{
+    ngx_meet_core_conf_t *mcf = data;
+
+    if (mcf->dtls_cert) {
+        X509_free(mcf->dtls_cert);
+        mcf->dtls_cert = NULL;
+    }
+
+    if (mcf->dtls_key) {
+        EVP_PKEY_free(mcf->dtls_key);
+        mcf->dtls_key = NULL;
+    }
+}
+
+
+ngx_str_t *
+ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle)
+{
+    ngx_meet_core_conf_t  *mcf;
+
+    static ngx_str_t       fp;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+    if (mcf == NULL || mcf->dtls_fingerprint_len == 0) {
+        return NULL;
+    }
+
+    fp.data = mcf->dtls_fingerprint;
+    fp.len = mcf->dtls_fingerprint_len;
+
+    return &fp;
+}
+
+
+ngx_int_t
+ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr, in_port_t port,
+    ngx_uint_t tcp)
+{
+    ngx_meet_candidate_t  *c;
+    ngx_meet_core_conf_t  *mcf;
+
+    if (ngx_meet_core_check(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    c = ngx_array_push(&mcf->candidates);
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->addr.data = ngx_pstrdup(cf->pool, addr);
+    if (c->addr.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->addr.len = addr->len;
+    c->port = port;
+    c->tcp = tcp;
+
+    return NGX_OK;
+}
+
+
+ngx_array_t *
+ngx_meet_candidates(ngx_cycle_t *cycle)
+{
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+    return mcf ? &mcf->candidates : NULL;
+}
+
+
+u_char *
+ngx_meet_random_id(u_char *dst, const char *prefix, size_t n)
+{
+    u_char      buf[64];
+    size_t      i, have;
+
+    static const char  alphabet[] =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    while (*prefix) {
+        *dst++ = *prefix++;
+    }
+
+    have = 0;
+    i = 0;
+
+    while (i < n) {
+        if (have == 0) {
+            if (RAND_bytes(buf, sizeof(buf)) != 1) {
+                /* the CSPRNG cannot fail after seeding; be safe anyway */
+                ngx_memzero(buf, sizeof(buf));
+                buf[0] = (u_char) ngx_random();
+            }
+            have = sizeof(buf);
+        }
+
+        /* 248 = 4 * 62: keep the characters uniform */
+        if (buf[--have] < 248) {
+            dst[i++] = alphabet[buf[have] % 62];
+        }
+    }
+
+    return dst + n;
 }
 
 

@@ -98,7 +98,7 @@ typedef struct {
     /* effective values, LiveKit's defaults applied (GetCanPublish etc.) */
     unsigned                    can_publish:1;          /* default 1 */
     unsigned                    can_subscribe:1;        /* default 1 */
-    unsigned                    can_publish_data:1;     /* default can_publish */
+    unsigned                    can_publish_data:1;   /* default can_publish */
     unsigned                    can_update_own_metadata:1;  /* default 0 */
 
     /* whether the claim was present in the token */
@@ -193,7 +193,7 @@ typedef struct {
     json_t                     *attributes;  /* borrowed, copied */
 
     int64_t                     now;         /* nbf */
-    int64_t                     ttl;         /* exp = now + ttl */
+    int64_t                     ttl;         /* exp = now + ttl, ttl > 0 */
 
     unsigned                    room_create:1;
     unsigned                    room_list:1;

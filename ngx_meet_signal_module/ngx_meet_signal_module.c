@@ -2,30 +2,83 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * ngx_meet_signal_module: LiveKit-compatible signaling over WebSocket
- * (/rtc/v1).  This is the skeleton the foundation ships: the directive
- * loads and parses, and requests get an honest 501 until the signaling
- * issue lands.
+ * ngx_meet_signal_module: LiveKit's signaling protocol over WebSocket, so
+ * that the unmodified livekit-client SDK (2.21, single peer connection,
+ * /rtc/v1) joins rooms served by nginx.
+ *
+ *     location /rtc { meet_signal; }        (or "/rtc signal;" in meet_routes)
+ *
+ *     /rtc/v1               WebSocket: protobuf SignalRequest/SignalResponse
+ *     /rtc/v1/validate      200 "success", or the error status and reason
+ *     /rtc/validate         the same
+ *     /rtc                  404: the v0 two-connection protocol is not served
+ *
+ * Access tokens are LiveKit's (JWT HS256, "iss" = API key, keys from
+ * meet_api_key / meet_api_keys_file, development default devkey/secret).
  */
 
 
-#include <ngx_config.h>
-#include <ngx_core.h>
-#include <ngx_http.h>
-#include "ngx_meet_core.h"
+#include "ngx_meet_signal.h"
+#include "ngx_meet_signal_sdp.h"
 
 
-typedef struct {
-    ngx_flag_t                enable;
-} ngx_meet_signal_loc_conf_t;
+#define NGX_MEET_READ_CHUNK       4096
+#define NGX_MEET_LINGER_TIMEOUT   2000
 
 
+static ngx_int_t ngx_meet_signal_preconf(ngx_conf_t *cf);
 static ngx_int_t ngx_meet_signal_init(ngx_conf_t *cf);
 static void *ngx_meet_signal_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_meet_signal_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_meet_signal_init_process(ngx_cycle_t *cycle);
+static ngx_meet_health_status_e ngx_meet_signal_health(ngx_meet_health_t *h,
+    json_t *out, ngx_log_t *log);
+
 static ngx_int_t ngx_meet_signal_handler(ngx_http_request_t *r);
+static u_char *ngx_meet_signal_log_error(ngx_http_request_t *r,
+    ngx_http_request_t *sr, u_char *buf, size_t len);
+static ngx_int_t ngx_meet_signal_text(ngx_http_request_t *r,
+    ngx_uint_t status, const char *text);
+static ngx_int_t ngx_meet_signal_validate(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_signal_auth(ngx_http_request_t *r,
+    meet_jwt_claims_t *claims, ngx_uint_t *status, const char **reason);
+static ngx_int_t ngx_meet_signal_room_check(ngx_http_request_t *r,
+    meet_jwt_claims_t *claims, ngx_uint_t *status, const char **reason);
+static ngx_int_t ngx_meet_signal_join(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_signal_upgrade(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_signal_start(ngx_http_request_t *r,
+    meet_jwt_claims_t *claims, Livekit__JoinRequest *join);
+static ngx_int_t ngx_meet_signal_send_join(ngx_meet_peer_t *peer);
+
+static void ngx_meet_signal_read_handler(ngx_http_request_t *r);
+static void ngx_meet_signal_write_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_signal_process(ngx_meet_peer_t *peer);
+static ngx_int_t ngx_meet_signal_frame(ngx_meet_peer_t *peer,
+    meet_ws_frame_t *f, u_char *payload);
+static ngx_int_t ngx_meet_signal_message(ngx_meet_peer_t *peer,
+    u_char *data, size_t len);
+static ngx_int_t ngx_meet_signal_queue(ngx_meet_peer_t *peer,
+    unsigned opcode, u_char *data, size_t len);
+static ngx_int_t ngx_meet_signal_flush(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_idle(ngx_event_t *ev);
+static void ngx_meet_signal_linger(ngx_event_t *ev);
+static void ngx_meet_signal_leave_event(ngx_event_t *ev);
+static void ngx_meet_signal_leave(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_finalize(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_cleanup(void *data);
+static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer);
+
+static void ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
+    Livekit__AddTrackRequest *req);
+static void ngx_meet_signal_mute(ngx_meet_peer_t *peer,
+    Livekit__MuteTrackRequest *req);
+static void ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
+    Livekit__UpdateParticipantMetadata *req);
+static const u_char *ngx_meet_signal_key_lookup(void *data,
+    const u_char *key, size_t key_len, size_t *secret_len);
 
 
 static ngx_command_t  ngx_meet_signal_commands[] = {
@@ -37,12 +90,61 @@ static ngx_command_t  ngx_meet_signal_commands[] = {
       0,
       NULL },
 
+    { ngx_string("meet_signal_max_frame"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_frame),
+      NULL },
+
+    { ngx_string("meet_signal_max_message"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_message),
+      NULL },
+
+    { ngx_string("meet_signal_max_queue"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_queue),
+      NULL },
+
+    { ngx_string("meet_signal_ping_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, ping_timeout),
+      NULL },
+
+    { ngx_string("meet_signal_ping_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, ping_interval),
+      NULL },
+
+    { ngx_string("meet_signal_max_participants"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_participants),
+      NULL },
+
+    { ngx_string("meet_signal_departure_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, departure_timeout),
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_meet_signal_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_meet_signal_preconf,               /* preconfiguration */
     ngx_meet_signal_init,                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
@@ -62,8 +164,8 @@ ngx_module_t  ngx_meet_signal_module = {
     ngx_meet_signal_commands,              /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_meet_signal_init_module,           /* init module */
+    ngx_meet_signal_init_process,          /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -72,11 +174,37 @@ ngx_module_t  ngx_meet_signal_module = {
 };
 
 
+/* whether this configuration has a meet_signal location */
+static ngx_uint_t  ngx_meet_signal_used;
+static ngx_uint_t  ngx_meet_signal_shutdown;
+
+
+/* configuration */
+
+
+static ngx_int_t
+ngx_meet_signal_preconf(ngx_conf_t *cf)
+{
+    ngx_meet_signal_used = 0;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_meet_signal_init(ngx_conf_t *cf)
 {
     /* the shared core must be loaded (ngx_meet_routing_module.so first) */
-    return ngx_meet_core_check(cf);
+    if (ngx_meet_core_check(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_meet_signal_used) {
+        return NGX_OK;
+    }
+
+    return ngx_meet_health_register(cf, "signal", ngx_meet_signal_health,
+                                    NULL);
 }
 
 
@@ -91,6 +219,13 @@ ngx_meet_signal_create_loc_conf(ngx_conf_t *cf)
     }
 
     slcf->enable = NGX_CONF_UNSET;
+    slcf->max_frame = NGX_CONF_UNSET_SIZE;
+    slcf->max_message = NGX_CONF_UNSET_SIZE;
+    slcf->max_queue = NGX_CONF_UNSET_SIZE;
+    slcf->ping_timeout = NGX_CONF_UNSET_MSEC;
+    slcf->ping_interval = NGX_CONF_UNSET_MSEC;
+    slcf->max_participants = NGX_CONF_UNSET_UINT;
+    slcf->departure_timeout = NGX_CONF_UNSET_MSEC;
 
     return slcf;
 }
@@ -103,6 +238,35 @@ ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_meet_signal_loc_conf_t  *conf = child;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_size_value(conf->max_frame, prev->max_frame, 256 * 1024);
+    ngx_conf_merge_size_value(conf->max_message, prev->max_message,
+                              1024 * 1024);
+    ngx_conf_merge_size_value(conf->max_queue, prev->max_queue, 1024 * 1024);
+    ngx_conf_merge_msec_value(conf->ping_timeout, prev->ping_timeout, 15000);
+    ngx_conf_merge_msec_value(conf->ping_interval, prev->ping_interval, 5000);
+    ngx_conf_merge_uint_value(conf->max_participants, prev->max_participants,
+                              0);
+    ngx_conf_merge_msec_value(conf->departure_timeout,
+                              prev->departure_timeout, 20000);
+
+    if (conf->max_frame < 1024) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_max_frame must be at least 1k; SDP "
+                           "offers alone are about 20k");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->max_message < conf->max_frame) {
+        conf->max_message = conf->max_frame;
+    }
+
+    if (conf->ping_interval < 1000 || conf->ping_timeout < conf->ping_interval)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_ping_interval must be at least 1s and "
+                           "meet_signal_ping_timeout at least the interval");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }
@@ -120,6 +284,7 @@ ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     slcf->enable = 1;
+    ngx_meet_signal_used = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_meet_signal_handler;
@@ -129,11 +294,1806 @@ ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static ngx_int_t
+ngx_meet_signal_init_module(ngx_cycle_t *cycle)
+{
+    ngx_core_conf_t  *ccf;
+
+    if (!ngx_meet_signal_used) {
+        return NGX_OK;
+    }
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    if (ccf->worker_processes > 1 && ccf->master) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_signal keeps rooms in the memory of one worker "
+                      "process; set \"worker_processes 1;\" (rooms shared "
+                      "between workers are not implemented yet)");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_init_process(ngx_cycle_t *cycle)
+{
+    ngx_meet_rooms_init();
+    ngx_meet_signal_shutdown = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_meet_health_status_e
+ngx_meet_signal_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
+{
+    ngx_uint_t  rooms, participants;
+
+    rooms = ngx_meet_rooms_count(&participants);
+
+    json_object_set_new(out, "rooms", json_integer((json_int_t) rooms));
+    json_object_set_new(out, "participants",
+                        json_integer((json_int_t) participants));
+
+    return NGX_MEET_HEALTH_OK;
+}
+
+
+/* HTTP side */
+
+
+static ngx_int_t
 ngx_meet_signal_handler(ngx_http_request_t *r)
 {
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "meet signal: signaling is not implemented in this "
-                  "build, answering 501");
+    size_t      len;
+    u_char     *u;
 
-    return NGX_HTTP_NOT_IMPLEMENTED;
+    u = r->uri.data;
+    len = r->uri.len;
+
+    /* access tokens are in the query string: keep them out of the logs */
+    r->log_handler = ngx_meet_signal_log_error;
+
+    if (len >= 7 && ngx_strncmp(u + len - 7, "/rtc/v1", 7) == 0) {
+        return ngx_meet_signal_join(r);
+    }
+
+    if ((len >= 16 && ngx_strncmp(u + len - 16, "/rtc/v1/validate", 16) == 0)
+        || (len >= 13 && ngx_strncmp(u + len - 13, "/rtc/validate", 13) == 0))
+    {
+        return ngx_meet_signal_validate(r);
+    }
+
+    if (len >= 4 && ngx_strncmp(u + len - 4, "/rtc", 4) == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: the v0 protocol (two peer connections) "
+                      "is not served, answering 404 so the client uses "
+                      "/rtc/v1");
+        return ngx_meet_signal_text(r, NGX_HTTP_NOT_FOUND,
+                                    "v0 signaling is not supported; use "
+                                    "/rtc/v1 (livekit-client 2.17 or newer)");
+    }
+
+    return NGX_HTTP_NOT_FOUND;
+}
+
+
+static u_char *
+ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
+    u_char *buf, size_t len)
+{
+    u_char           *p;
+    ngx_meet_peer_t  *peer;
+
+    p = buf;
+
+    if (r->headers_in.server.len) {
+        p = ngx_snprintf(p, len, ", host: \"%V\"", &r->headers_in.server);
+        len -= p - buf;
+        buf = p;
+    }
+
+    p = ngx_snprintf(p, len, ", request: \"%V %V\"", &r->method_name,
+                     &r->uri);
+    len -= p - buf;
+    buf = p;
+
+    peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
+
+    if (peer && peer->identity) {
+        p = ngx_snprintf(p, len, ", participant: \"%s\" %s", peer->identity,
+                         peer->sid);
+    }
+
+    return p;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_text(ngx_http_request_t *r, ngx_uint_t status,
+    const char *text)
+{
+    size_t            len;
+    ngx_int_t         rc;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    len = ngx_strlen(text);
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+    ngx_str_set(&r->headers_out.content_type, "text/plain");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Access-Control-Allow-Origin");
+    ngx_str_set(&h->value, "*");
+
+    rc = ngx_http_send_header(r);
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) text;
+    b->last = b->pos + len;
+    b->memory = 1;
+    b->last_buf = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static const u_char *
+ngx_meet_signal_key_lookup(void *data, const u_char *key, size_t key_len,
+    size_t *secret_len)
+{
+    return ngx_meet_api_secret((ngx_cycle_t *) ngx_cycle, key, key_len,
+                               secret_len);
+}
+
+
+/*
+ * Reads and checks the access token: the "access_token" argument or an
+ * "Authorization: Bearer" header.  On failure sets the HTTP status and
+ * LiveKit-style reason and logs why.
+ */
+
+static ngx_int_t
+ngx_meet_signal_auth(ngx_http_request_t *r, meet_jwt_claims_t *claims,
+    ngx_uint_t *status, const char **reason)
+{
+    u_char            *dst, *src;
+    ngx_str_t          token;
+    meet_jwt_err_e     err;
+    ngx_table_elt_t   *auth;
+
+    ngx_str_null(&token);
+
+    if (ngx_http_arg(r, (u_char *) "access_token", 12, &token) == NGX_OK) {
+
+        if (ngx_strlchr(token.data, token.data + token.len, '%')) {
+            dst = ngx_pnalloc(r->pool, token.len);
+            if (dst == NULL) {
+                *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+                *reason = "out of memory";
+                return NGX_ERROR;
+            }
+
+            src = token.data;
+            token.data = dst;
+            ngx_unescape_uri(&dst, &src, token.len, NGX_UNESCAPE_URI);
+            token.len = dst - token.data;
+        }
+
+    } else {
+        auth = r->headers_in.authorization;
+
+        if (auth && auth->value.len > 7
+            && ngx_strncasecmp(auth->value.data, (u_char *) "Bearer ", 7)
+               == 0)
+        {
+            token.data = auth->value.data + 7;
+            token.len = auth->value.len - 7;
+        }
+    }
+
+    if (token.len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: refused, no access token");
+        *status = NGX_HTTP_UNAUTHORIZED;
+        *reason = "no permissions to access the room: missing access token";
+        return NGX_ERROR;
+    }
+
+    err = meet_jwt_verify(token.data, token.len, ngx_meet_signal_key_lookup,
+                          NULL, (int64_t) ngx_time(), MEET_JWT_LEEWAY,
+                          claims);
+
+    if (err == MEET_JWT_OK) {
+        err = meet_jwt_check_join(claims);
+    }
+
+    if (err != MEET_JWT_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: refused token: %s",
+                      meet_jwt_strerror(err));
+        *status = meet_jwt_http_status(err);
+        *reason = meet_jwt_strerror(err);
+        meet_jwt_claims_free(claims);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
+    ngx_uint_t *status, const char **reason)
+{
+    ngx_str_t                    name;
+    ngx_meet_peer_t             *same;
+    ngx_meet_room_t             *room;
+    ngx_meet_signal_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
+
+    if (slcf->max_participants == 0) {
+        return NGX_OK;
+    }
+
+    name.data = (u_char *) claims->video.room.data;
+    name.len = claims->video.room.len;
+
+    room = ngx_meet_room_find(&name);
+    if (room == NULL || room->npeers < slcf->max_participants) {
+        return NGX_OK;
+    }
+
+    /* a reconnecting identity replaces itself: not a new participant */
+    same = ngx_meet_room_find_identity(room,
+                                       (char *) claims->identity.data);
+    if (same) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "meet signal: refused \"%s\", room \"%V\" is full "
+                  "(%ui participants)", claims->identity.data, &name,
+                  room->npeers);
+
+    *status = NGX_HTTP_FORBIDDEN;
+    *reason = "room is full: the maximum number of participants is reached";
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_validate(ngx_http_request_t *r)
+{
+    ngx_uint_t          status;
+    const char         *reason;
+    ngx_table_elt_t    *h;
+    meet_jwt_claims_t   claims;
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        /* CORS preflight for a validate call with an Authorization header */
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Access-Control-Allow-Headers");
+        ngx_str_set(&h->value, "Authorization");
+
+        return ngx_meet_signal_text(r, NGX_HTTP_NO_CONTENT, "");
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (ngx_meet_signal_auth(r, &claims, &status, &reason) != NGX_OK) {
+        return ngx_meet_signal_text(r, status, reason);
+    }
+
+    if (ngx_meet_signal_room_check(r, &claims, &status, &reason) != NGX_OK) {
+        meet_jwt_claims_free(&claims);
+        return ngx_meet_signal_text(r, status, reason);
+    }
+
+    meet_jwt_claims_free(&claims);
+
+    return ngx_meet_signal_text(r, NGX_HTTP_OK, "success");
+}
+
+
+static ngx_int_t
+ngx_meet_signal_join(ngx_http_request_t *r)
+{
+    ngx_int_t              rc;
+    ngx_str_t              arg;
+    ngx_uint_t             status;
+    const char            *reason, *err;
+    ngx_table_elt_t       *upgrade;
+    meet_jwt_claims_t      claims;
+    Livekit__JoinRequest  *join;
+
+    upgrade = r->headers_in.upgrade;
+
+    if (r->method != NGX_HTTP_GET || upgrade == NULL
+        || ngx_strlcasestrn(upgrade->value.data,
+                            upgrade->value.data + upgrade->value.len,
+                            (u_char *) "websocket", 9 - 1) == NULL)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: \"%V\" without a WebSocket upgrade, "
+                      "answering 404", &r->uri);
+        return ngx_meet_signal_text(r, NGX_HTTP_NOT_FOUND,
+                                    "expected a WebSocket upgrade");
+    }
+
+    if (ngx_meet_signal_auth(r, &claims, &status, &reason) != NGX_OK) {
+        return ngx_meet_signal_text(r, status, reason);
+    }
+
+    if (ngx_meet_signal_room_check(r, &claims, &status, &reason) != NGX_OK) {
+        meet_jwt_claims_free(&claims);
+        return ngx_meet_signal_text(r, status, reason);
+    }
+
+    if (ngx_http_arg(r, (u_char *) "join_request", 12, &arg) != NGX_OK) {
+        meet_jwt_claims_free(&claims);
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: /rtc/v1 without join_request");
+        return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST,
+                                    "missing join_request");
+    }
+
+    if (meet_lk_join_request_decode(arg.data, arg.len, NULL, &join, &err)
+        != 0)
+    {
+        meet_jwt_claims_free(&claims);
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: bad join_request: %s", err);
+        return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST, err);
+    }
+
+    rc = ngx_meet_signal_upgrade(r);
+
+    if (rc == NGX_OK) {
+        rc = ngx_meet_signal_start(r, &claims, join);
+    }
+
+    livekit__join_request__free_unpacked(join, NULL);
+    meet_jwt_claims_free(&claims);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_upgrade(ngx_http_request_t *r)
+{
+    u_char           *accept;
+    ngx_int_t         rc;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *key, *version;
+    ngx_uint_t        i;
+
+    key = NULL;
+    version = NULL;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == 17
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-WebSocket-Key",
+                               17) == 0)
+        {
+            key = &h[i];
+
+        } else if (h[i].key.len == 21
+                   && ngx_strncasecmp(h[i].key.data,
+                                      (u_char *) "Sec-WebSocket-Version", 21)
+                      == 0)
+        {
+            version = &h[i];
+        }
+    }
+
+    if (version == NULL || version->value.len != 2
+        || ngx_strncmp(version->value.data, "13", 2) != 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: unsupported Sec-WebSocket-Version");
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Sec-WebSocket-Version");
+        ngx_str_set(&h->value, "13");
+
+        return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST,
+                                    "unsupported WebSocket version");
+    }
+
+    if (key == NULL || !meet_ws_key_valid(key->value.data, key->value.len)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: missing or bad Sec-WebSocket-Key");
+        return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST,
+                                    "bad Sec-WebSocket-Key");
+    }
+
+    accept = ngx_pnalloc(r->pool, MEET_WS_ACCEPT_LEN);
+    if (accept == NULL
+        || meet_ws_accept_key(key->value.data, key->value.len, accept) != 0)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    r->headers_out.status = NGX_HTTP_SWITCHING_PROTOCOLS;
+    r->headers_out.content_length_n = -1;
+    r->keepalive = 0;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Upgrade");
+    ngx_str_set(&h->value, "websocket");
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Sec-WebSocket-Accept");
+    h->value.data = accept;
+    h->value.len = MEET_WS_ACCEPT_LEN;
+
+    rc = ngx_http_send_header(r);
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        return rc;
+    }
+
+    /* the 101 goes out now; frames bypass the output filters from here */
+
+    rc = ngx_http_send_special(r, NGX_HTTP_FLUSH);
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
+    Livekit__JoinRequest *join)
+{
+    u_char                      *p;
+    size_t                       i;
+    ngx_str_t                    name;
+    ngx_connection_t            *c;
+    ngx_meet_peer_t             *peer, *old;
+    ngx_meet_room_t             *room;
+    ngx_pool_cleanup_t          *cln;
+    ngx_meet_signal_loc_conf_t  *slcf;
+
+    c = r->connection;
+    slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
+
+    peer = ngx_pcalloc(r->pool, sizeof(ngx_meet_peer_t));
+    if (peer == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_meet_signal_cleanup;
+    cln->data = peer;
+
+    ngx_http_set_ctx(r, peer, ngx_meet_signal_module);
+
+    peer->request = r;
+    peer->connection = c;
+    peer->conf = slcf;
+    peer->out_last = &peer->out;
+    ngx_queue_init(&peer->tracks);
+
+    meet_ws_state_init(&peer->ws, slcf->max_frame, slcf->max_message);
+
+    peer->idle.handler = ngx_meet_signal_idle;
+    peer->idle.data = peer;
+    peer->idle.log = c->log;
+
+    peer->linger.handler = ngx_meet_signal_linger;
+    peer->linger.data = peer;
+    peer->linger.log = c->log;
+
+    peer->leave.handler = ngx_meet_signal_leave_event;
+    peer->leave.data = peer;
+    peer->leave.log = c->log;
+
+    p = ngx_meet_random_id((u_char *) peer->sid, "PA_", 12);
+    *p = '\0';
+
+    p = ngx_meet_random_id((u_char *) peer->ice_ufrag, "", 16);
+    *p = '\0';
+    p = ngx_meet_random_id((u_char *) peer->ice_pwd, "", 32);
+    *p = '\0';
+
+    peer->sdp_session_id = (uint64_t) ngx_random() << 20 ^ ngx_random();
+
+    peer->identity = ngx_meet_strdup((char *) claims->identity.data,
+                                     claims->identity.len);
+    peer->name = ngx_meet_strdup((char *) claims->name.data,
+                                 claims->name.len);
+    peer->metadata = ngx_meet_strdup((char *) claims->metadata.data,
+                                     claims->metadata.len);
+    if (peer->identity == NULL || peer->name == NULL
+        || peer->metadata == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    if (claims->attributes) {
+        peer->attributes = json_deep_copy(claims->attributes);
+    }
+
+    /* attributes the client asks for at join are merged in, as LiveKit */
+    if (join->n_participant_attributes && claims->video.can_update_own_metadata)
+    {
+        if (peer->attributes == NULL) {
+            peer->attributes = json_object();
+        }
+
+        for (i = 0; peer->attributes && i < join->n_participant_attributes;
+             i++)
+        {
+            json_object_set_new(peer->attributes,
+                                join->participant_attributes[i]->key,
+                                json_string(
+                                    join->participant_attributes[i]->value));
+        }
+    }
+
+    peer->can_publish = claims->video.can_publish;
+    peer->can_subscribe = claims->video.can_subscribe;
+    peer->can_publish_data = claims->video.can_publish_data;
+    peer->can_update_metadata = claims->video.can_update_own_metadata;
+    peer->hidden = claims->video.hidden;
+    peer->sources = claims->video.sources;
+    peer->sources_restricted = claims->video.sources_restricted;
+    peer->version = 1;
+    peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__JOINED;
+    peer->joined_at_ms = (int64_t) ngx_time() * 1000
+                         + (int64_t) ngx_timeofday()->msec;
+
+    if (join->client_info) {
+        peer->client_protocol = join->client_info->client_protocol;
+    }
+
+    /* a second connection of the same identity replaces the first */
+
+    name.data = (u_char *) claims->video.room.data;
+    name.len = claims->video.room.len;
+
+    room = ngx_meet_room_get(&name, c->log);
+    if (room == NULL) {
+        return NGX_ERROR;
+    }
+
+    old = ngx_meet_room_find_identity(room, peer->identity);
+
+    if (old) {
+        Livekit__SignalResponse  resp;
+        Livekit__LeaveRequest    leave;
+
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "meet signal: \"%s\" joined room \"%s\" again, "
+                      "closing its previous connection (%s)",
+                      peer->identity, room->name, old->sid);
+
+        livekit__leave_request__init(&leave);
+        leave.reason = LIVEKIT__DISCONNECT_REASON__DUPLICATE_IDENTITY;
+        leave.action = LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT;
+
+        livekit__signal_response__init(&resp);
+        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
+        resp.leave = &leave;
+
+        (void) ngx_meet_peer_send(old, &resp);
+        ngx_meet_peer_close(old, MEET_WS_CLOSE_NORMAL, "duplicate identity");
+
+        /* leave now, so the newcomer's join does not list it */
+        ngx_meet_signal_leave(old);
+    }
+
+    ngx_meet_room_add_peer(room, peer);
+
+    ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                  "meet signal: \"%s\" (%s) joined room \"%s\" (%s), "
+                  "%ui participants", peer->identity, peer->sid, room->name,
+                  room->sid, room->npeers);
+
+    /* WebSocket from here on */
+
+    r->read_event_handler = ngx_meet_signal_read_handler;
+    r->write_event_handler = ngx_meet_signal_write_handler;
+    r->main->count++;
+
+    ngx_add_timer(&peer->idle, slcf->ping_timeout);
+
+    if (ngx_meet_signal_send_join(peer) != NGX_OK) {
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "internal error");
+        return NGX_DONE;
+    }
+
+    if (join->publisher_offer) {
+        (void) ngx_meet_signal_offer(peer, join->publisher_offer);
+    }
+
+    ngx_meet_room_broadcast(peer);
+
+    /* bytes the client sent right after the handshake */
+    if (c->read->ready) {
+        ngx_post_event(c->read, &ngx_posted_events);
+    }
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_send_join(ngx_meet_peer_t *peer)
+{
+    size_t                     n;
+    ngx_int_t                  rc;
+    ngx_pool_t                *pool;
+    ngx_queue_t               *q;
+    ngx_meet_peer_t           *p;
+    Livekit__Room              room;
+    Livekit__ServerInfo        si;
+    Livekit__JoinResponse      jr;
+    Livekit__SignalResponse    resp;
+    Livekit__ParticipantInfo   self, *others;
+
+    pool = ngx_create_pool(8192, peer->connection->log);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    livekit__join_response__init(&jr);
+
+    if (ngx_meet_room_info(peer->room, pool, &room) != NGX_OK
+        || ngx_meet_peer_info(peer, pool, &self) != NGX_OK)
+    {
+        goto done;
+    }
+
+    jr.room = &room;
+    jr.participant = &self;
+
+    if (peer->room->npeers > 1) {
+        jr.other_participants = ngx_palloc(pool, peer->room->npeers
+                                       * sizeof(Livekit__ParticipantInfo *));
+        others = ngx_palloc(pool, peer->room->npeers
+                                  * sizeof(Livekit__ParticipantInfo));
+        if (jr.other_participants == NULL || others == NULL) {
+            goto done;
+        }
+
+        n = 0;
+
+        for (q = ngx_queue_head(&peer->room->peers);
+             q != ngx_queue_sentinel(&peer->room->peers);
+             q = ngx_queue_next(q))
+        {
+            p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+            if (p == peer || p->hidden || p->closing) {
+                continue;
+            }
+
+            if (ngx_meet_peer_info(p, pool, &others[n]) != NGX_OK) {
+                goto done;
+            }
+
+            jr.other_participants[n] = &others[n];
+            n++;
+        }
+
+        jr.n_other_participants = n;
+    }
+
+    livekit__server_info__init(&si);
+    si.edition = LIVEKIT__SERVER_INFO__EDITION__Standard;
+    si.version = NGX_MEET_LIVEKIT_COMPAT;
+    si.protocol = NGX_MEET_LIVEKIT_PROTOCOL;
+    si.region = "";
+    si.node_id = "";
+    si.debug_info = NGX_MEET_VER;
+
+    jr.server_version = NGX_MEET_LIVEKIT_COMPAT;
+    jr.server_info = &si;
+    jr.server_region = "";
+    jr.alternative_url = "";
+    jr.ping_interval = (int32_t) (peer->conf->ping_interval / 1000);
+    jr.ping_timeout = (int32_t) (peer->conf->ping_timeout / 1000);
+    jr.subscriber_primary = 0;
+
+    livekit__signal_response__init(&resp);
+    resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN;
+    resp.join = &jr;
+
+    rc = ngx_meet_peer_send(peer, &resp);
+
+done:
+
+    ngx_destroy_pool(pool);
+
+    return rc;
+}
+
+
+/* WebSocket session */
+
+
+ngx_int_t
+ngx_meet_peer_send(ngx_meet_peer_t *peer, Livekit__SignalResponse *resp)
+{
+    size_t             len;
+    ngx_meet_frame_t  *f;
+    u_char            *p;
+    size_t             hlen;
+
+    if (peer->closing || peer->finalized) {
+        return NGX_DECLINED;
+    }
+
+    len = livekit__signal_response__get_packed_size(resp);
+
+    if (peer->queued + len > peer->conf->max_queue) {
+        ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                      "meet signal: \"%s\" does not read its messages: "
+                      "%uz bytes queued, meet_signal_max_queue is %uz, "
+                      "closing", peer->identity, peer->queued,
+                      peer->conf->max_queue);
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_POLICY,
+                            "send queue full: client too slow");
+        return NGX_ERROR;
+    }
+
+    f = ngx_alloc(sizeof(ngx_meet_frame_t) + MEET_WS_MAX_SERVER_HEADER + len,
+                  peer->connection->log);
+    if (f == NULL) {
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "out of memory");
+        return NGX_ERROR;
+    }
+
+    p = (u_char *) (f + 1);
+    hlen = meet_ws_encode_header(p, MEET_WS_MAX_SERVER_HEADER, 1,
+                                 MEET_WS_OP_BINARY, len);
+
+    (void) livekit__signal_response__pack(resp, p + hlen);
+
+    f->next = NULL;
+    f->pos = p;
+    f->last = p + hlen + len;
+
+    *peer->out_last = f;
+    peer->out_last = &f->next;
+    peer->queued += hlen + len;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: send message %d, %uz bytes, %uz queued",
+                   resp->message_case, len, peer->queued);
+
+    if (ngx_meet_signal_flush(peer) == NGX_ERROR) {
+        ngx_meet_signal_finalize(peer);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* queues a control frame (close, pong), ahead of nothing: in order */
+
+static ngx_int_t
+ngx_meet_signal_queue(ngx_meet_peer_t *peer, unsigned opcode, u_char *data,
+    size_t len)
+{
+    u_char            *p;
+    size_t             hlen;
+    ngx_meet_frame_t  *f;
+
+    f = ngx_alloc(sizeof(ngx_meet_frame_t) + MEET_WS_MAX_SERVER_HEADER + len,
+                  peer->connection->log);
+    if (f == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = (u_char *) (f + 1);
+    hlen = meet_ws_encode_header(p, MEET_WS_MAX_SERVER_HEADER, 1, opcode, len);
+    if (hlen == 0) {
+        ngx_free(f);
+        return NGX_ERROR;
+    }
+
+    if (len) {
+        ngx_memcpy(p + hlen, data, len);
+    }
+
+    f->next = NULL;
+    f->pos = p;
+    f->last = p + hlen + len;
+
+    *peer->out_last = f;
+    peer->out_last = &f->next;
+    peer->queued += hlen + len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_signal_flush(ngx_meet_peer_t *peer)
+{
+    ssize_t            n;
+    ngx_connection_t  *c;
+    ngx_meet_frame_t  *f;
+
+    c = peer->connection;
+
+    while (peer->out) {
+        f = peer->out;
+
+        n = c->send(c, f->pos, f->last - f->pos);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == NGX_ERROR) {
+            c->error = 1;
+            return NGX_ERROR;
+        }
+
+        f->pos += n;
+        peer->queued -= n;
+
+        if (f->pos < f->last) {
+            continue;
+        }
+
+        peer->out = f->next;
+        if (peer->out == NULL) {
+            peer->out_last = &peer->out;
+        }
+
+        ngx_free(f);
+    }
+
+    if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (peer->out == NULL && peer->closing
+        && (peer->close_received || c->read->eof))
+    {
+        /* our close frame is out and the client's came: done */
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
+    const char *reason)
+{
+    u_char             buf[MEET_WS_MAX_CONTROL];
+    size_t             len;
+    ngx_meet_frame_t  *f, *next;
+
+
+    if (peer->closing || peer->finalized) {
+        return;
+    }
+
+    peer->closing = 1;
+
+    ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                  "meet signal: closing \"%s\" (%s) with %ui: %s",
+                  peer->identity, peer->sid, code, reason);
+
+    /* frames not started yet are dropped: the close goes out next */
+
+    f = peer->out;
+    peer->out = NULL;
+    peer->out_last = &peer->out;
+
+    if (f && f->pos > (u_char *) (f + 1)) {
+        /* the head frame is partly sent: it must be finished */
+        peer->out = f;
+        peer->out_last = &f->next;
+        next = f->next;
+        f->next = NULL;
+        f = next;
+    }
+
+    while (f) {
+        next = f->next;
+        peer->queued -= f->last - f->pos;
+        ngx_free(f);
+        f = next;
+    }
+
+    len = meet_ws_close_payload(buf, sizeof(buf), (unsigned) code,
+                                (const u_char *) reason, ngx_strlen(reason));
+
+    if (ngx_meet_signal_queue(peer, MEET_WS_OP_CLOSE, buf, len) != NGX_OK) {
+        ngx_meet_signal_finalize(peer);
+        return;
+    }
+
+    /* room state changes after the current event, never under a caller */
+    if (peer->in_room && !peer->leave.posted) {
+        ngx_post_event(&peer->leave, &ngx_posted_events);
+    }
+
+    ngx_add_timer(&peer->linger, NGX_MEET_LINGER_TIMEOUT);
+
+    if (ngx_meet_signal_flush(peer) != NGX_OK) {
+        ngx_meet_signal_finalize(peer);
+    }
+}
+
+
+static void
+ngx_meet_signal_leave_event(ngx_event_t *ev)
+{
+    ngx_meet_signal_leave(ev->data);
+}
+
+
+static void
+ngx_meet_signal_leave(ngx_meet_peer_t *peer)
+{
+    ngx_queue_t       *q;
+    ngx_meet_track_t  *t;
+
+    if (peer->leave.posted) {
+        ngx_delete_posted_event(&peer->leave);
+    }
+
+    if (!peer->in_room) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                  "meet signal: \"%s\" (%s) left room \"%s\"",
+                  peer->identity, peer->sid, peer->room->name);
+
+    /* the others see it go with no tracks */
+    while (!ngx_queue_empty(&peer->tracks)) {
+        q = ngx_queue_head(&peer->tracks);
+        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+        ngx_meet_track_free(peer, t);
+    }
+
+    ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
+}
+
+
+static void
+ngx_meet_signal_linger(ngx_event_t *ev)
+{
+    ngx_meet_peer_t  *peer = ev->data;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "meet signal: closing handshake timed out");
+
+    ngx_meet_signal_finalize(peer);
+}
+
+
+static void
+ngx_meet_signal_idle(ngx_event_t *ev)
+{
+    ngx_meet_peer_t  *peer = ev->data;
+
+    ngx_log_error(NGX_LOG_INFO, ev->log, 0,
+                  "meet signal: \"%s\" sent nothing for %M ms "
+                  "(meet_signal_ping_timeout), closing",
+                  peer->identity, peer->conf->ping_timeout);
+
+    ngx_meet_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "ping timeout");
+}
+
+
+static void
+ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer)
+{
+    Livekit__LeaveRequest    leave;
+    Livekit__SignalResponse  resp;
+
+    /* the worker exits (reload, stop): the client rejoins from scratch */
+
+    livekit__leave_request__init(&leave);
+    leave.can_reconnect = 1;
+    leave.reason = LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN;
+    leave.action = LIVEKIT__LEAVE_REQUEST__ACTION__RECONNECT;
+
+    livekit__signal_response__init(&resp);
+    resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
+    resp.leave = &leave;
+
+    (void) ngx_meet_peer_send(peer, &resp);
+    ngx_meet_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "server shutdown");
+}
+
+
+static void
+ngx_meet_signal_finalize(ngx_meet_peer_t *peer)
+{
+    ngx_http_request_t  *r;
+
+    if (peer->finalized) {
+        return;
+    }
+
+    peer->finalized = 1;
+
+    r = peer->request;
+
+    /* ngx_meet_signal_cleanup() frees the rest with the request pool */
+
+    ngx_http_finalize_request(r, NGX_DONE);
+}
+
+
+static void
+ngx_meet_signal_cleanup(void *data)
+{
+    ngx_meet_peer_t  *peer = data;
+
+    ngx_meet_frame_t  *f;
+
+    ngx_meet_signal_leave(peer);
+
+    if (peer->idle.timer_set) {
+        ngx_del_timer(&peer->idle);
+    }
+
+    if (peer->linger.timer_set) {
+        ngx_del_timer(&peer->linger);
+    }
+
+    if (peer->leave.posted) {
+        ngx_delete_posted_event(&peer->leave);
+    }
+
+    while (peer->out) {
+        f = peer->out;
+        peer->out = f->next;
+        ngx_free(f);
+    }
+
+    ngx_free(peer->rbuf);
+    ngx_free(peer->msg);
+    ngx_free(peer->identity);
+    ngx_free(peer->name);
+    ngx_free(peer->metadata);
+
+    if (peer->attributes) {
+        json_decref(peer->attributes);
+    }
+
+    ngx_meet_signal_sdp_free(peer);
+}
+
+
+static void
+ngx_meet_signal_write_handler(ngx_http_request_t *r)
+{
+    ngx_int_t         rc;
+    ngx_meet_peer_t  *peer;
+
+    peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
+
+    if (peer == NULL || peer->finalized) {
+        return;
+    }
+
+    rc = ngx_meet_signal_flush(peer);
+
+    if (rc != NGX_OK) {
+        ngx_meet_signal_finalize(peer);
+    }
+}
+
+
+static void
+ngx_meet_signal_read_handler(ngx_http_request_t *r)
+{
+    size_t             size;
+    ssize_t            n;
+    ngx_connection_t  *c;
+    ngx_meet_peer_t   *peer;
+
+    c = r->connection;
+    peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
+
+    if (peer == NULL || peer->finalized) {
+        return;
+    }
+
+    if (ngx_exiting && !ngx_meet_signal_shutdown) {
+        ngx_meet_signal_shutdown = 1;
+        ngx_meet_rooms_foreach_peer(ngx_meet_signal_shutdown_peer);
+    }
+
+    for ( ;; ) {
+
+        if (peer->rbuf == NULL) {
+            peer->rsize = NGX_MEET_READ_CHUNK;
+            peer->rbuf = ngx_alloc(peer->rsize, c->log);
+            if (peer->rbuf == NULL) {
+                ngx_meet_signal_finalize(peer);
+                return;
+            }
+
+            peer->rlen = 0;
+        }
+
+        size = peer->rsize - peer->rlen;
+
+        if (size == 0) {
+            /* ngx_meet_signal_process() grows the buffer for big frames */
+            ngx_meet_signal_finalize(peer);
+            return;
+        }
+
+        n = c->recv(c, peer->rbuf + peer->rlen, size);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == 0 || n == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "meet signal: \"%s\" (%s) connection %s",
+                          peer->identity, peer->sid,
+                          peer->closing ? "closed" : "lost without close");
+            ngx_meet_signal_finalize(peer);
+            return;
+        }
+
+        peer->rlen += n;
+
+        if (ngx_meet_signal_process(peer) != NGX_OK) {
+            return;
+        }
+
+        if (peer->finalized) {
+            return;
+        }
+    }
+
+    /* nothing buffered: an idle connection keeps no read buffer */
+
+    if (peer->rbuf && peer->rlen == 0) {
+        ngx_free(peer->rbuf);
+        peer->rbuf = NULL;
+        peer->rsize = 0;
+    }
+
+    if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
+        ngx_meet_signal_finalize(peer);
+    }
+}
+
+
+/* parses the frames in the read buffer; NGX_OK to go on reading */
+
+static ngx_int_t
+ngx_meet_signal_process(ngx_meet_peer_t *peer)
+{
+    int               rc;
+    u_char           *p, *nbuf;
+    size_t            need;
+    ngx_int_t         rv;
+    meet_ws_frame_t   f;
+
+    for ( ;; ) {
+
+        if (peer->rlen == 0) {
+            return NGX_OK;
+        }
+
+        rc = meet_ws_parse_header(&f, peer->rbuf, peer->rlen,
+                                  peer->ws.max_frame);
+
+        if (rc == MEET_WS_AGAIN) {
+            return NGX_OK;
+        }
+
+        if (rc < 0) {
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" sent a bad frame, "
+                          "closing with %d", peer->identity, -rc);
+            ngx_meet_peer_close(peer, (ngx_uint_t) -rc,
+                                rc == -MEET_WS_CLOSE_TOO_BIG
+                                ? "frame too big" : "protocol error");
+            peer->rlen = 0;
+            return NGX_DONE;
+        }
+
+        need = f.header_len + (size_t) f.payload_len;
+
+        if (peer->rlen < need) {
+            if (need > peer->rsize) {
+                /* a frame bigger than the buffer: grow to fit it */
+                nbuf = ngx_alloc(need, peer->connection->log);
+                if (nbuf == NULL) {
+                    ngx_meet_signal_finalize(peer);
+                    return NGX_ERROR;
+                }
+
+                ngx_memcpy(nbuf, peer->rbuf, peer->rlen);
+                ngx_free(peer->rbuf);
+                peer->rbuf = nbuf;
+                peer->rsize = need;
+            }
+
+            return NGX_OK;
+        }
+
+        rc = meet_ws_frame_begin(&peer->ws, &f);
+
+        if (rc == 0) {
+            p = peer->rbuf + f.header_len;
+            rc = meet_ws_frame_data(&peer->ws, &f, p, (size_t) f.payload_len,
+                                    0);
+        }
+
+        if (rc == 0) {
+            rc = meet_ws_frame_end(&peer->ws, &f);
+        }
+
+        if (rc < 0) {
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" sent an invalid message, "
+                          "closing with %d", peer->identity, -rc);
+            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "invalid message");
+            peer->rlen = 0;
+            return NGX_DONE;
+        }
+
+        rv = ngx_meet_signal_frame(peer, &f, peer->rbuf + f.header_len);
+
+        if (peer->finalized) {
+            return NGX_DONE;
+        }
+
+        /* drop the frame from the buffer */
+
+        peer->rlen -= need;
+        if (peer->rlen) {
+            ngx_memmove(peer->rbuf, peer->rbuf + need, peer->rlen);
+        }
+
+        /* after a big frame give the memory back */
+        if (peer->rsize > NGX_MEET_READ_CHUNK
+            && peer->rlen <= NGX_MEET_READ_CHUNK)
+        {
+            nbuf = ngx_alloc(NGX_MEET_READ_CHUNK, peer->connection->log);
+            if (nbuf) {
+                ngx_memcpy(nbuf, peer->rbuf, peer->rlen);
+                ngx_free(peer->rbuf);
+                peer->rbuf = nbuf;
+                peer->rsize = NGX_MEET_READ_CHUNK;
+            }
+        }
+
+        if (rv != NGX_OK) {
+            return rv;
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
+    u_char *payload)
+{
+    int        rc;
+    u_char    *m;
+    size_t     len, size;
+    unsigned   code;
+    ngx_int_t  rv;
+
+    len = (size_t) f->payload_len;
+
+    /* any frame shows the client is alive */
+    if (!peer->closing) {
+        ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
+    }
+
+    switch (f->opcode) {
+
+    case MEET_WS_OP_PING:
+        if (!peer->closing
+            && ngx_meet_signal_queue(peer, MEET_WS_OP_PONG, payload, len)
+               != NGX_OK)
+        {
+            ngx_meet_signal_finalize(peer);
+            return NGX_ERROR;
+        }
+
+        rv = ngx_meet_signal_flush(peer);
+        if (rv == NGX_ERROR) {
+            ngx_meet_signal_finalize(peer);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+
+    case MEET_WS_OP_PONG:
+        return NGX_OK;
+
+    case MEET_WS_OP_CLOSE:
+        rc = meet_ws_parse_close(payload, len, &code, NULL, NULL);
+
+        peer->close_received = 1;
+
+        if (rc < 0) {
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" sent a bad close frame",
+                          peer->identity);
+            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "bad close frame");
+
+        } else {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                           "meet signal: client close %ud", code);
+
+            /* echo the code (RFC 6455 5.5.1); 1005 means none */
+            ngx_meet_peer_close(peer, code == MEET_WS_CLOSE_NO_STATUS
+                                      ? MEET_WS_CLOSE_NORMAL : code,
+                                "bye");
+        }
+
+        if (peer->finalized) {
+            return NGX_DONE;
+        }
+
+        rv = ngx_meet_signal_flush(peer);
+        if (rv != NGX_OK) {
+            ngx_meet_signal_finalize(peer);
+            return NGX_DONE;
+        }
+
+        return NGX_DONE;
+    }
+
+    if (peer->closing) {
+        /* after our close frame only the client's close matters */
+        return NGX_OK;
+    }
+
+    if (f->opcode != MEET_WS_OP_CONT && peer->msg_len == 0 && f->fin) {
+
+        if (f->opcode == MEET_WS_OP_TEXT) {
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" sent a text (JSON) message; "
+                          "only binary protobuf is served", peer->identity);
+            ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
+                                "text messages are not supported");
+            return NGX_DONE;
+        }
+
+        return ngx_meet_signal_message(peer, payload, len);
+    }
+
+    /* a fragment: collect the message */
+
+    if (f->opcode == MEET_WS_OP_TEXT) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" sent a text (JSON) message; "
+                      "only binary protobuf is served", peer->identity);
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
+                            "text messages are not supported");
+        return NGX_DONE;
+    }
+
+    if (peer->msg_len + len > peer->msg_size) {
+        size = ngx_max(peer->msg_size * 2, peer->msg_len + len);
+        size = ngx_min(size, peer->conf->max_message);
+
+        m = ngx_alloc(size, peer->connection->log);
+        if (m == NULL) {
+            ngx_meet_signal_finalize(peer);
+            return NGX_ERROR;
+        }
+
+        if (peer->msg_len) {
+            ngx_memcpy(m, peer->msg, peer->msg_len);
+        }
+
+        ngx_free(peer->msg);
+        peer->msg = m;
+        peer->msg_size = size;
+    }
+
+    ngx_memcpy(peer->msg + peer->msg_len, payload, len);
+    peer->msg_len += len;
+
+    if (!f->fin) {
+        return NGX_OK;
+    }
+
+    rv = ngx_meet_signal_message(peer, peer->msg, peer->msg_len);
+
+    if (!peer->finalized) {
+        ngx_free(peer->msg);
+        peer->msg = NULL;
+        peer->msg_len = 0;
+        peer->msg_size = 0;
+    }
+
+    return rv;
+}
+
+
+/* one SignalRequest */
+
+static ngx_int_t
+ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
+{
+    int64_t                   now;
+    Livekit__Pong             pong;
+    Livekit__SignalRequest   *req;
+    Livekit__SignalResponse   resp;
+
+    req = livekit__signal_request__unpack(NULL, len, data);
+
+    if (req == NULL) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" sent %uz bytes that are not a "
+                      "SignalRequest, closing", peer->identity, len);
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
+                            "malformed protobuf");
+        return NGX_DONE;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: request %d from \"%s\"",
+                   req->message_case, peer->identity);
+
+    livekit__signal_response__init(&resp);
+
+    switch (req->message_case) {
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_PING:
+        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_PONG;
+        resp.pong = req->ping;
+        (void) ngx_meet_peer_send(peer, &resp);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_PING_REQ:
+        now = (int64_t) ngx_time() * 1000 + (int64_t) ngx_timeofday()->msec;
+
+        livekit__pong__init(&pong);
+        pong.last_ping_timestamp = req->ping_req->timestamp;
+        pong.timestamp = now;
+
+        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_PONG_RESP;
+        resp.pong_resp = &pong;
+        (void) ngx_meet_peer_send(peer, &resp);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_OFFER:
+        (void) ngx_meet_signal_offer(peer, req->offer);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_ADD_TRACK:
+        ngx_meet_signal_add_track(peer, req->add_track);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_MUTE:
+        ngx_meet_signal_mute(peer, req->mute);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_UPDATE_METADATA:
+        ngx_meet_signal_update_metadata(peer, req->update_metadata);
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_LEAVE:
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" (%s) leaves (reason %d)",
+                      peer->identity, peer->sid, req->leave->reason);
+        ngx_meet_peer_close(peer, MEET_WS_CLOSE_NORMAL, "left");
+        break;
+
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_ANSWER:
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRICKLE:
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_SUBSCRIPTION:
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRACK_SETTING:
+        /* ICE-lite ignores trickles; we never offer; the rest later */
+        break;
+
+    default:
+        /* messages this server does not know are ignored, as LiveKit does */
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                       "meet signal: ignoring request %d", req->message_case);
+        break;
+    }
+
+    livekit__signal_request__free_unpacked(req, NULL);
+
+    return peer->finalized ? NGX_DONE : NGX_OK;
+}
+
+
+static void
+ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
+    Livekit__AddTrackRequest *req)
+{
+    u_char                   *p;
+    size_t                    i, k;
+    ngx_pool_t               *pool;
+    ngx_meet_track_t         *t;
+    Livekit__TrackInfo        ti;
+    Livekit__SignalResponse   resp;
+    Livekit__TrackPublishedResponse  pub;
+
+    if (!peer->can_publish
+        || (peer->sources_restricted
+            && !(peer->sources & (1u << (req->source & 31)))))
+    {
+        ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                      "meet signal: \"%s\" may not publish a track of "
+                      "source %d, ignoring add_track", peer->identity,
+                      req->source);
+        return;
+    }
+
+    t = ngx_meet_peer_track(peer, NULL, req->cid);
+
+    if (t == NULL) {
+
+        if (peer->ntracks >= NGX_MEET_MAX_TRACKS) {
+            ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                          "meet signal: \"%s\" has %d tracks already, "
+                          "ignoring add_track", peer->identity,
+                          NGX_MEET_MAX_TRACKS);
+            return;
+        }
+
+        t = ngx_calloc(sizeof(ngx_meet_track_t), peer->connection->log);
+        if (t == NULL) {
+            return;
+        }
+
+        p = ngx_meet_random_id((u_char *) t->sid, "TR_", 12);
+        *p = '\0';
+
+        t->cid = ngx_meet_strdup(req->cid, ngx_strlen(req->cid));
+        t->name = ngx_meet_strdup(req->name, ngx_strlen(req->name));
+        t->stream = ngx_meet_strdup(req->stream, ngx_strlen(req->stream));
+        t->type = req->type;
+        t->source = req->source;
+        t->width = req->width;
+        t->height = req->height;
+        t->muted = req->muted;
+
+        for (i = 0; i < req->n_simulcast_codecs
+                    && t->ncodecs < NGX_MEET_MAX_CODECS; i++)
+        {
+            Livekit__SimulcastCodec  *sc = req->simulcast_codecs[i];
+            char                     *mime;
+            size_t                    len;
+
+            if (sc->codec == NULL || sc->codec[0] == '\0') {
+                continue;
+            }
+
+            /* "vp9" -> "video/VP9" as LiveKit reports mime types */
+            len = ngx_strlen(sc->codec);
+            mime = ngx_alloc(len + 7, peer->connection->log);
+            if (mime == NULL) {
+                continue;
+            }
+
+            p = ngx_cpymem(mime, t->type == LIVEKIT__TRACK_TYPE__AUDIO
+                                 ? "audio/" : "video/", 6);
+            for (k = 0; k < len; k++) {
+                p[k] = ngx_toupper(sc->codec[k]);
+            }
+            p[len] = '\0';
+
+            t->codec_mime[t->ncodecs] = mime;
+            t->codec_cid[t->ncodecs] = ngx_meet_strdup(sc->cid,
+                                                       ngx_strlen(sc->cid));
+            t->ncodecs++;
+        }
+
+        if (t->cid == NULL || t->name == NULL || t->stream == NULL) {
+            ngx_free(t->cid);
+            ngx_free(t->name);
+            ngx_free(t->stream);
+            ngx_free(t);
+            return;
+        }
+
+        if (t->ncodecs) {
+            t->mime = ngx_meet_strdup(t->codec_mime[0],
+                                      ngx_strlen(t->codec_mime[0]));
+        }
+
+        ngx_queue_insert_tail(&peer->tracks, &t->queue);
+        peer->ntracks++;
+
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" publishes %s track %s (%s)",
+                      peer->identity,
+                      t->type == LIVEKIT__TRACK_TYPE__AUDIO ? "an audio"
+                                                            : "a video",
+                      t->sid, t->cid);
+    }
+
+    pool = ngx_create_pool(1024, peer->connection->log);
+    if (pool == NULL) {
+        return;
+    }
+
+    if (ngx_meet_track_info(t, pool, &ti) == NGX_OK) {
+        livekit__track_published_response__init(&pub);
+        pub.cid = t->cid;
+        pub.track = &ti;
+
+        livekit__signal_response__init(&resp);
+        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_TRACK_PUBLISHED;
+        resp.track_published = &pub;
+
+        (void) ngx_meet_peer_send(peer, &resp);
+    }
+
+    ngx_destroy_pool(pool);
+}
+
+
+static void
+ngx_meet_signal_mute(ngx_meet_peer_t *peer, Livekit__MuteTrackRequest *req)
+{
+    ngx_meet_track_t  *t;
+
+    t = ngx_meet_peer_track(peer, req->sid, NULL);
+
+    if (t == NULL) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" mutes unknown track \"%s\"",
+                      peer->identity, req->sid);
+        return;
+    }
+
+    if (t->muted == (req->muted ? 1 : 0)) {
+        return;
+    }
+
+    t->muted = req->muted ? 1 : 0;
+    peer->version++;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: \"%s\" %s %s", peer->identity,
+                   t->muted ? "mutes" : "unmutes", t->sid);
+
+    if (t->published) {
+        ngx_meet_room_broadcast(peer);
+    }
+}
+
+
+static void
+ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
+    Livekit__UpdateParticipantMetadata *req)
+{
+    char    *s;
+    size_t   i;
+
+    if (!peer->can_update_metadata) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" may not update its metadata",
+                      peer->identity);
+        return;
+    }
+
+    if (req->name && req->name[0]) {
+        s = ngx_meet_strdup(req->name, ngx_strlen(req->name));
+        if (s) {
+            ngx_free(peer->name);
+            peer->name = s;
+        }
+    }
+
+    if (req->metadata && req->metadata[0]) {
+        s = ngx_meet_strdup(req->metadata, ngx_strlen(req->metadata));
+        if (s) {
+            ngx_free(peer->metadata);
+            peer->metadata = s;
+        }
+    }
+
+    if (req->n_attributes) {
+        if (peer->attributes == NULL) {
+            peer->attributes = json_object();
+        }
+
+        for (i = 0; peer->attributes && i < req->n_attributes; i++) {
+            if (req->attributes[i]->value[0] == '\0') {
+                json_object_del(peer->attributes, req->attributes[i]->key);
+
+            } else {
+                json_object_set_new(peer->attributes, req->attributes[i]->key,
+                                    json_string(req->attributes[i]->value));
+            }
+        }
+    }
+
+    peer->version++;
+    ngx_meet_room_broadcast(peer);
 }

@@ -11,7 +11,9 @@
  * Conventions: functions returning int return 0 (or a positive length) on
  * success and a negative RFC 6455 close code on a protocol error, e.g.
  * -MEET_WS_CLOSE_PROTOCOL_ERROR: the caller sends a close frame with code
- * -rc and stops reading.
+ * -rc and stops reading (the receive state is not meant to be used after
+ * an error).  -1011 (MEET_WS_CLOSE_INTERNAL) means the caller passed
+ * arguments that cannot be right (NULL, data outside the payload).
  *
  * Receiving, per connection:
  *

@@ -16,7 +16,7 @@ fi
 
 # configure writes into the tree: work on a copy, configure once per
 # set of flags (the stamp holds them), then only rebuild our objects
-stamp="$extra|$(md5sum "$repo/config" | cut -d' ' -f1)"
+stamp="$extra|$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" | md5sum | cut -d' ' -f1)"
 if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "$stamp" ]; then
     rm -rf "$work"
     mkdir -p "$(dirname "$work")"

@@ -125,7 +125,7 @@ conf_args=("${NGX_CONF_FLAGS[@]}"
     --with-ld-opt="$(dpkg-buildflags --get LDFLAGS)"
     --add-module="$repo")
 
-stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$(md5sum < "$repo/config")" | md5sum | cut -d' ' -f1)
+stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" | md5sum)" | md5sum | cut -d' ' -f1)
 
 if [ ! -f objs/Makefile ] || [ ! -f .ngx-meet-configured ] \
    || [ "$(cat .ngx-meet-configured)" != "$stamp" ]; then

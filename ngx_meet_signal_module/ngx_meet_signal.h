@@ -1,0 +1,171 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * Shared declarations of ngx_meet_signal_module's files: the WebSocket
+ * session of a participant (ngx_meet_signal_module.c) and rooms
+ * (ngx_meet_signal_room.c).
+ */
+
+
+#ifndef _NGX_MEET_SIGNAL_H_INCLUDED_
+#define _NGX_MEET_SIGNAL_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_meet_core.h"
+#include "ngx_meet_ws.h"
+#include "ngx_meet_jwt.h"
+#include "ngx_meet_lk_codec.h"
+
+
+#define NGX_MEET_SID_LEN           15        /* "PA_" + 12 */
+#define NGX_MEET_MAX_TRACKS        32
+#define NGX_MEET_MAX_CODECS        4
+
+
+typedef struct ngx_meet_room_s   ngx_meet_room_t;
+typedef struct ngx_meet_peer_s   ngx_meet_peer_t;
+typedef struct ngx_meet_track_s  ngx_meet_track_t;
+typedef struct ngx_meet_frame_s  ngx_meet_frame_t;
+
+
+typedef struct {
+    ngx_flag_t                    enable;
+    size_t                        max_frame;
+    size_t                        max_message;
+    size_t                        max_queue;
+    ngx_msec_t                    ping_timeout;
+    ngx_msec_t                    ping_interval;
+    ngx_uint_t                    max_participants;
+    ngx_msec_t                    departure_timeout;
+} ngx_meet_signal_loc_conf_t;
+
+
+struct ngx_meet_track_s {
+    ngx_queue_t                   queue;
+    char                          sid[NGX_MEET_SID_LEN + 1];
+    char                         *cid;
+    char                         *name;
+    char                         *mid;          /* NULL until in the SDP */
+    char                         *mime;
+    char                         *stream;
+    char                         *codec_mime[NGX_MEET_MAX_CODECS];
+    char                         *codec_cid[NGX_MEET_MAX_CODECS];
+    ngx_uint_t                    ncodecs;
+    int                           type;         /* Livekit__TrackType */
+    int                           source;       /* Livekit__TrackSource */
+    uint32_t                      width;
+    uint32_t                      height;
+    unsigned                      muted:1;
+    unsigned                      published:1;  /* media section seen */
+};
+
+
+/* one queued WebSocket frame */
+struct ngx_meet_frame_s {
+    ngx_meet_frame_t             *next;
+    u_char                       *pos;
+    u_char                       *last;
+    /* the frame bytes follow */
+};
+
+
+struct ngx_meet_peer_s {
+    ngx_queue_t                   queue;        /* in room->peers */
+    ngx_meet_room_t              *room;
+    ngx_http_request_t           *request;
+    ngx_connection_t             *connection;
+    ngx_meet_signal_loc_conf_t   *conf;
+
+    /* participant */
+    char                          sid[NGX_MEET_SID_LEN + 1];
+    char                         *identity;
+    char                         *name;
+    char                         *metadata;
+    json_t                       *attributes;   /* object or NULL */
+    uint32_t                      version;
+    int                           state;        /* ParticipantInfo.State */
+    int64_t                       joined_at_ms;
+    int32_t                       client_protocol;
+
+    /* our ICE credentials for this participant (RFC 8445 ice-chars) */
+    char                          ice_ufrag[17];
+    char                          ice_pwd[33];
+    uint64_t                      sdp_session_id;
+    uint64_t                      sdp_version;
+    ngx_queue_t                   tracks;
+    ngx_uint_t                    ntracks;
+    unsigned                      sources;      /* canPublishSources mask */
+    unsigned                      sources_restricted:1;
+    unsigned                      can_publish:1;
+    unsigned                      can_subscribe:1;
+    unsigned                      can_publish_data:1;
+    unsigned                      can_update_metadata:1;
+    unsigned                      hidden:1;
+    unsigned                      in_room:1;
+
+    /* WebSocket */
+    meet_ws_state_t               ws;
+    u_char                       *rbuf;         /* unparsed bytes */
+    size_t                        rlen;
+    size_t                        rsize;
+    u_char                       *msg;          /* fragmented message */
+    size_t                        msg_len;
+    size_t                        msg_size;
+    ngx_meet_frame_t             *out;
+    ngx_meet_frame_t            **out_last;
+    size_t                        queued;
+    ngx_event_t                   idle;         /* no frame: ping timeout */
+    ngx_event_t                   linger;       /* closing handshake */
+    ngx_event_t                   leave;        /* posted: leave the room */
+    unsigned                      closing:1;    /* close frame queued */
+    unsigned                      close_received:1;
+    unsigned                      finalized:1;
+};
+
+
+struct ngx_meet_room_s {
+    ngx_str_node_t                sn;           /* name */
+    char                          sid[NGX_MEET_SID_LEN + 1];
+    char                         *name;
+    int64_t                       created_ms;
+    ngx_queue_t                   peers;
+    ngx_uint_t                    npeers;
+    ngx_event_t                   departure;    /* empty: delete later */
+};
+
+
+/* rooms (ngx_meet_signal_room.c) */
+void ngx_meet_rooms_init(void);
+ngx_meet_room_t *ngx_meet_room_find(ngx_str_t *name);
+ngx_meet_room_t *ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log);
+void ngx_meet_room_add_peer(ngx_meet_room_t *room, ngx_meet_peer_t *peer);
+void ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure);
+ngx_meet_peer_t *ngx_meet_room_find_identity(ngx_meet_room_t *room,
+    const char *identity);
+ngx_uint_t ngx_meet_rooms_count(ngx_uint_t *participants);
+void ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer));
+
+ngx_int_t ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
+    Livekit__ParticipantInfo *pi);
+ngx_int_t ngx_meet_track_info(ngx_meet_track_t *t, ngx_pool_t *pool,
+    Livekit__TrackInfo *ti);
+void ngx_meet_room_broadcast(ngx_meet_peer_t *about);
+ngx_int_t ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
+    Livekit__Room *ri);
+ngx_meet_track_t *ngx_meet_peer_track(ngx_meet_peer_t *peer,
+    const char *sid, const char *cid);
+void ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t);
+char *ngx_meet_strdup(const char *s, size_t len);
+
+/* sessions (ngx_meet_signal_module.c) */
+ngx_int_t ngx_meet_peer_send(ngx_meet_peer_t *peer,
+    Livekit__SignalResponse *resp);
+void ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
+    const char *reason);
+
+
+#endif /* _NGX_MEET_SIGNAL_H_INCLUDED_ */

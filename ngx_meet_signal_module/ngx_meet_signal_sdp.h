@@ -1,0 +1,31 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * The SDP side of signaling: offers from the client (in the join request
+ * and as SignalRequest.offer), answers from us, and what they say about
+ * published tracks.
+ */
+
+
+#ifndef _NGX_MEET_SIGNAL_SDP_H_INCLUDED_
+#define _NGX_MEET_SIGNAL_SDP_H_INCLUDED_
+
+
+#include "ngx_meet_signal.h"
+
+
+/*
+ * Answers an offer and updates the peer's tracks from it: a track added
+ * with add_track is published when a sending media section carries its
+ * cid as msid track id; a published track whose section stops sending is
+ * unpublished.  A malformed offer closes the session (1007).
+ */
+ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
+    Livekit__SessionDescription *offer);
+
+/* what the SDP code keeps per peer, freed with it */
+void ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer);
+
+
+#endif /* _NGX_MEET_SIGNAL_SDP_H_INCLUDED_ */
