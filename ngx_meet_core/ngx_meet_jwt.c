@@ -835,12 +835,16 @@ meet_jwt_decode_json(const u_char *src, size_t len, json_t **out)
      * numbers as reals: golang decodes NumericDate through float64, and a
      * large integer must not fail as "too big integer"; no NUL in strings
      */
+    /* jansson leaves it untouched when its first allocation fails */
+    memset(&error, 0, sizeof(json_error_t));
+
     json = json_loadb((const char *) buf, n, JSON_DECODE_INT_AS_REAL, &error);
 
     free(buf);
 
     if (json == NULL) {
-        return MEET_JWT_ERR_MALFORMED;
+        return json_error_code(&error) == json_error_out_of_memory
+               ? MEET_JWT_ERR_NO_MEMORY : MEET_JWT_ERR_MALFORMED;
     }
 
     if (!json_is_object(json)) {

@@ -18,6 +18,13 @@
  *   - identity = "sub", else "jti";
  *   - a known claim of the wrong JSON type fails (golang's json decoding
  *     into typed structs does); JSON null counts as absent.
+ *
+ * Known differences, all on inputs no LiveKit SDK produces: '=' padding is
+ * accepted (golang-jwt refuses it); claim names match exactly (golang's
+ * json also matches them case-insensitively); strings holding \u0000 or
+ * invalid UTF-8 make the token malformed (golang accepts or replaces them);
+ * dates beyond +-2^53 s are clamped; "roomConfig" is only checked to be an
+ * object (LiveKit decodes it as protojson).
  */
 
 

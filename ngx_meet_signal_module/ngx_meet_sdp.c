@@ -169,8 +169,8 @@ meet_sdp_parse(meet_sdp_offer_t *offer, const u_char *text, size_t len)
     ctx.media = NULL;
     ctx.line = 0;
 
-    if (text == NULL && len != 0) {
-        return meet_sdp_fail(&ctx, "no SDP text");
+    if (text == NULL || len == 0) {
+        return meet_sdp_fail(&ctx, "empty SDP: missing v=0");
     }
 
     if (len > MEET_SDP_MAX_SIZE) {
@@ -1490,6 +1490,10 @@ meet_sdp_fmtp_param(const meet_sdp_str_t *fmtp, const char *name,
     const u_char    *p, *end, *semi, *eq;
     meet_sdp_str_t   key;
 
+    if (fmtp->len == 0 || fmtp->data == NULL) {
+        return 0;
+    }
+
     p = fmtp->data;
     end = fmtp->data + fmtp->len;
 
@@ -1565,9 +1569,11 @@ void
 meet_sdp_default_decisions(const meet_sdp_offer_t *offer,
     meet_sdp_decision_t *decisions)
 {
-    size_t                    i;
+    size_t                    i, naccepted;
     meet_sdp_decision_t      *d;
     const meet_sdp_media_t   *m;
+
+    naccepted = 0;
 
     for (i = 0; i < offer->nmedia; i++) {
         m = &offer->media[i];
@@ -1578,7 +1584,8 @@ meet_sdp_default_decisions(const meet_sdp_offer_t *offer,
         if ((m->type != MEET_SDP_AUDIO && m->type != MEET_SDP_VIDEO)
             || !m->rtp
             || (m->port == 0 && !m->bundle_only)
-            || (offer->has_bundle && !m->in_bundle))
+            || (offer->has_bundle && !m->in_bundle)
+            || (!offer->has_bundle && naccepted))
         {
             continue;
         }
@@ -1590,7 +1597,10 @@ meet_sdp_default_decisions(const meet_sdp_offer_t *offer,
 
         if (meet_sdp_kept_codecs(m, d) == 0) {
             d->accept = 0;
+            continue;
         }
+
+        naccepted++;
     }
 }
 
@@ -1606,9 +1616,10 @@ meet_sdp_kept_codecs(const meet_sdp_media_t *m, const meet_sdp_decision_t *d)
 
 /*
  * The codecs we forward, kept in offer order:
- *   audio: opus/48000/2; red/48000 only with allow_red, when every PT of
- *          its fmtp ("111/111") is kept; no CN, no telephone-event
- *          (the SFU forwards no DTMF and no comfort noise);
+ *   audio: opus/48000/2; red/48000 only with allow_red, when it has an
+ *          fmtp ("111/111") whose every PT is kept; no CN, no
+ *          telephone-event (the SFU forwards no DTMF and no comfort noise)
+ *          and no G.711/G.722 (nothing to transcode from opus);
  *   video: VP8, VP9, AV1, H264 with packetization-mode=1, all /90000;
  *          no red, ulpfec or flexfec (the SFU does not repair);
  *   each kept codec's rtx (apt=) payload type.
@@ -1711,6 +1722,10 @@ meet_sdp_keep(const meet_sdp_media_t *m, const meet_sdp_decision_t *d,
             if (!c->has_rtpmap || !meet_sdp_ieq(&c->name, "red")
                 || c->clock != 48000)
             {
+                continue;
+            }
+
+            if (c->fmtp.len == 0) {
                 continue;
             }
 

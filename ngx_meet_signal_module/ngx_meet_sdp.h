@@ -318,7 +318,9 @@ const char *meet_sdp_direction_name(unsigned direction);
  * sends and sending nothing (offer sendrecv/sendonly -> recvonly,
  * recvonly/inactive -> inactive); application and other sections, port 0
  * sections, sections outside the BUNDLE group and sections without a codec
- * we forward are rejected.
+ * we forward are rejected; without BUNDLE only the first usable section is
+ * accepted (one transport).  meet_sdp_build_answer() accepts the result
+ * with any valid local parameters.
  *
  * meet_sdp_kept_codecs() counts the payload types (primary and rtx) the
  * answer would keep for a section under a decision.

@@ -123,6 +123,7 @@ struct ngx_meet_peer_s {
     ngx_event_t                   leave;        /* posted: leave the room */
     unsigned                      closing:1;    /* close frame queued */
     unsigned                      close_received:1;
+    unsigned                      no_linger:1;
     unsigned                      finalized:1;
 };
 

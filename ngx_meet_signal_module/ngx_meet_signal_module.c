@@ -1231,7 +1231,7 @@ ngx_meet_signal_flush(ngx_meet_peer_t *peer)
     }
 
     if (peer->out == NULL && peer->closing
-        && (peer->close_received || c->read->eof))
+        && (peer->close_received || peer->no_linger || c->read->eof))
     {
         /* our close frame is out and the client's came: done */
         return NGX_DONE;
@@ -1255,6 +1255,15 @@ ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
     }
 
     peer->closing = 1;
+
+    /*
+     * On an error the connection is failed (RFC 6455 7.1.7): it ends once
+     * the close frame is out.  A normal close waits a little for the
+     * client's close frame, so that the client sees a clean close.
+     */
+    if (code != MEET_WS_CLOSE_NORMAL && code != MEET_WS_CLOSE_GOING_AWAY) {
+        peer->no_linger = 1;
+    }
 
     ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                   "meet signal: closing \"%s\" (%s) with %ui: %s",

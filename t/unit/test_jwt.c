@@ -1303,6 +1303,145 @@ test_mint(void)
     spec.name = NULL;
     ok(meet_jwt_mint(&spec, NULL, 0, (const u_char *) "x", 1) == NULL,
        "mint: a key is required");
+    spec.attributes = json_array();
+    ok(meet_jwt_build_claims(&spec) == NULL, "build: attributes not object");
+    json_decref(spec.attributes);
+
+    /* every grant */
+
+    memset(&spec, 0, sizeof(spec));
+    spec.identity = "all";
+    spec.room = "r";
+    spec.now = NOW;
+    spec.ttl = 60;
+    spec.room_create = 1;
+    spec.room_list = 1;
+    spec.room_record = 1;
+    spec.room_admin = 1;
+    spec.room_join = 1;
+    spec.ingress_admin = 1;
+    spec.hidden = 1;
+    spec.recorder = 1;
+    spec.agent = 1;
+    spec.can_publish = MEET_JWT_FALSE;
+    spec.can_subscribe = MEET_JWT_FALSE;
+    spec.can_publish_data = MEET_JWT_TRUE;
+    spec.can_update_own_metadata = MEET_JWT_TRUE;
+    spec.sources = MEET_JWT_SOURCE_BIT(MEET_JWT_SOURCE_UNKNOWN)
+                   | MEET_JWT_SOURCE_BIT(MEET_JWT_SOURCE_MICROPHONE);
+
+    token = meet_jwt_mint(&spec, (const u_char *) "devkey", 6,
+                          (const u_char *) "secret", 6);
+
+    if (is_int(verify_at(token, NOW, &c), MEET_JWT_OK, "mint all: valid")) {
+        ok(c.video.room_create && c.video.room_list && c.video.room_record
+           && c.video.room_admin && c.video.room_join
+           && c.video.ingress_admin && c.video.hidden && c.video.recorder
+           && c.video.agent, "mint all: boolean grants");
+        ok(!c.video.can_publish && !c.video.can_subscribe
+           && c.video.can_publish_data && c.video.can_update_own_metadata,
+           "mint all: tri-states");
+        is_int(c.video.sources,
+               MEET_JWT_SOURCE_BIT(MEET_JWT_SOURCE_MICROPHONE),
+               "mint all: sources, unknown not written");
+        ok(!meet_jwt_can_publish_source(&c.video,
+                                        MEET_JWT_SOURCE_MICROPHONE),
+           "mint all: canPublish false wins over the sources");
+        ok(!meet_jwt_can_publish_source(&c.video, (meet_jwt_source_e) 99)
+           && !meet_jwt_can_publish_source(NULL, MEET_JWT_SOURCE_CAMERA),
+           "can_publish_source: out of range, NULL");
+    }
+
+    meet_jwt_claims_free(&c);
+    free(token);
+}
+
+
+/* jansson allocations failing one after the other */
+
+static long  alloc_countdown = -1;
+
+
+static void *
+failing_malloc(size_t size)
+{
+    if (alloc_countdown == 0) {
+        return NULL;
+    }
+
+    if (alloc_countdown > 0) {
+        alloc_countdown--;
+    }
+
+    return malloc(size);
+}
+
+
+static void
+test_out_of_memory(void)
+{
+    int                     bad, verified, minted;
+    long                    n;
+    char                   *token;
+    meet_jwt_err_e          rc;
+    meet_jwt_claims_t       c;
+    meet_jwt_token_spec_t   spec;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.identity = "oom";
+    spec.room = "r";
+    spec.now = NOW;
+    spec.ttl = 60;
+    spec.room_join = 1;
+    spec.can_publish = MEET_JWT_TRUE;
+    spec.sources = 0x1e;
+
+    json_set_alloc_funcs(failing_malloc, free);
+
+    bad = 0;
+    verified = 0;
+    minted = 0;
+
+    for (n = 0; n < 400; n++) {
+        alloc_countdown = n;
+        rc = verify_at(vec_full, NOW, &c);
+        alloc_countdown = -1;
+
+        /* jansson's loader does not always report its failures as such */
+        if (rc != MEET_JWT_OK && rc != MEET_JWT_ERR_NO_MEMORY
+            && rc != MEET_JWT_ERR_MALFORMED)
+        {
+            diag("verify, allocation %ld failing: %s", n,
+                 meet_jwt_strerror(rc));
+            bad++;
+        }
+
+        verified = (rc == MEET_JWT_OK);
+        meet_jwt_claims_free(&c);
+
+        alloc_countdown = n;
+        token = meet_jwt_mint(&spec, (const u_char *) "devkey", 6,
+                              (const u_char *) "secret", 6);
+        alloc_countdown = -1;
+
+        minted = (token != NULL);
+
+        if (token != NULL) {
+            rc = verify_at(token, NOW, &c);
+            if (rc != MEET_JWT_OK) {
+                diag("mint, allocation %ld failing: a bad token", n);
+                bad++;
+            }
+
+            meet_jwt_claims_free(&c);
+            free(token);
+        }
+    }
+
+    json_set_alloc_funcs(malloc, free);
+
+    is_int(bad, 0, "failing allocations: errors only, no crash or leak");
+    ok(verified && minted, "failing allocations: the last attempts succeed");
 }
 
 
@@ -1321,6 +1460,7 @@ main(void)
     test_errors();
     test_sign();
     test_mint();
+    test_out_of_memory();
 
     return done_testing();
 }

@@ -1,0 +1,78 @@
+# Configuration of the signal module: the one-worker rule and bad values.
+use lib 't/lib';
+use Test::Meet;
+
+# rooms live in one worker: more workers must be refused, clearly
+$ENV{TEST_NGINX_WORKERS} = 2;
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: worker_processes 2 is refused with the reason and the fix
+--- config
+    location /rtc { meet_signal; }
+--- must_die
+--- error_log
+meet_signal keeps rooms in the memory of one worker process; set "worker_processes 1;"
+
+
+
+=== TEST 2: without meet_signal, more workers are fine
+--- config
+    location = /t { return 200 "ok\n"; }
+--- request
+GET /t
+--- response_body
+ok
+
+
+
+=== TEST 3: a max frame too small for SDP offers is refused
+--- main_config
+--- config
+    location /rtc { meet_signal; meet_signal_max_frame 100; }
+--- must_die
+--- error_log
+meet_signal_max_frame must be at least 1k
+
+
+
+=== TEST 4: a ping timeout shorter than the interval is refused
+--- config
+    location /rtc {
+        meet_signal;
+        meet_signal_ping_interval 10s;
+        meet_signal_ping_timeout 5s;
+    }
+--- must_die
+--- error_log
+meet_signal_ping_interval must be at least 1s and meet_signal_ping_timeout at least the interval
+
+
+
+=== TEST 5: an API keys file with a bad line names the line
+--- main_config
+    meet_api_keys_file $TEST_NGINX_HTML_DIR/keys.yaml;
+--- user_files
+>>> keys.yaml
+# LiveKit keys file
+devkey: secret
+broken line
+--- config
+    location /rtc { meet_signal; }
+--- must_die
+--- error_log
+meet_api_keys_file: line 3 of
+
+
+
+=== TEST 6: a key given twice
+--- main_config
+    meet_api_key k1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;
+    meet_api_key k1 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb;
+--- config
+    location /rtc { meet_signal; }
+--- must_die
+--- error_log
+meet_api_key: key "k1" is given twice
