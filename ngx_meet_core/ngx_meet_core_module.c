@@ -531,6 +531,7 @@ ngx_int_t
 ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr, in_port_t port,
     ngx_uint_t tcp)
 {
+    ngx_uint_t             i;
     ngx_meet_candidate_t  *c;
     ngx_meet_core_conf_t  *mcf;
 
@@ -540,6 +541,17 @@ ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr, in_port_t port,
 
     mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
                                                 ngx_meet_core_module);
+
+    /* listeners sharing a server (IPv4 and IPv6) give the same candidate */
+    c = mcf->candidates.elts;
+    for (i = 0; i < mcf->candidates.nelts; i++) {
+        if (c[i].port == port && c[i].tcp == tcp
+            && c[i].addr.len == addr->len
+            && ngx_strncmp(c[i].addr.data, addr->data, addr->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
 
     c = ngx_array_push(&mcf->candidates);
     if (c == NULL) {

@@ -27,6 +27,8 @@ static void *ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_meet_rtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_meet_rtp_add_candidates(ngx_conf_t *cf,
+    ngx_stream_listen_t *ls, ngx_meet_rtp_srv_conf_t *rscf);
 static char *ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void ngx_meet_rtp_handler(ngx_stream_session_t *s);
@@ -150,6 +152,10 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
             return NGX_ERROR;
         }
 
+        if (ngx_meet_rtp_add_candidates(cf, &ls[i], rscf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
         n++;
     }
 
@@ -158,6 +164,51 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
     }
 
     return ngx_meet_health_register(cf, "media", ngx_meet_rtp_health, NULL);
+}
+
+
+/*
+ * The ICE host candidates of a media listener: the meet_rtp_external_ip
+ * addresses with the listener's port, else the listener's own address.
+ */
+
+static ngx_int_t
+ngx_meet_rtp_add_candidates(ngx_conf_t *cf, ngx_stream_listen_t *ls,
+    ngx_meet_rtp_srv_conf_t *rscf)
+{
+    u_char       text[NGX_SOCKADDR_STRLEN];
+    ngx_str_t    addr, *ext;
+    ngx_uint_t   i;
+    in_port_t    port;
+
+    port = ngx_inet_get_port(ls->sockaddr);
+
+    if (rscf->external && rscf->external->nelts) {
+        ext = rscf->external->elts;
+
+        for (i = 0; i < rscf->external->nelts; i++) {
+            if (ngx_meet_candidate_add(cf, &ext[i], port, 0) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    if (ls->wildcard) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "meet_rtp: \"listen %V\" is a wildcard address, which "
+                      "clients cannot reach; add \"meet_rtp_external_ip "
+                      "<address>;\" with the address clients use",
+                      &ls->addr_text);
+        return NGX_ERROR;
+    }
+
+    addr.len = ngx_sock_ntop(ls->sockaddr, ls->socklen, text,
+                             NGX_SOCKADDR_STRLEN, 0);
+    addr.data = text;
+
+    return ngx_meet_candidate_add(cf, &addr, port, 0);
 }
 
 

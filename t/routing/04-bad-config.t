@@ -282,3 +282,15 @@ meet_routes: target "signal" needs ngx_meet_signal_module; add "load_module modu
 --- must_die
 --- error_log eval
 qr/ngx_meet_signal_module\.so.*undefined symbol: ngx_meet_/
+
+
+
+=== TEST 26: a wildcard media listener without an external address
+--- stream_config
+    server {
+        listen 0.0.0.0:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+    }
+--- must_die
+--- error_log
+meet_rtp: "listen 0.0.0.0:$TEST_NGINX_UDP_PORT_1" is a wildcard address, which clients cannot reach; add "meet_rtp_external_ip <address>;"
