@@ -29,7 +29,7 @@ ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
                 $(shell gcc -print-file-name=libubsan.so)
 
 .PHONY: all modules deps run test asan test-asan test-valgrind static \
-        test-static install clean unit fuzz
+        test-static install clean unit fuzz node-deps browser-bundle
 
 all: modules
 
@@ -54,19 +54,19 @@ $(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh
 run: modules
 	bash scripts/run-dev.sh
 
-test: 
+test: node-deps
 	@bash scripts/install-deps.sh test
 	$(MAKE) modules
 	$(PROVE) $(PROVE_FLAGS) $(TESTS)
 
-test-asan:
+test-asan: node-deps
 	@bash scripts/install-deps.sh test
 	$(MAKE) asan
 	TEST_NGINX_MODULES=$(BUILD)/asan/modules \
 	TEST_NGINX_PRELOAD="$(ASAN_PRELOAD)" \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
-test-valgrind:
+test-valgrind: node-deps
 	@bash scripts/install-deps.sh test
 	$(MAKE) modules
 	TEST_NGINX_VALGRIND=leak $(PROVE) $(PROVE_FLAGS) $(TESTS)
@@ -77,7 +77,7 @@ $(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-static.sh "$(BUILD)/static"
 
-test-static: static
+test-static: static node-deps
 	TEST_NGINX_BINARY=$(BUILD)/static/nginx TEST_NGINX_MODULES=static \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
@@ -100,3 +100,26 @@ unit:
 
 fuzz:
 	@bash scripts/build-unit.sh fuzz "$(BUILD)/fuzz"
+
+
+# Node.js test packages (t/node: livekit-client, @livekit/protocol,
+# livekit-server-sdk, ws, playwright-core, esbuild; exact versions in
+# t/node/package-lock.json) -> t/node/node_modules, installed again when the
+# lock file is newer.  Node itself comes from scripts/install-deps.sh
+# (Debian's nodejs/npm only when no node is on PATH).
+# browser-bundle: livekit-client bundled with esbuild for the browser tests
+# -> t/node/build/livekit-client.js (t/browser/*.t also build it on demand).
+
+NODE_DIR := $(REPO)/t/node
+
+node-deps: $(NODE_DIR)/node_modules/.installed
+
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json \
+                                     $(NODE_DIR)/package.json
+	@command -v node >/dev/null 2>&1 || bash scripts/install-deps.sh test
+	@command -v npm >/dev/null 2>&1 || { echo "node-deps: npm is missing" >&2; exit 1; }
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+browser-bundle: node-deps
+	cd $(NODE_DIR) && node build-bundle.mjs

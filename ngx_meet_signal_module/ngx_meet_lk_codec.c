@@ -206,10 +206,10 @@ meet_lk_gunzip(ProtobufCAllocator *a, const uint8_t *in, size_t in_len,
         *err = "data after the gzip stream";
 
     } else if (rc == Z_BUF_ERROR && zs.avail_out == 0) {
-        *err = "join request larger than 256 KB after decompression";
+        *err = "join_request larger than 256 KB after decompression";
 
     } else {
-        *err = "join request is not valid gzip data";
+        *err = "join_request is not valid gzip data";
     }
 
     return -1;

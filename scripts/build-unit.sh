@@ -24,7 +24,18 @@ incs="-I$repo/t/unit -I$repo/t/fuzz"
 for d in $dirs; do
     incs="$incs -I$repo/$d"
 done
-libs="-lssl -lcrypto -ljansson -lz"
+libs="-lssl -lcrypto -ljansson -lz -lprotobuf-c"
+
+# the LiveKit protobuf subset, generated as the module build does (config)
+gen="$repo/build/gen"
+proto="$repo/ngx_meet_signal_module/livekit_signal.proto"
+if [ ! -f "$gen/livekit_signal.pb-c.c" ] \
+   || [ "$proto" -nt "$gen/livekit_signal.pb-c.c" ]; then
+    mkdir -p "$gen"
+    protoc-c --proto_path="$repo/ngx_meet_signal_module" --c_out="$gen" \
+        livekit_signal.proto
+fi
+incs="$incs -I$gen"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 san="$san -fno-omit-frame-pointer"
 
@@ -63,7 +74,7 @@ mkdir -p "$out"
 shopt -s nullglob
 
 # headers any test may include
-headers=("$repo"/t/unit/*.h "$repo"/t/fuzz/*.h)
+headers=("$repo"/t/unit/*.h "$repo"/t/fuzz/*.h "$gen"/*.h)
 for d in $dirs; do
     headers+=("$repo/$d"/*.h)
 done

@@ -18,7 +18,15 @@ build_pkgs="build-essential nginx nginx-dev libnginx-mod-stream libssl-dev
 run_pkgs="nginx libnginx-mod-stream"
 test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
   openssl curl ca-certificates redis-server postgresql valgrind
-  libclang-rt-14-dev clang iproute2 procps psmisc"
+  libclang-rt-14-dev clang iproute2 procps psmisc
+  chromium"
+# Node.js for t/node (livekit-client, playwright-core, esbuild): Debian's
+# nodejs and npm only when no node is on PATH, so that a newer Node.js
+# installed otherwise (e.g. a NodeSource package) is neither shadowed nor
+# replaced.  The tests need node 20 or newer (playwright-core 1.65).
+if ! command -v node >/dev/null 2>&1; then
+    test_pkgs="$test_pkgs nodejs npm"
+fi
 
 case $what in
     build) pkgs=$build_pkgs ;;

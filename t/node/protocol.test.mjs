@@ -187,7 +187,8 @@ it('join: canPublish false in the token -> permission.canPublish false, add_trac
 
 it('join: canPublishSources in the token -> permission, other sources refused', async (t) => {
   const { s, join: j } = await join(t, { room: uniq('room'),
-    grants: { canPublish: true, canPublishSources: ['camera', 'microphone'] } });
+    grants: { canPublish: true,
+      canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE] } });
   const src = j.participant?.permission?.canPublishSources || [];
   t.eq([...src].sort().join(','), [TrackSource.CAMERA, TrackSource.MICROPHONE].join(','),
     'permission.canPublishSources = [CAMERA, MICROPHONE]');
