@@ -121,6 +121,7 @@ struct ngx_meet_peer_s {
     ngx_event_t                   idle;         /* no frame: ping timeout */
     ngx_event_t                   linger;       /* closing handshake */
     ngx_event_t                   leave;        /* posted: leave the room */
+    ngx_event_t                   fin;          /* posted: finalize */
     unsigned                      closing:1;    /* close frame queued */
     unsigned                      close_received:1;
     unsigned                      no_linger:1;

@@ -68,6 +68,7 @@ static void ngx_meet_signal_linger(ngx_event_t *ev);
 static void ngx_meet_signal_leave_event(ngx_event_t *ev);
 static void ngx_meet_signal_leave(ngx_meet_peer_t *peer);
 static void ngx_meet_signal_finalize(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_fin_event(ngx_event_t *ev);
 static void ngx_meet_signal_cleanup(void *data);
 static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer);
 
@@ -863,6 +864,10 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     peer->leave.data = peer;
     peer->leave.log = c->log;
 
+    peer->fin.handler = ngx_meet_signal_fin_event;
+    peer->fin.data = peer;
+    peer->fin.log = c->log;
+
     p = ngx_meet_random_id((u_char *) peer->sid, "PA_", 12);
     *p = '\0';
 
@@ -1396,22 +1401,35 @@ ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer)
 }
 
 
+/*
+ * Ends a session.  The request is finalized from a posted event, never
+ * right away: this may be called while another participant's event walks
+ * the room (a failed send during a broadcast), and finalizing runs the
+ * cleanup, which changes the room.
+ */
+
 static void
 ngx_meet_signal_finalize(ngx_meet_peer_t *peer)
 {
-    ngx_http_request_t  *r;
-
     if (peer->finalized) {
         return;
     }
 
     peer->finalized = 1;
+    peer->closing = 1;
 
-    r = peer->request;
+    ngx_post_event(&peer->fin, &ngx_posted_events);
+}
+
+
+static void
+ngx_meet_signal_fin_event(ngx_event_t *ev)
+{
+    ngx_meet_peer_t  *peer = ev->data;
 
     /* ngx_meet_signal_cleanup() frees the rest with the request pool */
 
-    ngx_http_finalize_request(r, NGX_DONE);
+    ngx_http_finalize_request(peer->request, NGX_DONE);
 }
 
 
@@ -1434,6 +1452,10 @@ ngx_meet_signal_cleanup(void *data)
 
     if (peer->leave.posted) {
         ngx_delete_posted_event(&peer->leave);
+    }
+
+    if (peer->fin.posted) {
+        ngx_delete_posted_event(&peer->fin);
     }
 
     while (peer->out) {

@@ -150,6 +150,20 @@ for my $case (@bad) {
     is(ping_roundtrip($ws2, 5), 5, 'the server serves the next client');
 }
 
+# a whole room vanishing at once: every leave is broadcast to peers that
+# are gone too (regression: a failed send must not finalize a peer while
+# another one walks the room)
+{
+    my @ws = map { (joined(identity => "crowd$_", room => 'crowd'))[0] } 1 .. 30;
+    is(scalar(grep { $_->{status} == 101 } @ws), 30, 'crowd: 30 joined one room');
+    $_->close_socket for @ws;
+    ok(wait_for_log(qr/"crowd\d+" \(PA_\w+\) left room "crowd"(?s:.*)"crowd\d+" \(PA_\w+\) left room "crowd"/, 5),
+       'crowd: they leave');
+    my ($ws2) = joined(identity => 'after-crowd', room => 'crowd');
+    is(ping_roundtrip($ws2, 9), 9, 'crowd: the worker lives on and serves the room');
+    unlike(error_log_text(), qr/exited on signal/, 'crowd: no worker crash');
+}
+
 # --- handshake errors ---------------------------------------------------------
 
 {

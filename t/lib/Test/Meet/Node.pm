@@ -14,6 +14,7 @@ package Test::Meet::Node;
 # Protocol of a script (t/node/lib/signal.mjs runCases does it):
 #   MEET-PLAN <n>              first, the number of cases
 #   MEET-CASE {"name","ok","diag","ms"}   one per case -> one assertion
+#   MEET-INFO {json}           facts for the Perl side: merged into ->{info}
 #   MEET-DIAG <text>           a diagnostic line, printed with diag()
 # Other output is kept and shown when something fails.
 #
@@ -52,13 +53,17 @@ sub node_binary {
 }
 
 # undef when the Node tests can run, else why not (for skip_all).
+# Options: min_node => major version (default 19), modules => [more
+# packages that must be installed].
 sub unavailable {
     my (%o) = @_;
+    my $min = $o{min_node} // 19;    # livekit-server-sdk 2.19 needs 19
     my $node = node_binary()
         or return 'node is not installed (scripts/install-deps.sh test)';
     my $v = `"$node" --version 2>/dev/null` // '';
-    return "node $v is too old (need 18 or newer)"
-        unless $v =~ /^v(\d+)/ && $1 >= 18;
+    chomp $v;
+    return "node $v is too old (need $min or newer)"
+        unless $v =~ /^v(\d+)/ && $1 >= $min;
     for my $m (qw(livekit-client @livekit/protocol livekit-server-sdk ws),
                @{ $o{modules} || [] })
     {
@@ -123,7 +128,11 @@ sub run_cases {
             push @{ $r{cases} }, $c;
             Test::More::ok($c->{ok}, $c->{name})
                 or Test::More::diag($c->{diag} // '');
-            Test::More::note("  ($c->{ms} ms)") if defined $c->{ms};
+            Test::More::note("  slow case: $c->{ms} ms")
+                if defined $c->{ms} && $c->{ms} > 2000;
+        } elsif ($line =~ /^MEET-INFO (\{.*\})\s*$/) {
+            my $i = eval { $json->decode($1) };
+            %{ $r{info} } = (%{ $r{info} || {} }, %$i) if ref $i eq 'HASH';
         } elsif ($line =~ /^MEET-DIAG (.*)$/) {
             Test::More::diag($1);
         } else {

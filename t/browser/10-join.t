@@ -1,0 +1,125 @@
+# The real livekit-client 2.21.0 (bundled with esbuild) in headless Debian
+# Chromium joins a room of the nginx under test, which also serves the page
+# and the bundle (/test/).  Everything runs in a network namespace the test
+# creates (Test::Meet::Netns: lo + a veth pair, 203.0.113.1/24, no route
+# out) and Chromium gets the guard flags of webrtc-test-rig.md section 4.
+#
+# The media plane is not implemented yet, so room.connect() cannot resolve;
+# the test passes when the client got the JoinResponse (SignalConnected,
+# localParticipant.sid PA_..., room.name) and accepted our SDP answer, then
+# disconnect() and the server log shows the join, the answer and the leave.
+# Screenshot and console log: t/browser/out/ (not committed).
+#
+#   prove -v t/browser/10-join.t      (as root; skips without root, ip,
+#                                       /usr/bin/chromium or node_modules)
+use lib 't/lib';
+use Test::Meet;
+use Test::Meet::Node;
+use Test::Meet::Netns;
+use Test::Meet::Util qw(run_command);
+use File::Path qw(make_path);
+use File::Copy qw(copy);
+use Time::HiRes qw(time);
+
+my $t0 = time;
+my $CHROMIUM = $ENV{MEET_CHROMIUM} // '/usr/bin/chromium';
+
+unless (Test::Meet::Netns::inside()) {
+    my $why = -x $CHROMIUM ? undef : "$CHROMIUM is not installed (apt-get install chromium)";
+    $why //= Test::Meet::Node::unavailable(min_node => 20,
+                                           modules => [qw(playwright-core esbuild)]);
+    plan skip_all => $why if $why;
+}
+# from here on inside our own network namespace (the parent process waits
+# at most 60 s, then ends everything in the namespace and deletes it)
+if (my $why = Test::Meet::Netns::run_inside(timeout => 60)) {
+    plan skip_all => $why;
+}
+
+my $node_dir = Test::Meet::Node::dir();
+my $repo = $Test::Meet::Node::REPO;
+my $out = "$repo/t/browser/out";
+make_path($out);
+unlink glob "$out/*";
+
+# livekit-client bundle for the page: t/node/build/livekit-client.js
+my ($code, $text) = run_command(argv => [Test::Meet::Node::node_binary(),
+                                         "$node_dir/build-bundle.mjs"],
+                                timeout => 30);
+ok($code == 0 && -s "$node_dir/build/livekit-client.js",
+   'livekit-client bundled with esbuild') or diag($text);
+
+note('network namespace ' . Test::Meet::Netns::name());
+
+start_nginx(name => 'browser-join', config => <<'EOC', stream_config => <<'EOS');
+large_client_header_buffers 4 32k;
+types {
+    text/html                html;
+    application/javascript   js;
+}
+
+location /rtc {
+    meet_signal;
+}
+
+location /test/lib/ {
+    alias $TEST_NGINX_REPO/t/node/build/;
+}
+
+location /test/ {
+    alias $TEST_NGINX_REPO/t/browser/www/;
+}
+
+location = /favicon.ico {
+    return 204;
+}
+EOC
+server {
+    listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+    meet_rtp;
+}
+EOS
+
+my $r = Test::Meet::Node::run_cases(
+    script  => 'browser-join.mjs',
+    timeout => 45,
+    env     => {
+        MEET_PORT     => test_var('TEST_NGINX_SERVER_PORT'),
+        MEET_OUT      => $out,
+        MEET_CHROMIUM => $CHROMIUM,
+    });
+my $info = $r->{info} || {};
+
+SKIP: {
+    skip 'the browser did not join', 4 unless $info->{room} && $info->{sid};
+    my $room = quotemeta $info->{room};
+    my $sid  = quotemeta $info->{sid};
+    my $id   = quotemeta $info->{identity};
+    ok(wait_for_log(qr/"$id" \($sid\) joined room "$room"/, 5),
+       'server log: the participant joined');
+    my $log = error_log_text();
+    # the answer to the offer that came with the join request
+    if ($log =~ /\[debug\]/) {
+        like($log, qr/meet signal: answer \d+:\s*\nv=0/,
+             'server log: the SDP answer was sent');
+    } else {
+        pass('server log: no debug lines (nginx without --with-debug)');
+    }
+    ok(wait_for_log(qr/"$id" \($sid\) left room "$room"/, 5),
+       'server log: the participant left');
+    unlike($log, qr/sent a bad SDP offer|cannot answer the offer/,
+           'server log: the offer was answered');
+}
+
+copy(Test::Meet::Server::conf_file(nginx_server()), "$out/nginx.conf");
+{
+    open my $fh, '>', "$out/nginx-error.log";
+    print $fh error_log_text() // '' if $fh;
+}
+ok(-s "$out/join.png", "screenshot saved: $out/join.png");
+ok(-s "$out/console.log", "console log saved: $out/console.log");
+
+stop_nginx();
+my $took = time - $t0;
+ok($took < 60, sprintf 'whole test in %.1f s (< 60 s)', $took);
+done_testing();
