@@ -17,6 +17,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 prefix=$(mktemp -d /tmp/meet-bench-XXXXXX)
 mkdir -p "$prefix/logs"
+[ -n "${KEEP:-}" ] || trap 'kill -QUIT "$(cat "$prefix/logs/nginx.pid" 2>/dev/null)" 2>/dev/null || true; sleep 0.5; rm -rf "$prefix"' EXIT
 cat > "$prefix/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 load_module $mods/ngx_meet_routing_module.so;
@@ -36,16 +37,17 @@ http {
 }
 CONF
 
-"$nginx" -p "$prefix" -c "$prefix/nginx.conf"
-[ -n "${KEEP:-}" ] || trap 'kill -QUIT "$(cat "$prefix/logs/nginx.pid")" 2>/dev/null || true; sleep 0.5; rm -rf "$prefix"' EXIT
-sleep 0.5
-master=$(cat "$prefix/logs/nginx.pid")
-worker=$(pgrep -P "$master" | head -1)
+printf '%-8s %-8s %-10s %-12s %-12s %-10s %-10s\n' N joined rss_kB delta_kB B/conn join_p50 join_p95
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$worker/status"; }
 
-printf '%-8s %-8s %-10s %-12s %-12s %-10s %-10s\n' N joined rss_kB delta_kB B/conn join_p50 join_p95
+# a fresh nginx for each N, so that one step's freed memory does not count
+# as the next step's baseline
 for n in $counts; do
+    "$nginx" -p "$prefix" -c "$prefix/nginx.conf"
+    sleep 0.5
+    master=$(cat "$prefix/logs/nginx.pid")
+    worker=$(pgrep -P "$master" | head -1)
     base=$(rss)
     log="$prefix/node-$n.log"
     (cd "$repo/t/node" && HOLD_MS=6000 exec node "$repo/bench/ws_idle.mjs" \
@@ -67,5 +69,6 @@ for n in $counts; do
     printf '%-8s %-8s %-10s %-12s %-12s %-10s %-10s\n' "$n" "${joined:-0}" \
         "$held" "$((held - base))" "$(( (held - base) * 1024 / n ))" \
         "${p50:-?}" "${p95:-?}"
-    sleep 3
+    kill -QUIT "$master"
+    for _ in $(seq 1 50); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
 done

@@ -4,13 +4,26 @@
 // Only talks to the URL it is given (127.0.0.1).
 import WebSocket from 'ws';
 import { AccessToken } from 'livekit-server-sdk';
-import { SignalRequest, SignalResponse } from '@livekit/protocol';
+import { SignalRequest, SignalResponse, JoinRequest, WrappedJoinRequest,
+         WrappedJoinRequest_Compression, SessionDescription } from '@livekit/protocol';
+import { readFileSync } from 'fs';
+import { gzipSync } from 'zlib';
 
 const url = process.argv[2];
 const n = parseInt(process.argv[3] || '1000', 10);
 const roomSize = parseInt(process.env.ROOM_SIZE || '10', 10);
 const holdMs = parseInt(process.env.HOLD_MS || '8000', 10);
-const joinReq = 'EgA%3D';  // WrappedJoinRequest{join_request: empty}
+// what livekit-client 2.21 sends: a gzipped JoinRequest with the
+// browser's first offer (3 audio + 3 video recvonly slots, data channel),
+// base64url with "=" escaped: about 2.5 KB of URL
+const offer = readFileSync(new URL('../t/unit/fixtures/chromium-join-offer.sdp', import.meta.url), 'utf8');
+const jr = new JoinRequest({ publisherOffer: new SessionDescription({ type: 'offer', sdp: offer, id: 1 }) });
+const wrapped = new WrappedJoinRequest({ compression: WrappedJoinRequest_Compression.GZIP,
+                                         joinRequest: gzipSync(jr.toBinary()) });
+// OFFER=0: an empty JoinRequest instead (a short URL, no SDP work)
+const joinReq = process.env.OFFER === '0' ? 'EgA%3D'
+  : Buffer.from(wrapped.toBinary()).toString('base64')
+      .replace(/\+/g, '-').replace(/\//g, '_').replace(/=/g, '%3D');
 
 async function token(i) {
   const at = new AccessToken('devkey', 'secret', { identity: `p${i}` });

@@ -17,6 +17,10 @@ static void ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer,
 static char *ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m);
 
 
+static meet_sdp_offer_t     *ngx_meet_sdp_offer;
+static meet_sdp_decision_t  *ngx_meet_sdp_decisions;
+
+
 ngx_int_t
 ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     Livekit__SessionDescription *offer)
@@ -47,9 +51,21 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     len = ngx_strlen(offer->sdp);
 
-    sdp = ngx_alloc(meet_sdp_offer_size(), peer->connection->log);
-    dec = ngx_alloc(MEET_SDP_MAX_MEDIA * sizeof(meet_sdp_decision_t),
-                    peer->connection->log);
+    /*
+     * The parsed offer is large (fixed maximums, ~0.5 MB, of which only
+     * the sections present are touched) and an offer is handled from
+     * start to end within one event: one per worker, reused.
+     */
+    if (ngx_meet_sdp_offer == NULL) {
+        ngx_meet_sdp_offer = ngx_alloc(meet_sdp_offer_size(),
+                                       peer->connection->log);
+        ngx_meet_sdp_decisions = ngx_alloc(MEET_SDP_MAX_MEDIA
+                                           * sizeof(meet_sdp_decision_t),
+                                           peer->connection->log);
+    }
+
+    sdp = ngx_meet_sdp_offer;
+    dec = ngx_meet_sdp_decisions;
     buf = NULL;
 
     if (sdp == NULL || dec == NULL) {
@@ -63,8 +79,6 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
                       sdp->err_line);
         ngx_meet_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "malformed SDP offer");
-        ngx_free(sdp);
-        ngx_free(dec);
         return NGX_ERROR;
     }
 
@@ -154,8 +168,6 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     (void) ngx_meet_peer_send(peer, &resp);
 
     ngx_free(buf);
-    ngx_free(sdp);
-    ngx_free(dec);
 
     if (changed && !peer->closing) {
         peer->version++;
@@ -167,8 +179,6 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 internal:
 
     ngx_free(buf);
-    ngx_free(sdp);
-    ngx_free(dec);
     ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "cannot answer");
 
     return NGX_ERROR;
