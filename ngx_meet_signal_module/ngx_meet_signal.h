@@ -125,6 +125,7 @@ struct ngx_meet_peer_s {
     unsigned                      closing:1;    /* close frame queued */
     unsigned                      close_received:1;
     unsigned                      no_linger:1;
+    unsigned                      close_sent:1;
     unsigned                      finalized:1;
 };
 

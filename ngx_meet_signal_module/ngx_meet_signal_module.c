@@ -23,7 +23,8 @@
 
 
 #define NGX_MEET_READ_CHUNK       4096
-#define NGX_MEET_LINGER_TIMEOUT   2000
+#define NGX_MEET_LINGER_TIMEOUT   2000      /* for the client's close */
+#define NGX_MEET_CLOSE_TIMEOUT    10000     /* for our close frame to leave */
 
 
 static ngx_int_t ngx_meet_signal_preconf(ngx_conf_t *cf);
@@ -34,6 +35,7 @@ static char *ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_meet_signal_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_meet_signal_init_process(ngx_cycle_t *cycle);
+static void ngx_meet_signal_exit_process(ngx_cycle_t *cycle);
 static ngx_meet_health_status_e ngx_meet_signal_health(ngx_meet_health_t *h,
     json_t *out, ngx_log_t *log);
 
@@ -169,7 +171,7 @@ ngx_module_t  ngx_meet_signal_module = {
     ngx_meet_signal_init_process,          /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_meet_signal_exit_process,          /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -324,6 +326,13 @@ ngx_meet_signal_init_process(ngx_cycle_t *cycle)
     ngx_meet_signal_shutdown = 0;
 
     return NGX_OK;
+}
+
+
+static void
+ngx_meet_signal_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_meet_signal_sdp_exit();
 }
 
 
@@ -1235,11 +1244,18 @@ ngx_meet_signal_flush(ngx_meet_peer_t *peer)
         return NGX_ERROR;
     }
 
-    if (peer->out == NULL && peer->closing
-        && (peer->close_received || peer->no_linger || c->read->eof))
-    {
-        /* our close frame is out and the client's came: done */
-        return NGX_DONE;
+    if (peer->out == NULL && peer->closing) {
+
+        if (peer->close_received || peer->no_linger || c->read->eof) {
+            /* our close frame is out and the client's came: done */
+            return NGX_DONE;
+        }
+
+        if (!peer->close_sent) {
+            /* out: now wait a little for the client's close frame */
+            peer->close_sent = 1;
+            ngx_add_timer(&peer->linger, NGX_MEET_LINGER_TIMEOUT);
+        }
     }
 
     return NGX_OK;
@@ -1309,7 +1325,8 @@ ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
         ngx_post_event(&peer->leave, &ngx_posted_events);
     }
 
-    ngx_add_timer(&peer->linger, NGX_MEET_LINGER_TIMEOUT);
+    /* first the close frame must get out, then the client may answer */
+    ngx_add_timer(&peer->linger, NGX_MEET_CLOSE_TIMEOUT);
 
     if (ngx_meet_signal_flush(peer) != NGX_OK) {
         ngx_meet_signal_finalize(peer);
@@ -1426,6 +1443,16 @@ static void
 ngx_meet_signal_fin_event(ngx_event_t *ev)
 {
     ngx_meet_peer_t  *peer = ev->data;
+
+    /*
+     * Unread client data at close() would make the kernel send a reset,
+     * which can destroy our close frame before the client reads it: close
+     * the way nginx does after an unread request body (shutdown, then
+     * read and discard for at most lingering_time).
+     */
+    if (!peer->connection->error && !peer->connection->read->eof) {
+        peer->request->lingering_close = 1;
+    }
 
     /* ngx_meet_signal_cleanup() frees the rest with the request pool */
 

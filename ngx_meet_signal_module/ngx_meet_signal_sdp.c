@@ -317,6 +317,16 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
 
 
 void
+ngx_meet_signal_sdp_exit(void)
+{
+    ngx_free(ngx_meet_sdp_offer);
+    ngx_free(ngx_meet_sdp_decisions);
+    ngx_meet_sdp_offer = NULL;
+    ngx_meet_sdp_decisions = NULL;
+}
+
+
+void
 ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
 {
     /* nothing kept beyond the peer's own fields yet */

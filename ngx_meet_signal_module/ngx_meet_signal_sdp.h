@@ -24,6 +24,9 @@
 ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     Livekit__SessionDescription *offer);
 
+/* the worker's offer buffers, at process exit */
+void ngx_meet_signal_sdp_exit(void);
+
 /* what the SDP code keeps per peer, freed with it */
 void ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer);
 

@@ -239,8 +239,8 @@ CONF
         }
     }
     ok($closed, 'the server stops queueing for a client that does not read');
-    my ($code) = $ws->wait_close(20);
-    is($code, 1008, '... and closes it with 1008');
+    my ($code, $why) = $ws->wait_close(20 * Test::Meet::Util::timeout_factor());
+    is($code, 1008, '... and closes it with 1008') or diag($why);
 }
 stop_nginx();
 
