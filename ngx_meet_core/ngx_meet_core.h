@@ -75,6 +75,45 @@ typedef struct {
 } ngx_meet_core_conf_t;
 
 
+/*
+ * A participant's media session, shared by the signal module (which
+ * creates it when it answers the first offer and owns its lifetime) and
+ * the media module (which finds it by our ICE ufrag when the client's
+ * first STUN check arrives).  Both run in the same worker.
+ */
+
+typedef struct ngx_meet_media_session_s  ngx_meet_media_session_t;
+
+#define NGX_MEET_MEDIA_ICE_CONNECTED    1
+#define NGX_MEET_MEDIA_DTLS_CONNECTED   2
+#define NGX_MEET_MEDIA_FAILED           3
+#define NGX_MEET_MEDIA_CLOSED           4
+
+struct ngx_meet_media_session_s {
+    ngx_rbtree_node_t         node;          /* key: crc32 of local_ufrag */
+    ngx_str_t                 local_ufrag;
+    ngx_str_t                 local_pwd;
+
+    /* from the client's offer */
+    u_char                    remote_ufrag[64];
+    size_t                    remote_ufrag_len;
+    u_char                    remote_fp[32];  /* SHA-256 of its cert */
+    unsigned                  has_remote_fp:1;
+    unsigned                  in_tree:1;
+
+    ngx_log_t                *log;
+
+    /* the signal side: participant, state changes */
+    void                     *owner;
+    void                    (*on_state)(ngx_meet_media_session_t *s,
+                                        ngx_uint_t state);
+
+    /* the media side: its per-session state, torn down on removal */
+    void                     *media;
+    void                    (*on_remove)(ngx_meet_media_session_t *s);
+};
+
+
 /* LiveKit-compatible server version reported to clients (feature gates) */
 #define NGX_MEET_LIVEKIT_COMPAT  "1.9.0"
 #define NGX_MEET_LIVEKIT_PROTOCOL  16
@@ -99,6 +138,15 @@ ngx_str_t *ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle);
 ngx_int_t ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr,
     in_port_t port, ngx_uint_t tcp);
 ngx_array_t *ngx_meet_candidates(ngx_cycle_t *cycle);
+
+/* media sessions of this worker, by our ICE ufrag */
+void ngx_meet_media_session_add(ngx_meet_media_session_t *s);
+ngx_meet_media_session_t *ngx_meet_media_session_find(const u_char *ufrag,
+    size_t len);
+void ngx_meet_media_session_remove(ngx_meet_media_session_t *s);
+
+/* the DTLS certificate and key of this cycle (X509 *, EVP_PKEY *) */
+void *ngx_meet_dtls_certificate(ngx_cycle_t *cycle, void **key);
 
 /* writes prefix + n random base62 characters (CSPRNG) */
 u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);

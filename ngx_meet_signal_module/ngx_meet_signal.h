@@ -96,6 +96,9 @@ struct ngx_meet_peer_s {
     char                          ice_pwd[33];
     uint64_t                      sdp_session_id;
     uint64_t                      sdp_version;
+
+    /* shared with the media module (ngx_meet_core.h) */
+    ngx_meet_media_session_t      media;
     ngx_queue_t                   tracks;
     ngx_uint_t                    ntracks;
     unsigned                      sources;      /* canPublishSources mask */

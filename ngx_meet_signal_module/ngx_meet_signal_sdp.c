@@ -15,6 +15,10 @@
 static void ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp, ngx_uint_t *changed);
 static char *ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m);
+static void ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
+    meet_sdp_offer_t *sdp);
+static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
+    ngx_uint_t state);
 
 
 static meet_sdp_offer_t     *ngx_meet_sdp_offer;
@@ -84,6 +88,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     changed = 0;
     ngx_meet_signal_sdp_tracks(peer, sdp, &changed);
+    ngx_meet_signal_sdp_media(peer, sdp);
 
     meet_sdp_default_decisions(sdp, dec);
 
@@ -316,6 +321,90 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
 }
 
 
+/*
+ * The media session of a participant: our ICE credentials, and the
+ * client's ufrag and certificate fingerprint from its (bundled) offer, so
+ * the media module can check the STUN and DTLS that will come.
+ */
+
+static void
+ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
+{
+    ngx_uint_t                 i;
+    const meet_sdp_media_t    *m;
+    ngx_meet_media_session_t  *ms;
+
+    ms = &peer->media;
+
+    for (i = 0; i < sdp->nmedia; i++) {
+        m = &sdp->media[i];
+
+        if (m->port == 0 || m->ice_ufrag.len == 0) {
+            continue;
+        }
+
+        if (m->ice_ufrag.len <= sizeof(ms->remote_ufrag)) {
+            ngx_memcpy(ms->remote_ufrag, m->ice_ufrag.data, m->ice_ufrag.len);
+            ms->remote_ufrag_len = m->ice_ufrag.len;
+        }
+
+        if (m->fp_len == 32) {
+            ngx_memcpy(ms->remote_fp, m->fp, 32);
+            ms->has_remote_fp = 1;
+        }
+
+        break;
+    }
+
+    if (ms->in_tree) {
+        return;
+    }
+
+    ms->local_ufrag.data = (u_char *) peer->ice_ufrag;
+    ms->local_ufrag.len = ngx_strlen(peer->ice_ufrag);
+    ms->local_pwd.data = (u_char *) peer->ice_pwd;
+    ms->local_pwd.len = ngx_strlen(peer->ice_pwd);
+    ms->log = peer->connection->log;
+    ms->owner = peer;
+    ms->on_state = ngx_meet_signal_media_state;
+
+    ngx_meet_media_session_add(ms);
+}
+
+
+static void
+ngx_meet_signal_media_state(ngx_meet_media_session_t *ms, ngx_uint_t state)
+{
+    ngx_meet_peer_t  *peer = ms->owner;
+
+    if (peer->closing) {
+        return;
+    }
+
+    switch (state) {
+
+    case NGX_MEET_MEDIA_DTLS_CONNECTED:
+        if (peer->state != LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE) {
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" media connected",
+                          peer->identity);
+            peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE;
+            peer->version++;
+            ngx_meet_room_broadcast(peer);
+        }
+        break;
+
+    case NGX_MEET_MEDIA_FAILED:
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" media failed", peer->identity);
+        break;
+
+    default:
+        break;
+    }
+}
+
+
 void
 ngx_meet_signal_sdp_exit(void)
 {
@@ -329,5 +418,6 @@ ngx_meet_signal_sdp_exit(void)
 void
 ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
 {
-    /* nothing kept beyond the peer's own fields yet */
+    /* the media module tears its side down from on_remove */
+    ngx_meet_media_session_remove(&peer->media);
 }

@@ -4,6 +4,7 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Util qw(slurp spew run_command);
+use Test::Meet::WebSocket;
 use File::Temp qw(tempdir);
 use POSIX ();
 use Cwd ();
@@ -64,7 +65,7 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
 SKIP: {
     for my $port (7880) {
         my $r = eval { http_request(port => $port, path => '/', timeout => 1) };
-        skip "port $port is in use, cannot run dev.conf", 4 if $r && $r->{status};
+        skip "port $port is in use, cannot run dev.conf", 5 if $r && $r->{status};
     }
 
     my $p = prefix_with_modules();
@@ -98,6 +99,17 @@ SKIP: {
     like($r ? $r->{body} : '', qr/^\{"status":"ok",/, 'make run: status ok');
     like($r ? $r->{body} : '', qr/"media":\{"udp":\["127\.0\.0\.1:7882"\]/,
          'make run: media on UDP 7882');
+
+    # a LiveKit client joins with the development key devkey/secret
+    my $tok = Test::Meet::WebSocket::token(identity => 'dev', room => 'dev-room');
+    my $ws = Test::Meet::WebSocket->connect(
+        port => 7880, path => "/rtc/v1?access_token=$tok&join_request="
+                              . Test::Meet::WebSocket::join_request_arg());
+    my $f = $ws->{status} == 101 ? $ws->read_frame(5) : undef;
+    my ($field) = $f && $f->{payload}
+        ? Test::Meet::WebSocket::pb_first_field($f->{payload}) : ();
+    is($field, 1, 'make run: a client with devkey/secret gets a JoinResponse');
+    $ws->close_socket;
 
     # the script exec()s nginx: $pid is the master
     kill 'QUIT', $pid;
