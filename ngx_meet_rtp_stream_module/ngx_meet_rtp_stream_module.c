@@ -2,24 +2,14 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * ngx_meet_rtp_stream_module: the media plane (ICE-lite, DTLS-SRTP, RTP
- * forwarding) on one UDP port.  This is the skeleton the foundation
- * ships: directives load and are checked, the port is bound and reported
- * by /healthz, datagrams are counted and dropped.
+ * ngx_meet_rtp_stream_module: the media plane on one UDP port for every
+ * participant: ICE-lite (ngx_meet_rtp_ice.c), DTLS-SRTP
+ * (ngx_meet_rtp_dtls.c), UDP sessions (ngx_meet_rtp_session.c).  RTP
+ * forwarding between participants is the next step.
  */
 
 
-#include <ngx_config.h>
-#include <ngx_core.h>
-#include <ngx_stream.h>
-#include "ngx_meet_core.h"
-
-
-typedef struct {
-    ngx_flag_t                enable;
-    ngx_array_t              *external;     /* of ngx_str_t */
-    ngx_msec_t                session_timeout;
-} ngx_meet_rtp_srv_conf_t;
+#include "ngx_meet_rtp_stream.h"
 
 
 static ngx_int_t ngx_meet_rtp_init(ngx_conf_t *cf);
@@ -31,7 +21,8 @@ static ngx_int_t ngx_meet_rtp_add_candidates(ngx_conf_t *cf,
     ngx_stream_listen_t *ls, ngx_meet_rtp_srv_conf_t *rscf);
 static char *ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static void ngx_meet_rtp_handler(ngx_stream_session_t *s);
+static ngx_int_t ngx_meet_rtp_init_process(ngx_cycle_t *cycle);
+static void ngx_meet_rtp_exit_process(ngx_cycle_t *cycle);
 static ngx_meet_health_status_e ngx_meet_rtp_health(ngx_meet_health_t *h,
     json_t *out, ngx_log_t *log);
 
@@ -82,10 +73,10 @@ ngx_module_t  ngx_meet_rtp_stream_module = {
     NGX_STREAM_MODULE,                     /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_meet_rtp_init_process,             /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_meet_rtp_exit_process,             /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -226,7 +217,7 @@ ngx_meet_rtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rscf->enable = 1;
 
     cscf = ngx_stream_conf_get_module_srv_conf(cf, ngx_stream_core_module);
-    cscf->handler = ngx_meet_rtp_handler;
+    cscf->handler = ngx_meet_rtp_session_handler;
 
     return NGX_CONF_OK;
 }
@@ -276,19 +267,21 @@ ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-static void
-ngx_meet_rtp_handler(ngx_stream_session_t *s)
+static ngx_int_t
+ngx_meet_rtp_init_process(ngx_cycle_t *cycle)
 {
-    ngx_connection_t  *c;
+    ngx_memzero(ngx_meet_rtp_drops, sizeof(ngx_meet_rtp_drops));
 
-    c = s->connection;
+    return ngx_meet_rtp_dtls_init_process(cycle);
+}
 
-    ngx_log_debug1(NGX_LOG_DEBUG_STREAM, c->log, 0,
-                   "meet rtp: media plane not implemented, dropping %uz "
-                   "bytes", c->buffer ? (size_t) (c->buffer->last
-                                                  - c->buffer->pos) : 0);
 
-    ngx_stream_finalize_session(s, NGX_STREAM_OK);
+static void
+ngx_meet_rtp_exit_process(ngx_cycle_t *cycle)
+{
+    /* before nginx checks for connections left open */
+    ngx_meet_rtp_sessions_close(cycle);
+    ngx_meet_rtp_dtls_exit_process(cycle);
 }
 
 
@@ -296,7 +289,7 @@ static ngx_meet_health_status_e
 ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 {
     ngx_uint_t                    i, n;
-    json_t                       *listen;
+    json_t                       *listen, *drops;
     ngx_listening_t              *ls;
     ngx_stream_core_srv_conf_t   *cscf;
     ngx_meet_rtp_srv_conf_t      *rscf;
@@ -339,7 +332,8 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         rscf = addr_conf->ctx->srv_conf[ngx_meet_rtp_stream_module.ctx_index];
         cscf = addr_conf->ctx->srv_conf[ngx_stream_core_module.ctx_index];
 
-        if (rscf->enable != 1 || cscf->handler != ngx_meet_rtp_handler) {
+        if (rscf->enable != 1 || cscf->handler != ngx_meet_rtp_session_handler)
+        {
             continue;
         }
 
@@ -359,7 +353,23 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         n++;
     }
 
-    json_object_set_new(out, "state", json_string("skeleton"));
+    /* this worker's media sessions and why it dropped packets */
+
+    json_object_set_new(out, "sessions",
+                        json_integer((json_int_t) ngx_meet_rtp_peers()));
+
+    drops = json_object();
+    if (drops) {
+        for (i = 0; i < NGX_MEET_DROP_LAST; i++) {
+            if (ngx_meet_rtp_drops[i]) {
+                json_object_set_new(drops, ngx_meet_rtp_drop_names[i],
+                                    json_integer((json_int_t)
+                                                 ngx_meet_rtp_drops[i]));
+            }
+        }
+
+        json_object_set_new(out, "dropped", drops);
+    }
 
     if (n == 0) {
         ngx_log_error(NGX_LOG_WARN, log, 0,

@@ -24,7 +24,7 @@ incs="-I$repo/t/unit -I$repo/t/fuzz"
 for d in $dirs; do
     incs="$incs -I$repo/$d"
 done
-libs="-lssl -lcrypto -ljansson -lz -lprotobuf-c"
+libs="-lssl -lcrypto -ljansson -lz -lprotobuf-c -lsrtp2"
 
 # the LiveKit protobuf subset, generated as the module build does (config)
 gen="$repo/build/gen"

@@ -1,0 +1,1171 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * RTP for the SFU forwarding path.  See ngx_meet_rtp.h.
+ */
+
+
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "ngx_meet_rtp.h"
+
+
+#define meet_rtp_rd16(p)                                                      \
+    ((uint16_t) (((uint16_t) (p)[0] << 8) | (p)[1]))
+
+#define meet_rtp_rd24(p)                                                      \
+    (((uint32_t) (p)[0] << 16) | ((uint32_t) (p)[1] << 8) | (p)[2])
+
+#define meet_rtp_rd32(p)                                                      \
+    (((uint32_t) (p)[0] << 24) | ((uint32_t) (p)[1] << 16)                    \
+     | ((uint32_t) (p)[2] << 8) | (p)[3])
+
+
+static void meet_rtp_wr16(u_char *p, uint16_t v);
+static void meet_rtp_wr32(u_char *p, uint32_t v);
+static int meet_rtp_writable(const u_char *p, size_t n);
+static u_char *meet_rtp_ext_find_mut(u_char *p, const meet_rtp_header_t *h,
+    unsigned id, size_t *len);
+static int meet_rtp_vp9_frame_header(const u_char *p, size_t n);
+static int meet_rtp_h264_key_nal(unsigned type);
+static void meet_rtp_rewriter_rebase(meet_rtp_rewriter_t *rw, uint32_t ssrc,
+    uint16_t seq, uint32_t ts, uint64_t now_ms);
+
+
+static void
+meet_rtp_wr16(u_char *p, uint16_t v)
+{
+    p[0] = (u_char) (v >> 8);
+    p[1] = (u_char) v;
+}
+
+
+static void
+meet_rtp_wr32(u_char *p, uint32_t v)
+{
+    p[0] = (u_char) (v >> 24);
+    p[1] = (u_char) (v >> 16);
+    p[2] = (u_char) (v >> 8);
+    p[3] = (u_char) v;
+}
+
+
+int
+meet_rtp_classify(const u_char *p, size_t n)
+{
+    u_char  b;
+
+    if (p == NULL || n == 0) {
+        return MEET_RTP_PKT_UNKNOWN;
+    }
+
+    b = p[0];
+
+    if (b <= 3) {
+        return n >= MEET_RTP_MIN_STUN ? MEET_RTP_PKT_STUN
+                                      : MEET_RTP_PKT_UNKNOWN;
+    }
+
+    if (b >= 20 && b <= 63) {
+        return n >= MEET_RTP_MIN_DTLS ? MEET_RTP_PKT_DTLS
+                                      : MEET_RTP_PKT_UNKNOWN;
+    }
+
+    if (b >= 128 && b <= 191 && n >= 2) {
+
+        if (p[1] >= 192 && p[1] <= 223) {
+            return n >= MEET_RTP_MIN_RTCP ? MEET_RTP_PKT_RTCP
+                                          : MEET_RTP_PKT_UNKNOWN;
+        }
+
+        return n >= MEET_RTP_MIN_RTP ? MEET_RTP_PKT_RTP
+                                     : MEET_RTP_PKT_UNKNOWN;
+    }
+
+    return MEET_RTP_PKT_UNKNOWN;
+}
+
+
+int
+meet_rtp_parse(meet_rtp_header_t *h, const u_char *p, size_t n)
+{
+    size_t  off, ext, pad;
+
+    if (h == NULL || p == NULL || n < MEET_RTP_HEADER_LEN) {
+        return MEET_RTP_ERR_TRUNCATED;
+    }
+
+    if ((p[0] >> 6) != 2) {
+        return MEET_RTP_ERR_VERSION;
+    }
+
+    h->cc = p[0] & 0x0f;
+    h->extension = (p[0] >> 4) & 1;
+    h->marker = p[1] >> 7;
+    h->pt = p[1] & 0x7f;
+    h->seq = meet_rtp_rd16(p + 2);
+    h->ts = meet_rtp_rd32(p + 4);
+    h->ssrc = meet_rtp_rd32(p + 8);
+
+    off = MEET_RTP_HEADER_LEN + 4 * (size_t) h->cc;
+
+    if (off > n) {
+        return MEET_RTP_ERR_CSRC;
+    }
+
+    if (h->extension) {
+        if (n - off < 4) {
+            return MEET_RTP_ERR_EXTENSION;
+        }
+
+        ext = 4 * (size_t) meet_rtp_rd16(p + off + 2);
+
+        if (n - off - 4 < ext) {
+            return MEET_RTP_ERR_EXTENSION;
+        }
+
+        h->ext_profile = meet_rtp_rd16(p + off);
+        h->ext_offset = off + 4;
+        h->ext_len = ext;
+        off += 4 + ext;
+
+    } else {
+        h->ext_profile = 0;
+        h->ext_offset = 0;
+        h->ext_len = 0;
+    }
+
+    if (p[0] & 0x20) {
+        /* p[n - 1] is after the header when the test passes */
+        pad = p[n - 1];
+
+        if (pad == 0 || pad > n - off) {
+            return MEET_RTP_ERR_PADDING;
+        }
+
+    } else {
+        pad = 0;
+    }
+
+    h->header_len = off;
+    h->payload_len = n - off - pad;
+    h->padding_len = pad;
+
+    return MEET_RTP_OK;
+}
+
+
+int
+meet_rtp_ext_iter_init(meet_rtp_ext_iter_t *it, const u_char *p,
+    const meet_rtp_header_t *h)
+{
+    if (it == NULL) {
+        return -1;
+    }
+
+    it->p = NULL;
+    it->len = 0;
+    it->off = 0;
+    it->two_byte = 0;
+    it->malformed = 0;
+
+    if (p == NULL || h == NULL || !h->extension) {
+        return -1;
+    }
+
+    if (h->ext_profile == MEET_RTP_EXT_ONE_BYTE) {
+        it->two_byte = 0;
+
+    } else if ((h->ext_profile & MEET_RTP_EXT_TWO_BYTE_MASK)
+               == MEET_RTP_EXT_TWO_BYTE)
+    {
+        it->two_byte = 1;
+
+    } else {
+        return -1;
+    }
+
+    it->p = p + h->ext_offset;
+    it->len = h->ext_len;
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_next(meet_rtp_ext_iter_t *it, unsigned *id,
+    const u_char **data, size_t *len)
+{
+    u_char        b;
+    size_t        l, hl;
+    const u_char  *p;
+
+    if (it == NULL) {
+        return MEET_RTP_EXT_MALFORMED;
+    }
+
+    if (it->malformed) {
+        return MEET_RTP_EXT_MALFORMED;
+    }
+
+    p = it->p;
+
+    while (it->off < it->len) {
+        b = p[it->off];
+
+        if (b == 0) {
+            /* padding byte, in both forms */
+            it->off++;
+            continue;
+        }
+
+        if (it->two_byte) {
+            if (it->len - it->off < 2) {
+                it->malformed = 1;
+                return MEET_RTP_EXT_MALFORMED;
+            }
+
+            hl = 2;
+            l = p[it->off + 1];
+
+        } else {
+            if ((b >> 4) == 15) {
+                /* RFC 8285 4.2: reserved, processing stops here */
+                it->off = it->len;
+                break;
+            }
+
+            if ((b >> 4) == 0) {
+                /* id 0 with a non-zero length: padding, as libwebrtc */
+                it->off++;
+                continue;
+            }
+
+            hl = 1;
+            l = (size_t) (b & 0x0f) + 1;
+            b >>= 4;
+        }
+
+        if (it->len - it->off - hl < l) {
+            it->malformed = 1;
+            return MEET_RTP_EXT_MALFORMED;
+        }
+
+        if (id) {
+            *id = b;
+        }
+
+        if (data) {
+            *data = p + it->off + hl;
+        }
+
+        if (len) {
+            *len = l;
+        }
+
+        it->off += hl + l;
+
+        return MEET_RTP_EXT_ELEMENT;
+    }
+
+    return MEET_RTP_EXT_END;
+}
+
+
+const u_char *
+meet_rtp_ext_find(const u_char *p, const meet_rtp_header_t *h, unsigned id,
+    size_t *len)
+{
+    size_t               l;
+    unsigned             eid;
+    const u_char        *data;
+    meet_rtp_ext_iter_t  it;
+
+    if (id == 0 || meet_rtp_ext_iter_init(&it, p, h) != 0) {
+        return NULL;
+    }
+
+    while (meet_rtp_ext_next(&it, &eid, &data, &l) == MEET_RTP_EXT_ELEMENT) {
+        if (eid == id) {
+            if (len) {
+                *len = l;
+            }
+
+            return data;
+        }
+    }
+
+    return NULL;
+}
+
+
+static u_char *
+meet_rtp_ext_find_mut(u_char *p, const meet_rtp_header_t *h, unsigned id,
+    size_t *len)
+{
+    const u_char  *data;
+
+    data = meet_rtp_ext_find(p, h, id, len);
+
+    /* a slice of p, which is writable */
+    return data ? p + (data - p) : NULL;
+}
+
+
+int
+meet_rtp_ext_mid(const u_char *p, const meet_rtp_header_t *h, unsigned id,
+    const u_char **mid, size_t *len)
+{
+    size_t         l;
+    const u_char  *d;
+
+    d = meet_rtp_ext_find(p, h, id, &l);
+
+    if (d == NULL || l == 0) {
+        return -1;
+    }
+
+    if (mid) {
+        *mid = d;
+    }
+
+    if (len) {
+        *len = l;
+    }
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_abs_send_time(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint32_t *t)
+{
+    size_t         l;
+    const u_char  *d;
+
+    d = meet_rtp_ext_find(p, h, id, &l);
+
+    if (d == NULL || l != 3) {
+        return -1;
+    }
+
+    if (t) {
+        *t = meet_rtp_rd24(d);
+    }
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_twcc_seq(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint16_t *seq)
+{
+    size_t         l;
+    const u_char  *d;
+
+    d = meet_rtp_ext_find(p, h, id, &l);
+
+    if (d == NULL || l != 2) {
+        return -1;
+    }
+
+    if (seq) {
+        *seq = meet_rtp_rd16(d);
+    }
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_audio_level(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, unsigned *level, unsigned *voice)
+{
+    size_t         l;
+    const u_char  *d;
+
+    d = meet_rtp_ext_find(p, h, id, &l);
+
+    if (d == NULL || l == 0) {
+        return -1;
+    }
+
+    if (level) {
+        *level = d[0] & 0x7f;
+    }
+
+    if (voice) {
+        *voice = d[0] >> 7;
+    }
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_set(u_char *p, const meet_rtp_header_t *h, unsigned id,
+    const u_char *value, size_t len)
+{
+    size_t   l;
+    u_char  *d;
+
+    if (value == NULL && len != 0) {
+        return -1;
+    }
+
+    d = meet_rtp_ext_find_mut(p, h, id, &l);
+
+    if (d == NULL || l != len) {
+        return -1;
+    }
+
+    if (len) {
+        memmove(d, value, len);
+    }
+
+    return 0;
+}
+
+
+int
+meet_rtp_ext_set_twcc_seq(u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint16_t seq)
+{
+    u_char  v[2];
+
+    meet_rtp_wr16(v, seq);
+
+    return meet_rtp_ext_set(p, h, id, v, 2);
+}
+
+
+static int
+meet_rtp_writable(const u_char *p, size_t n)
+{
+    return p != NULL && n >= MEET_RTP_HEADER_LEN && (p[0] >> 6) == 2;
+}
+
+
+int
+meet_rtp_set_pt(u_char *p, size_t n, unsigned pt)
+{
+    if (!meet_rtp_writable(p, n)) {
+        return -1;
+    }
+
+    p[1] = (u_char) ((p[1] & 0x80) | (pt & 0x7f));
+
+    return 0;
+}
+
+
+int
+meet_rtp_set_marker(u_char *p, size_t n, unsigned marker)
+{
+    if (!meet_rtp_writable(p, n)) {
+        return -1;
+    }
+
+    p[1] = (u_char) ((p[1] & 0x7f) | (marker ? 0x80 : 0));
+
+    return 0;
+}
+
+
+int
+meet_rtp_set_seq(u_char *p, size_t n, uint16_t seq)
+{
+    if (!meet_rtp_writable(p, n)) {
+        return -1;
+    }
+
+    meet_rtp_wr16(p + 2, seq);
+
+    return 0;
+}
+
+
+int
+meet_rtp_set_ts(u_char *p, size_t n, uint32_t ts)
+{
+    if (!meet_rtp_writable(p, n)) {
+        return -1;
+    }
+
+    meet_rtp_wr32(p + 4, ts);
+
+    return 0;
+}
+
+
+int
+meet_rtp_set_ssrc(u_char *p, size_t n, uint32_t ssrc)
+{
+    if (!meet_rtp_writable(p, n)) {
+        return -1;
+    }
+
+    meet_rtp_wr32(p + 8, ssrc);
+
+    return 0;
+}
+
+
+int
+meet_rtp_seq_newer(uint16_t a, uint16_t b)
+{
+    uint16_t  d;
+
+    d = (uint16_t) (a - b);
+
+    if (d == 0x8000) {
+        return a > b;
+    }
+
+    return d != 0 && d < 0x8000;
+}
+
+
+int32_t
+meet_rtp_seq_diff(uint16_t a, uint16_t b)
+{
+    int32_t  d;
+
+    d = (uint16_t) (a - b);
+
+    return d >= 0x8000 ? d - 0x10000 : d;
+}
+
+
+int
+meet_rtp_ts_newer(uint32_t a, uint32_t b)
+{
+    uint32_t  d;
+
+    d = a - b;
+
+    if (d == 0x80000000) {
+        return a > b;
+    }
+
+    return d != 0 && d < 0x80000000;
+}
+
+
+int64_t
+meet_rtp_ts_diff(uint32_t a, uint32_t b)
+{
+    int64_t  d;
+
+    d = (uint32_t) (a - b);
+
+    return d >= 0x80000000LL ? d - 0x100000000LL : d;
+}
+
+
+void
+meet_rtp_unwrapper_init(meet_rtp_unwrapper_t *u)
+{
+    if (u) {
+        u->last = 0;
+        u->started = 0;
+    }
+}
+
+
+int64_t
+meet_rtp_unwrap_seq(meet_rtp_unwrapper_t *u, uint16_t seq)
+{
+    int64_t  v;
+
+    if (u == NULL) {
+        return seq;
+    }
+
+    if (!u->started) {
+        u->started = 1;
+        u->last = seq;
+        return seq;
+    }
+
+    v = u->last + meet_rtp_seq_diff(seq, (uint16_t) (uint64_t) u->last);
+
+    if (v > u->last) {
+        u->last = v;
+    }
+
+    return v;
+}
+
+
+int64_t
+meet_rtp_unwrap_ts(meet_rtp_unwrapper_t *u, uint32_t ts)
+{
+    int64_t  v;
+
+    if (u == NULL) {
+        return ts;
+    }
+
+    if (!u->started) {
+        u->started = 1;
+        u->last = ts;
+        return ts;
+    }
+
+    v = u->last + meet_rtp_ts_diff(ts, (uint32_t) (uint64_t) u->last);
+
+    if (v > u->last) {
+        u->last = v;
+    }
+
+    return v;
+}
+
+
+int
+meet_rtp_keyframe(unsigned codec, const u_char *payload, size_t len)
+{
+    switch (codec) {
+
+    case MEET_RTP_CODEC_VP8:
+        return meet_rtp_vp8_keyframe(payload, len);
+
+    case MEET_RTP_CODEC_VP9:
+        return meet_rtp_vp9_keyframe(payload, len);
+
+    case MEET_RTP_CODEC_H264:
+        return meet_rtp_h264_keyframe(payload, len);
+
+    case MEET_RTP_CODEC_AV1:
+        return meet_rtp_av1_keyframe(payload, len);
+
+    default:
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+}
+
+
+/*
+ * RFC 7741 4.2, the payload descriptor:
+ *
+ *     X R N S R PID(3)         S: start of a partition, PID: partition index
+ *     I L T K RSV(4)           if X
+ *     M PictureID(7 or 15)     if I (M: 15 bits)
+ *     TL0PICIDX                if L
+ *     TID(2) Y KEYIDX(5)       if T or K
+ *
+ * then, at the start of partition 0, the payload header (RFC 7741 4.3,
+ * RFC 6386 9.1): size0(3) H VER(3) P, size1, size2, and for a key frame
+ * (P = 0) the start code 9d 01 2a.
+ */
+
+int
+meet_rtp_vp8_keyframe(const u_char *p, size_t n)
+{
+    size_t  off;
+
+    if (p == NULL || n == 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if ((p[0] & 0x10) == 0 || (p[0] & 0x07) != 0) {
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    off = 1;
+
+    if (p[0] & 0x80) {
+        if (n < 2) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        off = 2;
+
+        if (p[1] & 0x80) {
+            if (off >= n) {
+                return MEET_RTP_KEYFRAME_UNKNOWN;
+            }
+
+            off += (p[off] & 0x80) ? 2 : 1;
+        }
+
+        if (p[1] & 0x40) {
+            off++;
+        }
+
+        if (p[1] & 0x30) {
+            off++;
+        }
+    }
+
+    if (off >= n) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if (p[off] & 0x01) {
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    if (n - off < 6) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if (p[off + 3] != 0x9d || p[off + 4] != 0x01 || p[off + 5] != 0x2a) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    return MEET_RTP_KEYFRAME_YES;
+}
+
+
+/*
+ * The beginning of a VP9 uncompressed header (VP9 bitstream specification
+ * 6.2): frame_marker(2) = 2, profile_low_bit, profile_high_bit,
+ * reserved_zero if profile 3, show_existing_frame, frame_type (0 = key),
+ * show_frame, error_resilient_mode, then for a key frame the sync code
+ * 49 83 42.  At most 9 + 24 bits: 5 bytes.
+ */
+
+static int
+meet_rtp_vp9_frame_header(const u_char *p, size_t n)
+{
+    size_t    i, bit;
+    uint64_t  v;
+    unsigned  profile;
+
+    if (n == 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    v = 0;
+
+    for (i = 0; i < 5; i++) {
+        v = (v << 8) | (i < n ? p[i] : 0);
+    }
+
+    /* bit k (0 = first) of the header is (v >> (39 - k)) & 1 */
+
+#define meet_rtp_vp9_bit(k)  ((unsigned) (v >> (39 - (k))) & 1)
+
+    if (meet_rtp_vp9_bit(0) != 1 || meet_rtp_vp9_bit(1) != 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    profile = meet_rtp_vp9_bit(2) | (meet_rtp_vp9_bit(3) << 1);
+    bit = 4;
+
+    if (profile == 3) {
+        bit++;
+    }
+
+    if (meet_rtp_vp9_bit(bit)) {
+        /* show_existing_frame: no new frame */
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    if (meet_rtp_vp9_bit(bit + 1)) {
+        /* frame_type NON_KEY_FRAME */
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    bit += 4;
+
+    /* the sync code, bits bit .. bit + 23 */
+
+    if (n * 8 < bit + 24) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if (((v >> (40 - bit - 24)) & 0xffffff) != 0x498342) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+#undef meet_rtp_vp9_bit
+
+    return MEET_RTP_KEYFRAME_YES;
+}
+
+
+/*
+ * RFC 9628 (draft-ietf-payload-vp9) 4.2, the payload descriptor:
+ *
+ *     I P L F B E V Z
+ *     M PictureID(7 or 15)            if I
+ *     TID(3) U SID(3) D               if L
+ *     TL0PICIDX                       if L and not F
+ *     P_DIFF(7) N, up to 3 times      if F and P
+ *     scalability structure           if V
+ *
+ * B: start of a (layer) frame; P: inter-picture predicted.
+ */
+
+int
+meet_rtp_vp9_keyframe(const u_char *p, size_t n)
+{
+    size_t    off, r;
+    unsigned  i, ns, ng, sid;
+
+    if (p == NULL || n == 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if ((p[0] & 0x08) == 0) {
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    off = 1;
+    sid = 0;
+
+    if (p[0] & 0x80) {
+        if (off >= n) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        off += (p[off] & 0x80) ? 2 : 1;
+    }
+
+    if (p[0] & 0x20) {
+        if (off >= n) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        sid = (p[off] >> 1) & 0x07;
+        off += (p[0] & 0x10) ? 1 : 2;
+    }
+
+    if (sid != 0 || (p[0] & 0x40)) {
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    /* P = 0: no P_DIFF even in flexible mode */
+
+    if (p[0] & 0x02) {
+        if (off >= n) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        ns = (p[off] >> 5) + 1;
+        r = p[off];
+        off++;
+
+        if (r & 0x10) {
+            off += 4 * (size_t) ns;
+        }
+
+        if (r & 0x08) {
+            if (off >= n) {
+                return MEET_RTP_KEYFRAME_UNKNOWN;
+            }
+
+            ng = p[off++];
+
+            for (i = 0; i < ng; i++) {
+                if (off >= n) {
+                    return MEET_RTP_KEYFRAME_UNKNOWN;
+                }
+
+                off += 1 + ((p[off] >> 2) & 0x03);
+            }
+        }
+    }
+
+    if (off >= n) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    return meet_rtp_vp9_frame_header(p + off, n - off);
+}
+
+
+static int
+meet_rtp_h264_key_nal(unsigned type)
+{
+    /* IDR slice, sequence parameter set */
+    return type == 5 || type == 7;
+}
+
+
+/*
+ * RFC 6184 5.2: the NAL unit type of the first byte tells single NAL unit
+ * packets (1..23), STAP-A (24: 16-bit size + NAL unit, repeated) and FU-A
+ * (28: FU indicator, FU header S E R Type).
+ */
+
+int
+meet_rtp_h264_keyframe(const u_char *p, size_t n)
+{
+    size_t    off, sz;
+    unsigned  type;
+
+    if (p == NULL || n == 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    type = p[0] & 0x1f;
+
+    if (type >= 1 && type <= 23) {
+        return meet_rtp_h264_key_nal(type) ? MEET_RTP_KEYFRAME_YES
+                                           : MEET_RTP_KEYFRAME_NO;
+    }
+
+    if (type == 24) {
+        if (n < 4) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        for (off = 1; off < n; off += sz) {
+            if (n - off < 2) {
+                return MEET_RTP_KEYFRAME_UNKNOWN;
+            }
+
+            sz = meet_rtp_rd16(p + off);
+            off += 2;
+
+            if (sz == 0 || sz > n - off) {
+                return MEET_RTP_KEYFRAME_UNKNOWN;
+            }
+
+            if (meet_rtp_h264_key_nal(p[off] & 0x1f)) {
+                return MEET_RTP_KEYFRAME_YES;
+            }
+        }
+
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    if (type == 28) {
+        if (n < 2) {
+            return MEET_RTP_KEYFRAME_UNKNOWN;
+        }
+
+        if ((p[1] & 0x80) == 0) {
+            return MEET_RTP_KEYFRAME_NO;
+        }
+
+        return meet_rtp_h264_key_nal(p[1] & 0x1f) ? MEET_RTP_KEYFRAME_YES
+                                                   : MEET_RTP_KEYFRAME_NO;
+    }
+
+    /* 0, 30, 31 undefined; STAP-B, MTAP16, MTAP24, FU-B not used */
+
+    return MEET_RTP_KEYFRAME_UNKNOWN;
+}
+
+
+/*
+ * AV1 RTP payload format 4.4, the aggregation header: Z Y W(2) N -(3).
+ * N: first packet of a coded video sequence; Z: the first OBU element
+ * continues one from the previous packet (never so with N).
+ */
+
+int
+meet_rtp_av1_keyframe(const u_char *p, size_t n)
+{
+    if (p == NULL || n == 0) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    if ((p[0] & 0x08) == 0) {
+        return MEET_RTP_KEYFRAME_NO;
+    }
+
+    if (p[0] & 0x80) {
+        return MEET_RTP_KEYFRAME_UNKNOWN;
+    }
+
+    return MEET_RTP_KEYFRAME_YES;
+}
+
+
+void
+meet_rtp_rewriter_init(meet_rtp_rewriter_t *rw, uint32_t out_ssrc,
+    uint32_t clock_rate)
+{
+    if (rw == NULL) {
+        return;
+    }
+
+    memset(rw, 0, sizeof(meet_rtp_rewriter_t));
+
+    rw->out_ssrc = out_ssrc;
+    rw->clock_rate = clock_rate ? clock_rate : 90000;
+}
+
+
+void
+meet_rtp_rewriter_switch(meet_rtp_rewriter_t *rw)
+{
+    if (rw) {
+        rw->switching = 1;
+    }
+}
+
+
+static void
+meet_rtp_rewriter_rebase(meet_rtp_rewriter_t *rw, uint32_t ssrc,
+    uint16_t seq, uint32_t ts, uint64_t now_ms)
+{
+    uint16_t  oseq;
+    uint32_t  ots;
+    uint64_t  elapsed, ticks;
+
+    if (!rw->started) {
+        oseq = seq;
+        ots = ts;
+        rw->started = 1;
+
+    } else {
+        if (ssrc != rw->in_ssrc) {
+            rw->prev_ssrc = rw->in_ssrc;
+            rw->prev_max_seq = rw->max_in_seq;
+            rw->prev_until = now_ms + MEET_RTP_RW_LATE_MS;
+            rw->prev_valid = 1;
+        }
+
+        oseq = (uint16_t) (rw->max_out_seq + 1);
+
+        elapsed = now_ms > rw->last_ms ? now_ms - rw->last_ms : 0;
+
+        if (elapsed > 0xffffffff) {
+            elapsed = 0xffffffff;
+        }
+
+        /* < 2^32 * 2^32: no overflow; modulo 2^32, never 0 */
+        ticks = (uint32_t) (elapsed * rw->clock_rate / 1000);
+
+        if (ticks == 0) {
+            ticks = 1;
+        }
+
+        ots = rw->max_out_ts + (uint32_t) ticks;
+    }
+
+    rw->in_ssrc = ssrc;
+    rw->seq_offset = (uint16_t) (oseq - seq);
+    rw->ts_offset = ots - ts;
+    rw->max_in_seq = seq;
+    rw->base_in_seq = seq;
+    rw->max_out_seq = oseq;
+    rw->max_out_ts = ots;
+    rw->last_ms = now_ms;
+    rw->history = 1;
+    rw->switching = 0;
+    rw->base_check = 1;
+}
+
+
+int
+meet_rtp_rewriter_map(meet_rtp_rewriter_t *rw, uint32_t ssrc, uint16_t seq,
+    uint32_t ts, uint64_t now_ms, uint16_t *out_seq, uint32_t *out_ts)
+{
+    int32_t  d;
+
+    if (rw == NULL) {
+        return MEET_RTP_RW_DROP;
+    }
+
+    if (rw->started && ssrc != rw->in_ssrc && rw->prev_valid
+        && ssrc == rw->prev_ssrc)
+    {
+        if (now_ms <= rw->prev_until
+            && !meet_rtp_seq_newer(seq, rw->prev_max_seq))
+        {
+            /* a late packet of the source just replaced */
+            return MEET_RTP_RW_DROP;
+        }
+    }
+
+    if (!rw->started || rw->switching || ssrc != rw->in_ssrc) {
+        meet_rtp_rewriter_rebase(rw, ssrc, seq, ts, now_ms);
+        goto forward;
+    }
+
+    d = meet_rtp_seq_diff(seq, rw->max_in_seq);
+
+    if (d > 0) {
+        /* newer: the mapping moves on, a gap stays a gap */
+
+        rw->history = (d >= 64) ? 1 : ((rw->history << d) | 1);
+        rw->max_in_seq = seq;
+        rw->max_out_seq = (uint16_t) (seq + rw->seq_offset);
+        rw->max_out_ts = ts + rw->ts_offset;
+        rw->last_ms = now_ms;
+
+        /*
+         * far enough from the start of the mapping that no packet within
+         * the window can precede it (the distance is exact here: at most
+         * MEET_RTP_RW_WINDOW + 32767 before this step)
+         */
+        if (rw->base_check
+            && (uint16_t) (seq - rw->base_in_seq) > MEET_RTP_RW_WINDOW)
+        {
+            rw->base_check = 0;
+        }
+
+        goto forward;
+    }
+
+    if (-d > MEET_RTP_RW_WINDOW) {
+        /* the source restarted with the same SSRC */
+        meet_rtp_rewriter_rebase(rw, ssrc, seq, ts, now_ms);
+        goto forward;
+    }
+
+    /* the newest again, or late */
+
+    if (-d < MEET_RTP_RW_HISTORY) {
+        if ((rw->history >> -d) & 1) {
+            return MEET_RTP_RW_DROP;
+        }
+
+        rw->history |= (uint64_t) 1 << -d;
+    }
+
+    if (rw->base_check && meet_rtp_seq_diff(seq, rw->base_in_seq) < 0) {
+        /* before this mapping: its number was the previous source's */
+        return MEET_RTP_RW_DROP;
+    }
+
+forward:
+
+    if (out_seq) {
+        *out_seq = (uint16_t) (seq + rw->seq_offset);
+    }
+
+    if (out_ts) {
+        *out_ts = ts + rw->ts_offset;
+    }
+
+    return MEET_RTP_RW_FORWARD;
+}
+
+
+int
+meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
+    const meet_rtp_header_t *h, uint64_t now_ms)
+{
+    uint16_t  seq;
+    uint32_t  ts;
+
+    if (rw == NULL || h == NULL || !meet_rtp_writable(p, n)) {
+        return MEET_RTP_RW_DROP;
+    }
+
+    if (meet_rtp_rewriter_map(rw, h->ssrc, h->seq, h->ts, now_ms, &seq, &ts)
+        != MEET_RTP_RW_FORWARD)
+    {
+        return MEET_RTP_RW_DROP;
+    }
+
+    meet_rtp_wr16(p + 2, seq);
+    meet_rtp_wr32(p + 4, ts);
+    meet_rtp_wr32(p + 8, rw->out_ssrc);
+
+    return MEET_RTP_RW_FORWARD;
+}

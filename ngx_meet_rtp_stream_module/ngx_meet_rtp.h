@@ -1,0 +1,351 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * RTP for the forwarding path of an SFU, in plain C: no nginx types, no
+ * allocation, no copies.  Every function accepts any bytes and any lengths
+ * without reading or writing outside the ranges it is given; results that
+ * refer to packet bytes are slices (pointer and length) of the caller's
+ * buffer.
+ *
+ *     RFC 3550  RTP header, sequence numbers, timestamps
+ *     RFC 7983  demultiplexing STUN, DTLS, RTP and RTCP on one port,
+ *     RFC 5761  with RTP and RTCP muxed (RTCP = payload type 64..95)
+ *     RFC 8285  header extensions, one-byte and two-byte forms
+ *     RFC 7741  VP8, draft-ietf-payload-vp9 (RFC 9628) VP9, RFC 6184
+ *               H.264, the AOM "RTP Payload Format for AV1": key frames
+ *
+ * Forwarding one packet:
+ *
+ *     if (meet_rtp_classify(p, n) == MEET_RTP_PKT_RTP
+ *         && meet_rtp_parse(&h, p, n) == MEET_RTP_OK)
+ *     {
+ *         meet_rtp_ext_twcc_seq(p, &h, twcc_id, &tseq);
+ *         kf = meet_rtp_keyframe(MEET_RTP_CODEC_VP8,
+ *                                p + h.header_len, h.payload_len);
+ *         then per subscriber, on its own copy of the packet:
+ *         if (meet_rtp_rewriter_apply(&rw, q, n, &h, now_ms)
+ *             == MEET_RTP_RW_FORWARD) { ...protect and send... }
+ *     }
+ */
+
+
+#ifndef _NGX_MEET_RTP_H_INCLUDED_
+#define _NGX_MEET_RTP_H_INCLUDED_
+
+
+#include <stdint.h>
+#include <stddef.h>
+
+
+/* the same type as nginx's u_char (glibc's <sys/types.h>) */
+typedef unsigned char  u_char;
+
+
+/* results of meet_rtp_parse() */
+#define MEET_RTP_OK                  0
+#define MEET_RTP_ERR_TRUNCATED      -1   /* shorter than 12 bytes */
+#define MEET_RTP_ERR_VERSION        -2   /* version is not 2 */
+#define MEET_RTP_ERR_CSRC           -3   /* CSRC list runs past the end */
+#define MEET_RTP_ERR_EXTENSION      -4   /* extension runs past the end */
+#define MEET_RTP_ERR_PADDING        -5   /* padding count 0 or too big */
+
+/* meet_rtp_classify(), RFC 7983 section 7 */
+#define MEET_RTP_PKT_UNKNOWN         0
+#define MEET_RTP_PKT_STUN            1   /* first byte 0..3 */
+#define MEET_RTP_PKT_DTLS            2   /* first byte 20..63 */
+#define MEET_RTP_PKT_RTP             3   /* 128..191, second byte not RTCP */
+#define MEET_RTP_PKT_RTCP            4   /* 128..191, second byte 192..223 */
+
+/* the smallest datagram of each kind that meet_rtp_classify() accepts */
+#define MEET_RTP_MIN_STUN            20  /* STUN header */
+#define MEET_RTP_MIN_DTLS            13  /* DTLS record header */
+#define MEET_RTP_MIN_RTP             12  /* fixed RTP header */
+#define MEET_RTP_MIN_RTCP            8   /* header + SSRC of SR/RR/FB */
+
+#define MEET_RTP_HEADER_LEN          12
+
+/* header extension forms (meet_rtp_header_t.ext_profile) */
+#define MEET_RTP_EXT_ONE_BYTE        0xbede
+#define MEET_RTP_EXT_TWO_BYTE        0x1000  /* 0x100X: X = appbits */
+#define MEET_RTP_EXT_TWO_BYTE_MASK   0xfff0
+
+/* meet_rtp_ext_next() */
+#define MEET_RTP_EXT_END             0
+#define MEET_RTP_EXT_ELEMENT         1
+#define MEET_RTP_EXT_MALFORMED      -1
+
+/* payload formats of meet_rtp_keyframe() */
+#define MEET_RTP_CODEC_VP8           1
+#define MEET_RTP_CODEC_VP9           2
+#define MEET_RTP_CODEC_H264          3
+#define MEET_RTP_CODEC_AV1           4
+
+/* meet_rtp_keyframe() */
+#define MEET_RTP_KEYFRAME_NO         0
+#define MEET_RTP_KEYFRAME_YES        1
+#define MEET_RTP_KEYFRAME_UNKNOWN   -1
+
+/* meet_rtp_rewriter_map() and _apply() */
+#define MEET_RTP_RW_DROP             0
+#define MEET_RTP_RW_FORWARD          1
+
+/*
+ * Rewriter limits, in sequence numbers: packets older than the newest
+ * forwarded one by up to MEET_RTP_RW_WINDOW are reordered packets and keep
+ * the mapping; a packet older by more is taken for a restart of the source
+ * (same SSRC, new sequence) and starts a new mapping.  The last
+ * MEET_RTP_RW_HISTORY sequence numbers are remembered to drop duplicates.
+ */
+#define MEET_RTP_RW_WINDOW           1024
+#define MEET_RTP_RW_HISTORY          64
+/* how long late packets of a replaced source are recognised, ms */
+#define MEET_RTP_RW_LATE_MS          1000
+
+
+/* one parsed RTP header; offsets are from the first byte of the packet */
+typedef struct {
+    uint32_t                  ts;
+    uint32_t                  ssrc;
+    uint16_t                  seq;
+    uint8_t                   pt;           /* 0..127 */
+    uint8_t                   marker;       /* 0 or 1 */
+    uint8_t                   cc;           /* CSRC count, 0..15 */
+    uint8_t                   extension;    /* X bit: 0 or 1 */
+    uint16_t                  ext_profile;  /* "defined by profile" word */
+    size_t                    ext_offset;   /* extension data, after its */
+    size_t                    ext_len;      /*   4-byte header; 0 if none */
+    size_t                    header_len;   /* = payload offset */
+    size_t                    payload_len;  /* without padding */
+    size_t                    padding_len;  /* 0 when P is clear */
+} meet_rtp_header_t;
+
+
+/* iteration over the elements of a header extension block */
+typedef struct {
+    const u_char             *p;            /* extension data */
+    size_t                    len;
+    size_t                    off;
+    unsigned                  two_byte;     /* 0: one-byte form */
+    unsigned                  malformed;
+} meet_rtp_ext_iter_t;
+
+
+/* 16-bit sequence number -> 64-bit; 32-bit timestamp -> 64-bit */
+typedef struct {
+    int64_t                   last;         /* newest value returned */
+    unsigned                  started;
+} meet_rtp_unwrapper_t;
+
+
+/*
+ * Forwarding state of one outgoing stream (one SSRC towards one
+ * subscriber).  Only the meet_rtp_rewriter_*() functions change it; the
+ * fields may be read.
+ *
+ * The first packet passes with its sequence number and timestamp
+ * unchanged.  A packet from another SSRC than the current one (the
+ * publisher re-joined, a simulcast layer switch, another track fed into the
+ * same slot), a call to meet_rtp_rewriter_switch(), or a sequence number
+ * more than MEET_RTP_RW_WINDOW behind the newest (the source restarted
+ * with the same SSRC) starts a new mapping: its packet goes out as newest
+ * outgoing sequence number + 1 and newest outgoing timestamp + the time
+ * since that packet was forwarded, in clock_rate units (at least 1), so the
+ * receiver sees one continuous stream.
+ *
+ * Within one mapping every packet gets out = in + offset: gaps stay gaps
+ * (the receiver NACKs them; a forward jump is never collapsed, it may be
+ * loss), and packets that arrive late are forwarded with the same offset
+ * as long as they are at most MEET_RTP_RW_WINDOW behind the newest and
+ * not older than the first packet of the mapping (those would collide with
+ * what the previous source sent).  Duplicates of any of the last
+ * MEET_RTP_RW_HISTORY sequence numbers are dropped.
+ *
+ * Late packets of the previous source, i.e. its SSRC with a sequence
+ * number not newer than the newest it had when it was replaced, arriving
+ * within MEET_RTP_RW_LATE_MS of the switch, are dropped; after that time,
+ * or with a newer sequence number, that SSRC is a switch back.
+ */
+typedef struct {
+    uint64_t                  last_ms;      /* when max_in_seq was mapped */
+    uint64_t                  history;      /* bit i: max_in_seq - i seen */
+    uint64_t                  prev_until;   /* prev_* valid until, ms */
+    uint32_t                  out_ssrc;
+    uint32_t                  clock_rate;   /* Hz, 0 taken as 90000 */
+    uint32_t                  in_ssrc;      /* current source */
+    uint32_t                  ts_offset;    /* out ts = in ts + ts_offset */
+    uint32_t                  max_out_ts;   /* out ts of max_in_seq */
+    uint16_t                  seq_offset;   /* out seq = in + seq_offset */
+    uint16_t                  max_in_seq;   /* newest incoming, mapping */
+    uint16_t                  max_out_seq;  /* newest sent = max_in + off */
+    uint16_t                  base_in_seq;  /* first incoming of mapping */
+    uint16_t                  prev_max_seq; /* replaced source: newest */
+    uint32_t                  prev_ssrc;    /*   and its SSRC */
+    unsigned                  started:1;
+    unsigned                  switching:1;  /* next packet: new mapping */
+    unsigned                  base_check:1; /* base_in_seq still near */
+    unsigned                  prev_valid:1;
+} meet_rtp_rewriter_t;
+
+
+/*
+ * Demultiplexes a datagram arriving on the media port by its first byte
+ * (RFC 7983) and, for RTP/RTCP, its second (RFC 5761: payload type 64..95
+ * with the marker bit, i.e. 192..223, is RTCP).  Datagrams shorter than the
+ * MEET_RTP_MIN_* of their kind, and first bytes 4..19 (ZRTP), 64..127
+ * (TURN channels) and 192..255 are MEET_RTP_PKT_UNKNOWN.
+ */
+int meet_rtp_classify(const u_char *p, size_t n);
+
+/*
+ * Parses the RTP header of p[0..n) into h.  Returns MEET_RTP_OK or a
+ * MEET_RTP_ERR_*; h is only meaningful on MEET_RTP_OK.  The payload is
+ * p[h->header_len .. h->header_len + h->payload_len); with the P bit the
+ * last byte counts the padding (1..n - header_len bytes, itself included).
+ * An extension whose profile word is neither one-byte nor two-byte is
+ * accepted (its elements cannot be read).  Payload type values 72..76 are
+ * not refused here: meet_rtp_classify() tells RTP from RTCP.
+ */
+int meet_rtp_parse(meet_rtp_header_t *h, const u_char *p, size_t n);
+
+
+/*
+ * Header extensions (RFC 8285).  p and h are a packet and its parsed
+ * header.  meet_rtp_ext_iter_init() returns 0, or -1 when the packet has no
+ * extension in the one-byte (0xBEDE) or two-byte (0x100X) form.
+ * meet_rtp_ext_next() returns MEET_RTP_EXT_ELEMENT with the next element
+ * (id 1..14 in the one-byte form, 1..255 in the two-byte form; data may be
+ * empty in the two-byte form), MEET_RTP_EXT_END after the last one
+ * (padding bytes are skipped; in the one-byte form id 15 ends the block),
+ * or MEET_RTP_EXT_MALFORMED when an element runs past the block (and then
+ * keeps returning it).
+ */
+int meet_rtp_ext_iter_init(meet_rtp_ext_iter_t *it, const u_char *p,
+    const meet_rtp_header_t *h);
+int meet_rtp_ext_next(meet_rtp_ext_iter_t *it, unsigned *id,
+    const u_char **data, size_t *len);
+
+/*
+ * The first element with this id: a pointer into p and its length, or
+ * NULL (no such element, no readable extension, id 0, or the block is
+ * malformed before the element).
+ */
+const u_char *meet_rtp_ext_find(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, size_t *len);
+
+/*
+ * Readers of well-known extensions; id is the one negotiated in SDP
+ * (a=extmap).  Return 0 and the value, or -1 when the element is missing
+ * or has the wrong length.
+ *   sdes:mid (RFC 9143): a non-empty string, a slice of p;
+ *   abs-send-time: 24 bits, 6.18 fixed-point seconds, exactly 3 bytes;
+ *   transport-wide-cc (draft-holmer-rmcat-transport-wide-cc-extensions):
+ *     16-bit sequence number, 2 bytes;
+ *   ssrc-audio-level (RFC 6464): level 0..127 (-dBov) and the voice
+ *     activity bit, first byte of an element of 1 or more bytes.
+ */
+int meet_rtp_ext_mid(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, const u_char **mid, size_t *len);
+int meet_rtp_ext_abs_send_time(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint32_t *t);
+int meet_rtp_ext_twcc_seq(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint16_t *seq);
+int meet_rtp_ext_audio_level(const u_char *p, const meet_rtp_header_t *h,
+    unsigned id, unsigned *level, unsigned *voice);
+
+/*
+ * Overwrites the value of the element id in place when it is exactly len
+ * bytes long: 0, or -1 (absent, other length).  meet_rtp_ext_set_twcc_seq()
+ * writes a transport-wide-cc sequence number that way (renumbering per
+ * outgoing transport).
+ */
+int meet_rtp_ext_set(u_char *p, const meet_rtp_header_t *h, unsigned id,
+    const u_char *value, size_t len);
+int meet_rtp_ext_set_twcc_seq(u_char *p, const meet_rtp_header_t *h,
+    unsigned id, uint16_t seq);
+
+
+/*
+ * In-place header rewriting for forwarding.  p[0..n) must start with an RTP
+ * header (checked: n >= 12 and version 2); return 0, or -1 and nothing
+ * written.  pt is 0..127 (higher bits are ignored); marker 0 or non-zero.
+ */
+int meet_rtp_set_pt(u_char *p, size_t n, unsigned pt);
+int meet_rtp_set_marker(u_char *p, size_t n, unsigned marker);
+int meet_rtp_set_seq(u_char *p, size_t n, uint16_t seq);
+int meet_rtp_set_ts(u_char *p, size_t n, uint32_t ts);
+int meet_rtp_set_ssrc(u_char *p, size_t n, uint32_t ssrc);
+
+
+/*
+ * Sequence arithmetic (RFC 3550 appendix A.1).  meet_rtp_seq_newer(a, b):
+ * 1 when a comes after b modulo 2^16 (a half-range apart: the larger one
+ * is newer, so exactly one of newer(a, b) and newer(b, a) holds for
+ * a != b), else 0.  meet_rtp_seq_diff(a, b): a - b as the shortest signed
+ * distance, -32768..32767.  The same for 32-bit timestamps.
+ */
+int meet_rtp_seq_newer(uint16_t a, uint16_t b);
+int32_t meet_rtp_seq_diff(uint16_t a, uint16_t b);
+int meet_rtp_ts_newer(uint32_t a, uint32_t b);
+int64_t meet_rtp_ts_diff(uint32_t a, uint32_t b);
+
+/*
+ * Unwrapping: each value is placed nearest to the newest one returned so
+ * far, so the results increase with the stream across wraps (the first
+ * value comes back as it is; a late packet from before it may give a
+ * negative result).  Use one unwrapper for sequence numbers or for
+ * timestamps, not both.
+ */
+void meet_rtp_unwrapper_init(meet_rtp_unwrapper_t *u);
+int64_t meet_rtp_unwrap_seq(meet_rtp_unwrapper_t *u, uint16_t seq);
+int64_t meet_rtp_unwrap_ts(meet_rtp_unwrapper_t *u, uint32_t ts);
+
+
+/*
+ * Does this RTP payload start a key frame?  codec is a MEET_RTP_CODEC_*.
+ * MEET_RTP_KEYFRAME_YES only for the first packet of a key frame (the one
+ * a new subscriber can start with, the one that satisfies a PLI);
+ * MEET_RTP_KEYFRAME_NO for other packets; MEET_RTP_KEYFRAME_UNKNOWN when
+ * the payload is truncated or malformed, or uses a form not handled (H.264
+ * STAP-B, MTAP, FU-B), or the codec is unknown.
+ *   VP8: S = 1, partition 0, and the payload header's P bit (inverse key
+ *     frame flag) 0 with the start code 9d 01 2a;
+ *   VP9: B = 1, P = 0, spatial layer 0 (when L is present), and the
+ *     frame's uncompressed header says KEY_FRAME (the descriptor alone is
+ *     not trusted: some packetizers always send P = 0);
+ *   H.264: an IDR slice (type 5) or SPS (7) alone, inside a STAP-A, or as
+ *     the start fragment of an FU-A;
+ *   AV1: the aggregation header's N bit (first packet of a coded video
+ *     sequence), Z = 0.
+ */
+int meet_rtp_keyframe(unsigned codec, const u_char *payload, size_t len);
+int meet_rtp_vp8_keyframe(const u_char *payload, size_t len);
+int meet_rtp_vp9_keyframe(const u_char *payload, size_t len);
+int meet_rtp_h264_keyframe(const u_char *payload, size_t len);
+int meet_rtp_av1_keyframe(const u_char *payload, size_t len);
+
+
+/*
+ * Forwarding state (see meet_rtp_rewriter_t).  clock_rate in Hz (90000
+ * video, 48000 Opus; 0 means 90000).  now_ms is a monotonic clock in
+ * milliseconds (nginx: ngx_current_msec).
+ *
+ * meet_rtp_rewriter_map(): the outgoing sequence number and timestamp of an
+ * incoming packet: MEET_RTP_RW_FORWARD with *out_seq and *out_ts set, or
+ * MEET_RTP_RW_DROP.  meet_rtp_rewriter_apply() does the same for the packet
+ * p[0..n) parsed into h and writes out_ssrc, the sequence number and the
+ * timestamp into it (MEET_RTP_RW_DROP too when n is not a packet).
+ * meet_rtp_rewriter_switch(): the next packet starts a new mapping even if
+ * it has the same SSRC.
+ */
+void meet_rtp_rewriter_init(meet_rtp_rewriter_t *rw, uint32_t out_ssrc,
+    uint32_t clock_rate);
+void meet_rtp_rewriter_switch(meet_rtp_rewriter_t *rw);
+int meet_rtp_rewriter_map(meet_rtp_rewriter_t *rw, uint32_t ssrc,
+    uint16_t seq, uint32_t ts, uint64_t now_ms, uint16_t *out_seq,
+    uint32_t *out_ts);
+int meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
+    const meet_rtp_header_t *h, uint64_t now_ms);
+
+
+#endif /* _NGX_MEET_RTP_H_INCLUDED_ */

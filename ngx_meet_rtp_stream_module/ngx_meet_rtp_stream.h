@@ -1,0 +1,99 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * Shared declarations of ngx_meet_rtp_stream_module's files.
+ */
+
+
+#ifndef _NGX_MEET_RTP_STREAM_H_INCLUDED_
+#define _NGX_MEET_RTP_STREAM_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_stream.h>
+#include "ngx_meet_core.h"
+
+
+typedef struct ngx_meet_rtp_conn_s  ngx_meet_rtp_conn_t;
+typedef struct ngx_meet_rtp_peer_s  ngx_meet_rtp_peer_t;
+
+
+typedef struct {
+    ngx_flag_t                enable;
+    ngx_array_t              *external;     /* of ngx_str_t */
+    ngx_msec_t                session_timeout;
+} ngx_meet_rtp_srv_conf_t;
+
+
+/* why datagrams were dropped: counted per worker, shown in /healthz */
+typedef enum {
+    NGX_MEET_DROP_UNKNOWN = 0,        /* not STUN, DTLS, RTP or RTCP */
+    NGX_MEET_DROP_UNBOUND,            /* no valid ICE check from there yet */
+    NGX_MEET_DROP_STUN_MALFORMED,
+    NGX_MEET_DROP_STUN_UNKNOWN_UFRAG,
+    NGX_MEET_DROP_STUN_INTEGRITY,
+    NGX_MEET_DROP_STUN_OTHER,
+    NGX_MEET_DROP_DTLS,
+    NGX_MEET_DROP_SRTP_AUTH,
+    NGX_MEET_DROP_SRTP_REPLAY,
+    NGX_MEET_DROP_SRTP_OTHER,
+    NGX_MEET_DROP_NO_SRTP,            /* media before DTLS finished */
+    NGX_MEET_DROP_LAST
+} ngx_meet_rtp_drop_e;
+
+
+/* a client transport address (nginx keeps one UDP "connection" each) */
+struct ngx_meet_rtp_conn_s {
+    ngx_stream_session_t     *session;
+    ngx_connection_t         *connection;
+    ngx_meet_rtp_srv_conf_t  *conf;
+    ngx_meet_rtp_peer_t      *peer;         /* when this is the selected
+                                               pair of a participant */
+    ngx_event_t               fin;          /* posted: finalize */
+    unsigned                  validated:1;  /* a valid ICE check came */
+    unsigned                  finalizing:1;
+};
+
+
+/* the media side of a participant, alive while its signaling is */
+struct ngx_meet_rtp_peer_s {
+    ngx_meet_media_session_t *media;
+    ngx_meet_rtp_conn_t      *selected;
+    void                     *dtls;         /* meet_dtls_session_t */
+    void                     *srtp;         /* meet_srtp_t */
+    ngx_event_t               dtls_timer;
+    ngx_log_t                *log;
+    uint64_t                  rx_rtp;
+    uint64_t                  rx_rtcp;
+    uint64_t                  rx_bytes;
+    unsigned                  connected:1;  /* DTLS done, SRTP keyed */
+    unsigned                  failed:1;
+};
+
+
+extern ngx_module_t  ngx_meet_rtp_stream_module;
+extern ngx_uint_t    ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
+extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
+
+
+void ngx_meet_rtp_session_handler(ngx_stream_session_t *s);
+void ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle);
+ngx_int_t ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
+    size_t len);
+
+/* ICE-lite (ngx_meet_rtp_ice.c) */
+void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
+
+/* DTLS-SRTP (ngx_meet_rtp_dtls.c) */
+ngx_int_t ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle);
+void ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle);
+void ngx_meet_rtp_peer_init(ngx_meet_rtp_peer_t *peer);
+ngx_uint_t ngx_meet_rtp_peers(void);
+void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
+
+
+#endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

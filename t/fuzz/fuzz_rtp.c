@@ -1,0 +1,327 @@
+/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtp.c */
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * libFuzzer target for the RTP library.  The input is one datagram as it
+ * arrives on the media port; the target demultiplexes and parses it, reads
+ * its header extensions and payload the way the forwarding path does,
+ * rewrites a copy and parses it again, and also replays the input as a
+ * sequence of (SSRC, seq, ts, time) arrivals through a rewriter.  Aborts
+ * when a promise of ngx_meet_rtp.h is broken.
+ *
+ * The corpus in t/fuzz/corpus/rtp/ holds RTP packets (ffmpeg VP8, VP9 and
+ * H.264 packets, packets with one-byte and two-byte header extensions,
+ * padding, CSRCs).
+ */
+
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ngx_meet_rtp.h"
+
+
+#define check(cond)  do { if (!(cond)) { abort(); } } while (0)
+
+#define MAX_PACKET  2048
+
+
+static uint32_t
+rd32(const u_char *p)
+{
+    return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16)
+           | ((uint32_t) p[2] << 8) | p[3];
+}
+
+
+static void
+check_extensions(const u_char *p, size_t n, const meet_rtp_header_t *h)
+{
+    int                  rc, count;
+    u_char               q[MAX_PACKET], v[256];
+    size_t               len, l2;
+    unsigned             id, level, voice;
+    uint16_t             seq;
+    uint32_t             t;
+    size_t               ml;
+    const u_char        *d, *f, *m;
+    meet_rtp_header_t    h2;
+    meet_rtp_ext_iter_t  it;
+
+    if (meet_rtp_ext_iter_init(&it, p, h) != 0) {
+        check(!h->extension
+              || (h->ext_profile != MEET_RTP_EXT_ONE_BYTE
+                  && (h->ext_profile & MEET_RTP_EXT_TWO_BYTE_MASK)
+                     != MEET_RTP_EXT_TWO_BYTE));
+        check(meet_rtp_ext_find(p, h, 1, NULL) == NULL);
+        return;
+    }
+
+    count = 0;
+
+    while ((rc = meet_rtp_ext_next(&it, &id, &d, &len))
+           == MEET_RTP_EXT_ELEMENT)
+    {
+        count++;
+        check(count <= 1024);
+
+        /* the element lies inside the extension block */
+        check(d >= p + h->ext_offset);
+        check(d + len <= p + h->ext_offset + h->ext_len);
+        check(id >= 1 && id <= 255);
+
+        if (!it.two_byte) {
+            check(id <= 14 && len >= 1 && len <= 16);
+        }
+
+        /* find() gives the first element with that id */
+        f = meet_rtp_ext_find(p, h, id, &l2);
+        check(f != NULL && f <= d);
+
+        if (f == d) {
+            check(l2 == len);
+        }
+
+        /* rewrite it in place on a copy: only its bytes change */
+        if (f == d) {
+            memcpy(q, p, n);
+            memset(v, 0x5a, len);
+            check(meet_rtp_ext_set(q, h, id, v, len) == 0);
+            check(memcmp(q + (d - p), v, len) == 0);
+            check(memcmp(q, p, (size_t) (d - p)) == 0);
+            check(memcmp(q + (d - p) + len, d + len,
+                         n - (size_t) (d - p) - len) == 0);
+            check(meet_rtp_parse(&h2, q, n) == MEET_RTP_OK);
+            check(h2.header_len == h->header_len
+                  && h2.payload_len == h->payload_len);
+            check(meet_rtp_ext_set(q, h, id, v, len + 1) == -1);
+
+            if (len == 2) {
+                memcpy(q, p, n);
+                check(meet_rtp_ext_set_twcc_seq(q, h, id, 0xbeef) == 0);
+                check(meet_rtp_ext_twcc_seq(q, h, id, &seq) == 0
+                      && seq == 0xbeef);
+            }
+        }
+
+        /* the readers agree with the first element of that id */
+        check((meet_rtp_ext_abs_send_time(p, h, id, &t) == 0) == (l2 == 3));
+        check((meet_rtp_ext_twcc_seq(p, h, id, &seq) == 0) == (l2 == 2));
+        check((meet_rtp_ext_audio_level(p, h, id, &level, &voice) == 0)
+              == (l2 >= 1));
+        check((meet_rtp_ext_mid(p, h, id, &m, &ml) == 0) == (l2 >= 1));
+        check(l2 == 0 || (m == f && ml == l2));
+
+        if (l2 >= 1) {
+            check(level <= 127 && voice <= 1);
+        }
+    }
+
+    check(rc == MEET_RTP_EXT_END || rc == MEET_RTP_EXT_MALFORMED);
+    check(meet_rtp_ext_next(&it, &id, &d, &len) == rc);
+}
+
+
+static void
+check_rewrite(const u_char *p, size_t n, const meet_rtp_header_t *h)
+{
+    u_char             q[MAX_PACKET];
+    uint16_t           seq;
+    uint32_t           ts, ssrc;
+    unsigned           pt, marker;
+    meet_rtp_header_t  h2;
+
+    memcpy(q, p, n);
+
+    seq = (uint16_t) ~h->seq;
+    ts = h->ts ^ 0x80000001;
+    ssrc = h->ssrc + 1;
+    pt = (h->pt + 35) & 0x7f;
+    marker = !h->marker;
+
+    check(meet_rtp_set_seq(q, n, seq) == 0);
+    check(meet_rtp_set_ts(q, n, ts) == 0);
+    check(meet_rtp_set_ssrc(q, n, ssrc) == 0);
+    check(meet_rtp_set_pt(q, n, pt) == 0);
+    check(meet_rtp_set_marker(q, n, marker) == 0);
+
+    check(meet_rtp_parse(&h2, q, n) == MEET_RTP_OK);
+    check(h2.seq == seq && h2.ts == ts && h2.ssrc == ssrc && h2.pt == pt
+          && h2.marker == marker);
+    check(h2.cc == h->cc && h2.extension == h->extension
+          && h2.header_len == h->header_len
+          && h2.payload_len == h->payload_len
+          && h2.padding_len == h->padding_len
+          && h2.ext_profile == h->ext_profile
+          && h2.ext_offset == h->ext_offset && h2.ext_len == h->ext_len);
+    check(q[0] == p[0] && memcmp(q + 12, p + 12, n - 12) == 0);
+    check(meet_rtp_classify(q, n) == MEET_RTP_PKT_RTP
+          || meet_rtp_classify(q, n) == MEET_RTP_PKT_RTCP);
+}
+
+
+static void
+check_keyframes(const u_char *p, size_t n)
+{
+    int       rc;
+    unsigned  codec;
+
+    for (codec = 0; codec <= 5; codec++) {
+        rc = meet_rtp_keyframe(codec, p, n);
+        check(rc == MEET_RTP_KEYFRAME_YES || rc == MEET_RTP_KEYFRAME_NO
+              || rc == MEET_RTP_KEYFRAME_UNKNOWN);
+
+        if (codec < MEET_RTP_CODEC_VP8 || codec > MEET_RTP_CODEC_AV1
+            || n == 0)
+        {
+            check(rc == MEET_RTP_KEYFRAME_UNKNOWN);
+        }
+    }
+}
+
+
+/*
+ * The input replayed as arrivals of 8 bytes: SSRC selector, seq (2), ts
+ * (4, only 2 used plus a frame step), time step; checks the rewriter's
+ * mapping promises.
+ */
+
+static void
+check_rewriter(const u_char *data, size_t size)
+{
+    int                   rc, same, rebase;
+    size_t                i;
+    int64_t               last, u2;
+    uint16_t              seq, oseq, old_max_out, old_off;
+    uint32_t              ssrc, ts, ots, old_ts_off, old_ssrc, old_max_ts;
+    uint64_t              now;
+    meet_rtp_rewriter_t   rw;
+    meet_rtp_unwrapper_t  u;
+
+    if (size < 1) {
+        return;
+    }
+
+    meet_rtp_rewriter_init(&rw, 0x12345678, (data[0] & 1) ? 48000 : 90000);
+    meet_rtp_unwrapper_init(&u);
+
+    now = 0;
+
+    for (i = 1; i + 8 <= size; i += 8) {
+        ssrc = data[i] & 0x03;
+        seq = (uint16_t) ((data[i + 1] << 8) | data[i + 2]);
+        ts = rd32(data + i + 3);
+        now += data[i + 7];
+
+        if (data[i] & 0x80) {
+            meet_rtp_rewriter_switch(&rw);
+        }
+
+        /* the unwrapper moves by the shortest distance */
+        last = u.last;
+        u2 = meet_rtp_unwrap_seq(&u, seq);
+
+        if (i > 1) {
+            check(u2 == last + meet_rtp_seq_diff(seq, (uint16_t) last));
+            check(u.last == (u2 > last ? u2 : last));
+
+        } else {
+            check(u2 == seq && u.last == seq);
+        }
+
+        same = rw.started && !rw.switching && ssrc == rw.in_ssrc;
+        old_max_out = rw.max_out_seq;
+        old_max_ts = rw.max_out_ts;
+        old_off = rw.seq_offset;
+        old_ts_off = rw.ts_offset;
+        old_ssrc = rw.in_ssrc;
+
+        rc = meet_rtp_rewriter_map(&rw, ssrc, seq, ts, now, &oseq, &ots);
+
+        check(rc == MEET_RTP_RW_FORWARD || rc == MEET_RTP_RW_DROP);
+        check(!rw.switching || rc == MEET_RTP_RW_DROP);
+        check(rw.started);
+
+        if (rc == MEET_RTP_RW_DROP) {
+            check(rw.seq_offset == old_off && rw.ts_offset == old_ts_off
+                  && rw.in_ssrc == old_ssrc && rw.max_out_seq == old_max_out);
+            continue;
+        }
+
+        /* the mapping in force maps this packet */
+        check(oseq == (uint16_t) (seq + rw.seq_offset));
+        check(ots == ts + rw.ts_offset);
+        check(rw.in_ssrc == ssrc);
+
+        rebase = !same || rw.seq_offset != old_off
+                 || rw.ts_offset != old_ts_off;
+
+        if (rebase && i > 1) {
+            /* continues the outgoing stream */
+            check(oseq == (uint16_t) (old_max_out + 1));
+            check(ots != old_max_ts);
+            check(rw.max_out_seq == oseq && rw.base_in_seq == seq);
+        }
+
+        /* never a packet newer than the newest sent */
+        check(!meet_rtp_seq_newer(oseq, rw.max_out_seq));
+
+        /* the newest again is a duplicate */
+        check(meet_rtp_rewriter_map(&rw, ssrc, rw.max_in_seq, ts, now,
+                                    NULL, NULL) == MEET_RTP_RW_DROP);
+    }
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int                rc, kind;
+    meet_rtp_header_t  h;
+
+    if (size > MAX_PACKET) {
+        return 0;
+    }
+
+    kind = meet_rtp_classify(data, size);
+    check(kind >= MEET_RTP_PKT_UNKNOWN && kind <= MEET_RTP_PKT_RTCP);
+
+    rc = meet_rtp_parse(&h, data, size);
+
+    check(rc == MEET_RTP_OK || rc == MEET_RTP_ERR_TRUNCATED
+          || rc == MEET_RTP_ERR_VERSION || rc == MEET_RTP_ERR_CSRC
+          || rc == MEET_RTP_ERR_EXTENSION || rc == MEET_RTP_ERR_PADDING);
+
+    if (rc == MEET_RTP_OK) {
+        check(size >= 12 && (data[0] >> 6) == 2);
+        check(kind == MEET_RTP_PKT_RTP || kind == MEET_RTP_PKT_RTCP);
+        check(h.header_len >= 12 + 4 * (size_t) h.cc);
+        check(h.header_len + h.payload_len + h.padding_len == size);
+        check(h.pt <= 127 && h.marker <= 1 && h.cc <= 15);
+        check((h.padding_len != 0) == ((data[0] & 0x20) != 0));
+        check(h.padding_len == 0 || h.padding_len == data[size - 1]);
+
+        if (h.extension) {
+            check(h.ext_offset == 12 + 4 * (size_t) h.cc + 4);
+            check(h.ext_offset + h.ext_len == h.header_len);
+            check(h.ext_len % 4 == 0);
+
+        } else {
+            check(h.ext_len == 0 && h.header_len == 12 + 4 * (size_t) h.cc);
+        }
+
+        check_extensions(data, size, &h);
+        check_rewrite(data, size, &h);
+        check_keyframes(data + h.header_len, h.payload_len);
+
+    } else if (size >= 12 && (data[0] >> 6) == 2) {
+        check(rc != MEET_RTP_ERR_TRUNCATED && rc != MEET_RTP_ERR_VERSION);
+    }
+
+    check_keyframes(data, size);
+    check_rewriter(data, size);
+
+    return 0;
+}
