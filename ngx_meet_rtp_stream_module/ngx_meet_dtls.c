@@ -416,13 +416,13 @@ meet_dtls_handshake(meet_dtls_session_t *s)
 static meet_dtls_state_e
 meet_dtls_connected(meet_dtls_session_t *s)
 {
-    u_char                        *p;
-    X509                          *peer;
-    size_t                         key_len, salt_len;
-    u_char                         material[2 * (MEET_SRTP_MAX_KEY_LEN
-                                                 + MEET_SRTP_MAX_SALT_LEN)];
-    SRTP_PROTECTION_PROFILE       *profile;
-    meet_srtp_keys_t              *k;
+    u_char                   *p;
+    X509                     *peer;
+    size_t                    key_len, salt_len;
+    meet_srtp_keys_t         *k;
+    SRTP_PROTECTION_PROFILE  *profile;
+    u_char                    material[2 * (MEET_SRTP_MAX_KEY_LEN
+                                            + MEET_SRTP_MAX_SALT_LEN)];
 
     /*
      * meet_dtls_verify_cert() checked the certificate when it came; with
@@ -547,8 +547,8 @@ meet_dtls_read(meet_dtls_session_t *s)
 static meet_dtls_state_e
 meet_dtls_fail(meet_dtls_session_t *s, const char *what)
 {
-    unsigned long  e;
-    const char    *r;
+    const char     *r;
+    unsigned long   e;
 
     s->state = MEET_DTLS_FAILED;
 
@@ -581,8 +581,8 @@ meet_dtls_fail(meet_dtls_session_t *s, const char *what)
 ssize_t
 meet_dtls_next_datagram(meet_dtls_session_t *s, u_char *buf, size_t size)
 {
-    size_t  n;
-    u_char *p;
+    size_t   n;
+    u_char  *p;
 
     if (s->q_count == 0) {
         return 0;
@@ -672,7 +672,6 @@ meet_dtls_close(meet_dtls_session_t *s)
     switch (s->state) {
 
     case MEET_DTLS_CONNECTED:
-    case MEET_DTLS_APP_DATA:
         (void) SSL_shutdown(s->ssl);
         s->state = MEET_DTLS_CLOSED;
         s->reason = "closed";

@@ -40,12 +40,21 @@
  *
  * Datagrams: OpenSSL writes each datagram (one or more records) with one
  * BIO_write; the session keeps them apart in a fixed-size queue
- * (MEET_DTLS_QUEUE_SIZE bytes), so a flight of several datagrams is sent
- * as several datagrams.  Records are sized for MEET_DTLS_MTU.  A datagram
- * received is handed to OpenSSL whole and only during meet_dtls_feed():
- * nothing is copied or kept.  Invalid records are dropped as RFC 6347
- * wants (the session carries on); fragmented handshake messages (a
- * ClientHello over two datagrams) are reassembled by OpenSSL.
+ * (MEET_DTLS_QUEUE_SIZE bytes, inside the session: no allocation), so a
+ * flight of several datagrams is sent as several datagrams.  Records are
+ * sized for MEET_DTLS_MTU.  A first flight goes out packed (our flight 2
+ * with a P-256 certificate is one datagram of about 630 bytes); OpenSSL
+ * retransmits one handshake message per datagram.  A full queue loses
+ * datagrams like a full socket buffer (meet_dtls_dropped()).
+ *
+ * A datagram received is handed to OpenSSL whole and only during
+ * meet_dtls_feed(): it is not kept.  Invalid records (bad header, bad
+ * length, other version or epoch, failed authentication) are dropped as
+ * RFC 6347 wants and the session carries on; fragmented handshake
+ * messages (a ClientHello over two datagrams, in any order) are
+ * reassembled by OpenSSL.  A well-formed record OpenSSL cannot accept
+ * (application data before the ClientHello, a malformed ClientHello)
+ * fails the session, with an alert to send.
  *
  * Errors and OpenSSL's error queue: every call leaves the thread's OpenSSL
  * error queue empty.

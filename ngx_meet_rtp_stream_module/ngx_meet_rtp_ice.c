@@ -120,6 +120,13 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     }
 
     if (peer->selected == rc) {
+        if (res.use_candidate && !rc->nominated) {
+            rc->nominated = 1;
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "meet rtp: %V selected for %V (nominated)",
+                          &c->addr_text, &ms->local_ufrag);
+        }
+
         return;
     }
 
@@ -131,6 +138,7 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 
         peer->selected = rc;
         rc->peer = peer;
+        rc->nominated = res.use_candidate;
 
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "meet rtp: %V selected for %V%s", &c->addr_text,

@@ -53,6 +53,7 @@ struct ngx_meet_rtp_conn_s {
                                                pair of a participant */
     ngx_event_t               fin;          /* posted: finalize */
     unsigned                  validated:1;  /* a valid ICE check came */
+    unsigned                  nominated:1;  /* USE-CANDIDATE came */
     unsigned                  finalizing:1;
 };
 

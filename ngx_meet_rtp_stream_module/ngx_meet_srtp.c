@@ -97,11 +97,11 @@ meet_srtp_salt_len(unsigned profile)
 meet_srtp_t *
 meet_srtp_create(const meet_srtp_keys_t *keys, int role, const char **err)
 {
-    int                  server;
-    meet_srtp_t         *s;
-    const char          *dummy;
-    const u_char        *in_key, *in_salt, *out_key, *out_salt;
-    srtp_crypto_policy_t  rtp, rtcp;
+    int                    server;
+    meet_srtp_t           *s;
+    const char            *dummy;
+    const u_char          *in_key, *in_salt, *out_key, *out_salt;
+    srtp_crypto_policy_t   rtp, rtcp;
 
     if (err == NULL) {
         err = &dummy;

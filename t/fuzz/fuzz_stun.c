@@ -215,7 +215,7 @@ rewrite(const meet_stun_msg_t *msg)
     r.role = msg->ice_controlled ? MEET_STUN_ROLE_CONTROLLED
              : msg->ice_controlling ? MEET_STUN_ROLE_CONTROLLING
              : MEET_STUN_ROLE_NONE;
-    r.software = (msg->len & 1) ? "fuzz" : NULL;
+    r.software = (msg->len & 4) ? "fuzz" : NULL;
 
     n = meet_stun_write_request(buf, sizeof(buf), msg->tid, &r);
     check(n > 0);

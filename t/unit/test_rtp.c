@@ -161,7 +161,7 @@ test_classify(void)
     b[0] = 4;
     is_int(meet_rtp_classify(b, n), MEET_RTP_PKT_UNKNOWN, "4: unknown");
     b[0] = 19;
-    is_int(meet_rtp_classify(b, n), MEET_RTP_PKT_UNKNOWN, "19 (ZRTP): unknown");
+    is_int(meet_rtp_classify(b, n), MEET_RTP_PKT_UNKNOWN, "19 (ZRTP)");
 
     /* DTLS 1.2 handshake record header */
     n = unhex("16fefd000000000000000000a7", b);
@@ -578,7 +578,7 @@ test_seq(void)
     /* unwrapper across wraps, with reordering */
     meet_rtp_unwrapper_init(&u);
     is_int(meet_rtp_unwrap_seq(&u, 65530), 65530, "first value as is");
-    is_int(meet_rtp_unwrap_seq(&u, 65535), 65535, "65535");
+    is_int(meet_rtp_unwrap_seq(&u, 65535), 65535, "then 65535");
     is_int(meet_rtp_unwrap_seq(&u, 2), 65538, "2 after the wrap");
     is_int(meet_rtp_unwrap_seq(&u, 65534), 65534, "late packet before wrap");
     is_int(meet_rtp_unwrap_seq(&u, 3), 65539, "next after the late one");

@@ -130,6 +130,20 @@ static const u_char  py_error401[] = {
     0x48, 0xbd, 0x29, 0x0a
 };
 
+/* the same with MESSAGE-INTEGRITY-SHA256, id "fuzzfuzzfuzz", USERNAME first */
+
+static const u_char  py_request_sha256[] = {
+    0x00, 0x01, 0x00, 0x54, 0x21, 0x12, 0xa4, 0x42, 0x66, 0x75, 0x7a, 0x7a,
+    0x66, 0x75, 0x7a, 0x7a, 0x66, 0x75, 0x7a, 0x7a, 0x00, 0x06, 0x00, 0x09,
+    0x4c, 0x66, 0x72, 0x67, 0x3a, 0x52, 0x66, 0x72, 0x67, 0x00, 0x00, 0x00,
+    0x80, 0x2a, 0x00, 0x08, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+    0x00, 0x25, 0x00, 0x00, 0x00, 0x24, 0x00, 0x04, 0x6e, 0x7f, 0x1e, 0xff,
+    0x00, 0x1c, 0x00, 0x20, 0x25, 0x7a, 0x9d, 0xff, 0xc7, 0x5a, 0x27, 0x8a,
+    0xd0, 0xdc, 0x19, 0xc2, 0xb5, 0xb9, 0xe9, 0x98, 0x5a, 0x5e, 0x6d, 0x57,
+    0xc8, 0x10, 0x3b, 0xaa, 0x93, 0xb6, 0x0a, 0xfb, 0x47, 0x4a, 0x02, 0xff,
+    0x80, 0x28, 0x00, 0x04, 0xa1, 0xe6, 0xfb, 0xca
+};
+
 #define PY_PWD        "OurPasswordIsLongEnough1"
 
 
@@ -476,6 +490,7 @@ test_independent(void)
     size_t                n;
     meet_stun_msg_t       req, msg;
     meet_stun_check_t     res;
+    meet_stun_writer_t    w;
     meet_stun_request_t   r;
     struct sockaddr_in    a4;
     struct sockaddr_in6   a6;
@@ -515,6 +530,32 @@ test_independent(void)
     is_int(meet_stun_parse(&msg, py_error401, sizeof(py_error401)),
            MEET_STUN_OK, "independent 401: parses");
     is_int(msg.error_code, 401, "independent 401: ERROR-CODE");
+
+    /* MESSAGE-INTEGRITY-SHA256 */
+
+    is_int(meet_stun_parse(&req, py_request_sha256,
+                           sizeof(py_request_sha256)),
+           MEET_STUN_OK, "independent SHA256 request: parses");
+    ok(req.integrity == 0 && req.integrity_sha256_len == 32
+       && meet_stun_check_integrity_sha256(&req, S(PWD))
+       && !meet_stun_check_integrity_sha256(&req, S("x")),
+       "independent SHA256 request: MESSAGE-INTEGRITY-SHA256 verifies");
+    rc = meet_stun_binding_request_check(&req, S(UFRAG), S(PWD), &res);
+    ok(rc == MEET_STUN_CHECK_OK && res.sha256 && res.use_candidate,
+       "independent SHA256 request: accepted");
+
+    meet_stun_writer_init(&w, buf, sizeof(buf), MEET_STUN_BINDING,
+                          MEET_STUN_REQUEST, (const u_char *) "fuzzfuzzfuzz");
+    meet_stun_put_attr(&w, MEET_STUN_ATTR_USERNAME, S(UFRAG ":Rfrg"));
+    meet_stun_put_u64(&w, MEET_STUN_ATTR_ICE_CONTROLLING,
+                      0x0102030405060708ULL);
+    meet_stun_put_attr(&w, MEET_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+    meet_stun_put_u32(&w, MEET_STUN_ATTR_PRIORITY, 0x6e7f1eff);
+    meet_stun_put_integrity_sha256(&w, S(PWD));
+    meet_stun_put_fingerprint(&w);
+    n = meet_stun_writer_finish(&w);
+    is_mem(buf, n, py_request_sha256, sizeof(py_request_sha256),
+           "SHA256 request by the builder = independent, byte for byte");
 }
 
 
