@@ -1367,6 +1367,9 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
     }
 
     ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
+
+    /* out of the room, out of the media plane */
+    ngx_meet_media_session_remove(&peer->media);
 }
 
 

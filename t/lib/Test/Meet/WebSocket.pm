@@ -322,6 +322,72 @@ sub join_request_arg {
     return $s;
 }
 
+sub pb_bytes {
+    my ($field, $bytes) = @_;
+    return pb_varint(($field << 3) | 2) . pb_varint(length $bytes) . $bytes;
+}
+
+# a join_request carrying an SDP offer (JoinRequest.publisher_offer), as
+# livekit-client sends it (gzip-compressed)
+sub join_request_with_offer {
+    my ($sdp, $id) = @_;
+    my $sd = pb_bytes(1, 'offer') . pb_bytes(2, $sdp)
+           . pb_varint((3 << 3) | 0) . pb_varint($id // 1);
+    my $jr = pb_bytes(6, $sd);
+    # gzip, as livekit-client does (WrappedJoinRequest.compression = 1)
+    require Compress::Zlib;
+    my $gz = Compress::Zlib::memGzip($jr);
+    my $s = encode_base64(pb_varint((1 << 3) | 0) . pb_varint(1)
+                          . pb_bytes(2, $gz), '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=/%3D/g;
+    return $s;
+}
+
+# the fields of a protobuf message: list of [number, wire type, value]
+sub pb_fields {
+    my ($b) = @_;
+    my @f;
+    my $pos = 0;
+    while ($pos < length $b) {
+        my ($tag, $p) = _pb_read_varint($b, $pos);
+        return @f unless defined $tag;
+        my ($n, $t) = ($tag >> 3, $tag & 7);
+        if ($t == 0) {
+            my ($v, $q) = _pb_read_varint($b, $p);
+            return @f unless defined $v;
+            push @f, [$n, 0, $v];
+            $pos = $q;
+        } elsif ($t == 2) {
+            my ($len, $q) = _pb_read_varint($b, $p);
+            return @f unless defined $len && $q + $len <= length $b;
+            push @f, [$n, 2, substr($b, $q, $len)];
+            $pos = $q + $len;
+        } elsif ($t == 1) {
+            push @f, [$n, 1, substr($b, $p, 8)];
+            $pos = $p + 8;
+        } elsif ($t == 5) {
+            push @f, [$n, 5, substr($b, $p, 4)];
+            $pos = $p + 4;
+        } else {
+            return @f;
+        }
+    }
+    return @f;
+}
+
+# the SDP of a SignalResponse.answer, or undef
+sub answer_sdp {
+    my ($payload) = @_;
+    for my $f (pb_fields($payload)) {
+        next unless $f->[0] == 2 && $f->[1] == 2;
+        for my $g (pb_fields($f->[2])) {
+            return $g->[2] if $g->[0] == 2 && $g->[1] == 2;
+        }
+    }
+    return undef;
+}
+
 # top-level field number and, for varints, the value of a SignalResponse
 sub pb_first_field {
     my ($bytes) = @_;
