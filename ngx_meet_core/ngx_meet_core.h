@@ -83,6 +83,57 @@ typedef struct {
  */
 
 typedef struct ngx_meet_media_session_s  ngx_meet_media_session_t;
+typedef struct ngx_meet_uptrack_s        ngx_meet_uptrack_t;
+typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
+
+#define NGX_MEET_MAX_UPTRACKS           16
+
+/* video payload formats, the values of MEET_RTP_CODEC_* (ngx_meet_rtp.h) */
+#define NGX_MEET_CODEC_AUDIO            0
+#define NGX_MEET_CODEC_VP8              1
+#define NGX_MEET_CODEC_VP9              2
+#define NGX_MEET_CODEC_H264             3
+#define NGX_MEET_CODEC_AV1              4
+#define NGX_MEET_MAX_DOWNTRACKS         64
+
+
+/*
+ * Forwarding table.  The signal module builds it from the negotiated SDP
+ * (it owns every entry and changes it only between packets: one worker);
+ * the media module reads it for every packet.
+ *
+ * An uptrack is a track a participant publishes (its SSRC); each
+ * downtrack sends it to one subscriber in one of the subscriber's media
+ * sections (our SSRC for it, the subscriber's payload types).
+ */
+
+struct ngx_meet_uptrack_s {
+    uint32_t                  ssrc;          /* the publisher's, 0: learnt
+                                                from the first packet that
+                                                names mid (and rid) */
+    u_char                    mid[32];
+    size_t                    mid_len;
+    u_char                    rid[16];       /* simulcast layer forwarded */
+    size_t                    rid_len;
+    unsigned                  video:1;
+    unsigned                  codec:4;       /* MEET_RTP_CODEC_*, 0 audio */
+    ngx_msec_t                last_pli;
+    ngx_meet_media_session_t *pub;
+    ngx_meet_downtrack_t     *down;          /* list by next */
+};
+
+struct ngx_meet_downtrack_s {
+    ngx_meet_downtrack_t     *next;          /* of the same uptrack */
+    ngx_meet_uptrack_t       *up;
+    ngx_meet_media_session_t *sub;
+    uint32_t                  ssrc;          /* what the subscriber sees */
+    uint8_t                   pt_map[128];   /* publisher PT -> subscriber
+                                                PT + 1; 0: not forwarded */
+    u_char                    mid[32];
+    size_t                    mid_len;
+    void                     *owner;         /* the signal module's slot */
+    unsigned                  need_keyframe:1;
+};
 
 #define NGX_MEET_MEDIA_ICE_CONNECTED    1
 #define NGX_MEET_MEDIA_DTLS_CONNECTED   2
@@ -107,6 +158,16 @@ struct ngx_meet_media_session_s {
     void                     *owner;
     void                    (*on_state)(ngx_meet_media_session_t *s,
                                         ngx_uint_t state);
+
+    /* the publisher's RFC 8285 ids (BUNDLE: one map), 0: not negotiated */
+    uint8_t                   ext_mid;
+    uint8_t                   ext_rid;
+
+    /* forwarding: what it publishes and what it receives */
+    ngx_meet_uptrack_t       *up[NGX_MEET_MAX_UPTRACKS];
+    ngx_uint_t                nup;
+    ngx_meet_downtrack_t     *down[NGX_MEET_MAX_DOWNTRACKS];
+    ngx_uint_t                ndown;
 
     /* the media side: its per-session state, torn down on removal */
     void                     *media;

@@ -99,7 +99,10 @@ static meet_dtls_state_e meet_dtls_fail(meet_dtls_session_t *s,
     const char *what);
 
 
-/* one BIO method for all sessions, made on first use, never freed */
+/*
+ * One BIO method for all sessions, made on first use and never freed (not
+ * thread-safe: an nginx worker has one thread).
+ */
 static BIO_METHOD  *meet_dtls_bio;
 
 
@@ -462,8 +465,8 @@ meet_dtls_connected(meet_dtls_session_t *s)
         goto failed;
     }
 
-    key_len = meet_srtp_key_len(profile->id);
-    salt_len = meet_srtp_salt_len(profile->id);
+    key_len = meet_srtp_key_len((unsigned) profile->id);
+    salt_len = meet_srtp_salt_len((unsigned) profile->id);
 
     if (key_len == 0) {
         s->reason = "unsupported SRTP profile";
@@ -484,7 +487,7 @@ meet_dtls_connected(meet_dtls_session_t *s)
     }
 
     k = &s->keys;
-    k->profile = profile->id;
+    k->profile = (unsigned) profile->id;
     k->key_len = key_len;
     k->salt_len = salt_len;
 

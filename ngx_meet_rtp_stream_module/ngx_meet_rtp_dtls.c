@@ -283,14 +283,13 @@ ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     if (rtcp) {
         peer->rx_rtcp++;
+        ngx_meet_rtp_feedback(peer, p, len);
 
     } else {
         peer->rx_rtp++;
         peer->rx_bytes += len;
+        ngx_meet_rtp_forward(peer, p, len);
     }
-
-    /* forwarding to subscribers comes with the next step of the media
-       plane; the packets are authenticated and counted */
 }
 
 

@@ -67,6 +67,7 @@ struct ngx_meet_rtp_peer_s {
     ngx_event_t               dtls_timer;
     ngx_log_t                *log;
     uint64_t                  rx_rtp;
+    uint64_t                  tx_rtp;
     uint64_t                  rx_rtcp;
     uint64_t                  rx_bytes;
     unsigned                  connected:1;  /* DTLS done, SRTP keyed */
@@ -95,6 +96,10 @@ ngx_uint_t ngx_meet_rtp_peers(void);
 void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
+
+/* forwarding (ngx_meet_rtp_forward.c) */
+void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 
 
 #endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

@@ -61,6 +61,10 @@ struct ngx_meet_track_s {
     uint32_t                      height;
     unsigned                      muted:1;
     unsigned                      published:1;  /* media section seen */
+
+    /* forwarding (ngx_meet_core.h): the publisher's SSRC and payload type */
+    ngx_meet_uptrack_t            up;
+    int                           pub_pt;
 };
 
 

@@ -1366,6 +1366,7 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
         ngx_meet_track_free(peer, t);
     }
 
+    ngx_meet_signal_downtracks_free(peer);
     ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
 
     /* out of the room, out of the media plane */

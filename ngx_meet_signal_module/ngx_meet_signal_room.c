@@ -10,6 +10,7 @@
 
 
 #include "ngx_meet_signal.h"
+#include "ngx_meet_signal_sdp.h"
 
 
 static void ngx_meet_room_departure(ngx_event_t *ev);
@@ -294,6 +295,8 @@ void
 ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t)
 {
     ngx_uint_t  i;
+
+    ngx_meet_signal_uptrack_clear(t);
 
     ngx_queue_remove(&t->queue);
     peer->ntracks--;

@@ -19,6 +19,16 @@ static void ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
     ngx_uint_t state);
+static void ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer,
+    meet_sdp_offer_t *sdp);
+static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer,
+    meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool,
+    ngx_array_t *mids, ngx_uint_t *need);
+static void ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer,
+    ngx_uint_t audios, ngx_uint_t videos);
+static void ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer);
+static void ngx_meet_downtrack_free(ngx_meet_downtrack_t *d);
+static ngx_uint_t ngx_meet_codec_id(const char *mime);
 
 
 static meet_sdp_offer_t     *ngx_meet_sdp_offer;
@@ -31,6 +41,9 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 {
     u_char                      *buf;
     size_t                       size, needed, len;
+    ngx_uint_t                   need[2];
+    ngx_pool_t                  *pool;
+    ngx_array_t                  mids;
     ssize_t                      n;
     ngx_uint_t                   i, changed;
     ngx_str_t                   *fp;
@@ -71,6 +84,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     sdp = ngx_meet_sdp_offer;
     dec = ngx_meet_sdp_decisions;
     buf = NULL;
+    pool = NULL;
 
     if (sdp == NULL || dec == NULL) {
         goto internal;
@@ -91,6 +105,22 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     ngx_meet_signal_sdp_media(peer, sdp);
 
     meet_sdp_default_decisions(sdp, dec);
+
+    ngx_meet_signal_sdp_uptracks(peer, sdp);
+
+    pool = ngx_create_pool(4096, peer->connection->log);
+    if (pool == NULL) {
+        goto internal;
+    }
+
+    ngx_memzero(&need, sizeof(need));
+    ngx_memzero(&mids, sizeof(mids));
+
+    if (ngx_meet_signal_sdp_subscribe(peer, sdp, dec, pool, &mids, need)
+        != NGX_OK)
+    {
+        goto internal;
+    }
 
     /* our side: ICE credentials, DTLS fingerprint, host candidates */
 
@@ -162,6 +192,8 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     answer.type = "answer";
     answer.sdp = (char *) buf;
     answer.id = offer->id;
+    answer.mid_to_track_id = mids.elts;
+    answer.n_mid_to_track_id = mids.nelts;
 
     livekit__signal_response__init(&resp);
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_ANSWER;
@@ -174,9 +206,19 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     ngx_free(buf);
 
+    if (need[0] || need[1]) {
+        ngx_meet_signal_sdp_require(peer, need[0], need[1]);
+    }
+
+    ngx_destroy_pool(pool);
+    pool = NULL;
+
     if (changed && !peer->closing) {
         peer->version++;
         ngx_meet_room_broadcast(peer);
+
+        /* the others re-offer, and their answers carry the new tracks */
+        ngx_meet_signal_sdp_require_others(peer);
     }
 
     return NGX_OK;
@@ -184,6 +226,11 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 internal:
 
     ngx_free(buf);
+
+    if (pool) {
+        ngx_destroy_pool(pool);
+    }
+
     ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "cannot answer");
 
     return NGX_ERROR;
@@ -420,4 +467,477 @@ ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
 {
     /* the media module tears its side down from on_remove */
     ngx_meet_media_session_remove(&peer->media);
+}
+
+
+static ngx_uint_t
+ngx_meet_codec_id(const char *mime)
+{
+    if (mime == NULL || ngx_strncasecmp((u_char *) mime, (u_char *) "video/",
+                                        6) != 0)
+    {
+        return NGX_MEET_CODEC_AUDIO;
+    }
+
+    mime += 6;
+
+    if (ngx_strcasecmp((u_char *) mime, (u_char *) "VP8") == 0) {
+        return NGX_MEET_CODEC_VP8;
+    }
+
+    if (ngx_strcasecmp((u_char *) mime, (u_char *) "VP9") == 0) {
+        return NGX_MEET_CODEC_VP9;
+    }
+
+    if (ngx_strcasecmp((u_char *) mime, (u_char *) "H264") == 0) {
+        return NGX_MEET_CODEC_H264;
+    }
+
+    return NGX_MEET_CODEC_AV1;
+}
+
+
+/* the payload type of a codec ("video/VP8") in a section, or -1 */
+
+static int
+ngx_meet_sdp_pt(const meet_sdp_media_t *m, const char *mime)
+{
+    const char              *name;
+    const meet_sdp_codec_t  *c;
+
+    if (mime == NULL) {
+        return -1;
+    }
+
+    name = ngx_strchr(mime, '/');
+    name = name ? name + 1 : mime;
+
+    c = meet_sdp_find_codec(m, name);
+
+    return c ? c->pt : -1;
+}
+
+
+/*
+ * A publisher's offer: the SSRC and payload type of each published track
+ * (the first SSRC of an a=ssrc-group:FID, else the first a=ssrc), and the
+ * track in its media session's forwarding table.
+ */
+
+static void
+ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
+{
+    int                        id;
+    ngx_uint_t                 i, found;
+    ngx_queue_t               *q;
+    ngx_meet_track_t          *t;
+    const meet_sdp_media_t    *m;
+    ngx_meet_media_session_t  *ms;
+
+    ms = &peer->media;
+
+    for (q = ngx_queue_head(&peer->tracks);
+         q != ngx_queue_sentinel(&peer->tracks);
+         q = ngx_queue_next(q))
+    {
+        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+
+        if (!t->published || t->mid == NULL) {
+            continue;
+        }
+
+        m = meet_sdp_find_mid(sdp, (u_char *) t->mid, ngx_strlen(t->mid));
+        if (m == NULL) {
+            continue;
+        }
+
+        if (m->nrids) {
+            /*
+             * Simulcast: no SSRCs in the SDP.  The media module learns the
+             * SSRC of the layer we forward from the RTP header extensions
+             * (sdes:mid, rtp-stream-id).  The first a=rid is the smallest
+             * layer livekit-client sends (q, h, f), the one it always
+             * sends; choosing layers per subscriber comes later.
+             */
+            if (m->rids[0].id.len <= sizeof(t->up.rid)) {
+                ngx_memcpy(t->up.rid, m->rids[0].id.data, m->rids[0].id.len);
+                t->up.rid_len = m->rids[0].id.len;
+            }
+
+        } else if (m->nssrc_groups && m->ssrc_groups[0].nssrcs
+                   && m->ssrc_groups[0].semantics.len == 3
+                   && ngx_strncmp(m->ssrc_groups[0].semantics.data, "FID", 3)
+                      == 0)
+        {
+            t->up.ssrc = m->ssrc_groups[0].ssrcs[0];
+
+        } else if (m->nssrcs) {
+            t->up.ssrc = m->ssrcs[0].ssrc;
+        }
+
+        if (m->mid.len <= sizeof(t->up.mid)) {
+            ngx_memcpy(t->up.mid, m->mid.data, m->mid.len);
+            t->up.mid_len = m->mid.len;
+        }
+
+        id = meet_sdp_extmap_id(m, MEET_SDP_EXT_MID);
+        if (id > 0 && id < 256) {
+            ms->ext_mid = (uint8_t) id;
+        }
+
+        id = meet_sdp_extmap_id(m, MEET_SDP_EXT_RID);
+        if (id > 0 && id < 256) {
+            ms->ext_rid = (uint8_t) id;
+        }
+
+        t->up.video = (m->type == MEET_SDP_VIDEO);
+        t->up.codec = t->up.video ? ngx_meet_codec_id(t->mime) : 0;
+        t->up.pub = ms;
+        t->pub_pt = ngx_meet_sdp_pt(m, t->mime);
+
+        found = 0;
+        for (i = 0; i < ms->nup; i++) {
+            if (ms->up[i] == &t->up) {
+                found = 1;
+                break;
+            }
+        }
+
+        if (!found && ms->nup < NGX_MEET_MAX_UPTRACKS) {
+            ms->up[ms->nup++] = &t->up;
+
+            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                          "meet signal: \"%s\" track %s is SSRC %uD%s%*s, "
+                          "payload type %d", peer->identity, t->sid,
+                          t->up.ssrc, t->up.rid_len ? ", simulcast layer "
+                                                    : "",
+                          t->up.rid_len, t->up.rid, t->pub_pt);
+        }
+    }
+}
+
+
+static ngx_meet_downtrack_t *
+ngx_meet_sub_downtrack(ngx_meet_media_session_t *sub, ngx_meet_uptrack_t *up)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < sub->ndown; i++) {
+        if (sub->down[i]->up == up) {
+            return sub->down[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_uint_t
+ngx_meet_mid_used(ngx_meet_media_session_t *sub, const meet_sdp_str_t *mid)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < sub->ndown; i++) {
+        if (sub->down[i]->mid_len == mid->len
+            && ngx_strncmp(sub->down[i]->mid, mid->data, mid->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A subscriber's offer: every track published by the others in the room
+ * goes into one of its receive-only sections of the same kind (kept from
+ * answer to answer), as LiveKit's single peer connection does: a=sendonly,
+ * a=msid "PA_x|TR_y TR_y", our SSRC, the publisher's codec, and the mid in
+ * mid_to_track_id.  Tracks without a free section are counted in need[]
+ * (audio, video) for a MediaSectionsRequirement.
+ */
+
+static ngx_int_t
+ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
+    meet_sdp_decision_t *dec, ngx_pool_t *pool, ngx_array_t *mids,
+    ngx_uint_t *need)
+{
+    u_char                      *p;
+    int                          sub_pt;
+    size_t                       len;
+    uint32_t                     ssrc;
+    ngx_uint_t                   i, k;
+    ngx_queue_t                 *q, *tq;
+    ngx_meet_peer_t             *pub;
+    ngx_meet_track_t            *t;
+    meet_sdp_str_t              *codec;
+    meet_sdp_media_t            *m;
+    ngx_meet_downtrack_t        *d;
+    ngx_meet_media_session_t    *sub;
+    Livekit__SessionDescription__MidToTrackIdEntry  *e, **ep;
+
+    sub = &peer->media;
+
+    if (ngx_array_init(mids, pool, 4, sizeof(void *)) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (peer->room == NULL || !peer->can_subscribe) {
+        return NGX_OK;
+    }
+
+    /* a section the client no longer offers for receiving: slot gone */
+
+    for (i = 0; i < sub->ndown; /* void */ ) {
+        d = sub->down[i];
+        m = (meet_sdp_media_t *) meet_sdp_find_mid(sdp, d->mid, d->mid_len);
+
+        if (m && m->port && m->direction == MEET_SDP_RECVONLY) {
+            i++;
+            continue;
+        }
+
+        ngx_meet_downtrack_free(d);
+    }
+
+    for (q = ngx_queue_head(&peer->room->peers);
+         q != ngx_queue_sentinel(&peer->room->peers);
+         q = ngx_queue_next(q))
+    {
+        pub = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+        if (pub == peer || pub->closing) {
+            continue;
+        }
+
+        for (tq = ngx_queue_head(&pub->tracks);
+             tq != ngx_queue_sentinel(&pub->tracks);
+             tq = ngx_queue_next(tq))
+        {
+            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+
+            if (!t->published || t->up.pub == NULL || t->mime == NULL
+                || t->pub_pt < 0)
+            {
+                continue;
+            }
+
+            d = ngx_meet_sub_downtrack(sub, &t->up);
+            m = NULL;
+
+            if (d) {
+                m = (meet_sdp_media_t *) meet_sdp_find_mid(sdp, d->mid,
+                                                            d->mid_len);
+
+            } else {
+                /* a free receive-only section of the same kind */
+                for (i = 0; i < sdp->nmedia; i++) {
+                    m = &sdp->media[i];
+
+                    if (m->port && m->direction == MEET_SDP_RECVONLY
+                        && m->type == (t->up.video ? MEET_SDP_VIDEO
+                                                   : MEET_SDP_AUDIO)
+                        && m->mid.len && m->mid.len <= 32
+                        && !ngx_meet_mid_used(sub, &m->mid)
+                        && ngx_meet_sdp_pt(m, t->mime) >= 0)
+                    {
+                        break;
+                    }
+
+                    m = NULL;
+                }
+
+                if (m == NULL) {
+                    need[t->up.video ? 1 : 0]++;
+                    continue;
+                }
+
+                if (sub->ndown >= NGX_MEET_MAX_DOWNTRACKS) {
+                    continue;
+                }
+
+                d = ngx_calloc(sizeof(ngx_meet_downtrack_t),
+                               peer->connection->log);
+                if (d == NULL) {
+                    return NGX_ERROR;
+                }
+
+                do {
+                    ssrc = (uint32_t) ngx_random() ^ ((uint32_t) ngx_random()
+                                                      << 16);
+                } while (ssrc == 0);
+
+                d->ssrc = ssrc;
+                d->up = &t->up;
+                d->sub = sub;
+                d->need_keyframe = t->up.video;
+                ngx_memcpy(d->mid, m->mid.data, m->mid.len);
+                d->mid_len = m->mid.len;
+
+                sub_pt = ngx_meet_sdp_pt(m, t->mime);
+                d->pt_map[t->pub_pt & 127] = (uint8_t) (sub_pt + 1);
+
+                d->next = t->up.down;
+                t->up.down = d;
+                sub->down[sub->ndown++] = d;
+
+                ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                              "meet signal: \"%s\" receives %s of \"%s\" "
+                              "in mid %V as SSRC %uD", peer->identity,
+                              t->sid, pub->identity, &m->mid, d->ssrc);
+            }
+
+            if (m == NULL) {
+                continue;
+            }
+
+            /* the answer for that section */
+
+            i = m - sdp->media;
+
+            codec = ngx_palloc(pool, sizeof(meet_sdp_str_t));
+            e = ngx_palloc(pool, sizeof(*e));
+            len = sizeof("PA_|TR_") + 2 * NGX_MEET_SID_LEN;
+            p = ngx_pnalloc(pool, len);
+            ep = ngx_array_push(mids);
+            if (codec == NULL || e == NULL || p == NULL || ep == NULL) {
+                return NGX_ERROR;
+            }
+
+            codec->data = (u_char *) ngx_strchr(t->mime, '/') + 1;
+            codec->len = ngx_strlen(codec->data);
+
+            dec[i].accept = 1;
+            dec[i].direction = MEET_SDP_SENDONLY;
+            dec[i].codecs = codec;
+            dec[i].ncodecs = 1;
+            dec[i].msid_stream.data = p;
+            dec[i].msid_stream.len = ngx_sprintf(p, "%s|%s", pub->sid, t->sid)
+                                     - p;
+            dec[i].msid_track.data = (u_char *) t->sid;
+            dec[i].msid_track.len = ngx_strlen(t->sid);
+            dec[i].ssrc = d->ssrc;
+
+            livekit__session_description__mid_to_track_id_entry__init(e);
+            e->key = ngx_pnalloc(pool, m->mid.len + 1);
+            if (e->key == NULL) {
+                return NGX_ERROR;
+            }
+            k = m->mid.len;
+            ngx_memcpy(e->key, m->mid.data, k);
+            e->key[k] = '\0';
+            e->value = t->sid;
+            *ep = e;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer, ngx_uint_t audios,
+    ngx_uint_t videos)
+{
+    Livekit__SignalResponse           resp;
+    Livekit__MediaSectionsRequirement req;
+
+    livekit__media_sections_requirement__init(&req);
+    req.num_audios = audios;
+    req.num_videos = videos;
+
+    livekit__signal_response__init(&resp);
+    resp.message_case =
+                     LIVEKIT__SIGNAL_RESPONSE__MESSAGE_MEDIA_SECTIONS_REQUIREMENT;
+    resp.media_sections_requirement = &req;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: \"%s\" needs %ui audio and %ui video "
+                   "sections", peer->identity, audios, videos);
+
+    (void) ngx_meet_peer_send(peer, &resp);
+}
+
+
+static void
+ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
+{
+    ngx_queue_t      *q;
+    ngx_meet_peer_t  *p;
+
+    for (q = ngx_queue_head(&peer->room->peers);
+         q != ngx_queue_sentinel(&peer->room->peers);
+         q = ngx_queue_next(q))
+    {
+        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+        if (p != peer && !p->closing && p->can_subscribe) {
+            ngx_meet_signal_sdp_require(p, 0, 0);
+        }
+    }
+}
+
+
+static void
+ngx_meet_downtrack_free(ngx_meet_downtrack_t *d)
+{
+    ngx_uint_t                 i;
+    ngx_meet_downtrack_t     **pp;
+    ngx_meet_media_session_t  *sub;
+
+    /* out of the uptrack's list */
+    for (pp = &d->up->down; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    }
+
+    /* out of the subscriber's array */
+    sub = d->sub;
+    for (i = 0; i < sub->ndown; i++) {
+        if (sub->down[i] == d) {
+            sub->down[i] = sub->down[--sub->ndown];
+            break;
+        }
+    }
+
+    ngx_free(d);
+}
+
+
+void
+ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
+{
+    ngx_uint_t                 i;
+    ngx_meet_media_session_t  *ms;
+
+    while (t->up.down) {
+        ngx_meet_downtrack_free(t->up.down);
+    }
+
+    ms = t->up.pub;
+    if (ms == NULL) {
+        return;
+    }
+
+    for (i = 0; i < ms->nup; i++) {
+        if (ms->up[i] == &t->up) {
+            ms->up[i] = ms->up[--ms->nup];
+            break;
+        }
+    }
+
+    t->up.pub = NULL;
+    t->up.ssrc = 0;
+}
+
+
+void
+ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer)
+{
+    while (peer->media.ndown) {
+        ngx_meet_downtrack_free(peer->media.down[0]);
+    }
 }

@@ -24,6 +24,10 @@
 ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     Livekit__SessionDescription *offer);
 
+/* forwarding entries of a track that goes, and of a peer that leaves */
+void ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t);
+void ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer);
+
 /* the worker's offer buffers, at process exit */
 void ngx_meet_signal_sdp_exit(void);
 

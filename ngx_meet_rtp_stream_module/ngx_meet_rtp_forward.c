@@ -1,0 +1,281 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * Forwarding: an authenticated RTP packet of a published track goes to
+ * each subscriber of that track with the subscriber's SSRC and payload
+ * type, protected with the subscriber's SRTP session, in one copy into
+ * this worker's send buffer.  A subscriber starts on a key frame: until
+ * one passes, the publisher is asked for one with a PLI (at most one per
+ * NGX_MEET_PLI_INTERVAL per track).  PLI and FIR from subscribers are
+ * relayed to the publisher the same way.
+ *
+ * Not yet: NACK/RTX, sender reports, congestion feedback, sequence
+ * continuity across publisher restarts (the publisher's numbers pass
+ * through), header extensions (stripped: the subscriber demultiplexes by
+ * the SSRC our answer announces).
+ */
+
+
+#include "ngx_meet_rtp_stream.h"
+#include "ngx_meet_rtp.h"
+#include "ngx_meet_rtcp.h"
+#include "ngx_meet_srtp.h"
+
+
+#define NGX_MEET_PLI_INTERVAL   500
+#define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
+
+
+/* one packet at a time, with SRTP's tailroom */
+static u_char  ngx_meet_rtp_obuf[1500 + MEET_SRTP_TAILROOM];
+
+
+static void
+ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
+{
+    size_t                len;
+    u_char                buf[64];
+    ngx_msec_t            now;
+    ngx_meet_rtp_peer_t  *pub;
+
+    now = ngx_current_msec;
+
+    if (up->last_pli && now - up->last_pli < NGX_MEET_PLI_INTERVAL) {
+        return;
+    }
+
+    if (up->pub == NULL) {
+        return;
+    }
+
+    pub = up->pub->media;
+
+    if (pub == NULL || !pub->connected || pub->selected == NULL) {
+        return;
+    }
+
+    len = meet_rtcp_build_pli(buf, sizeof(buf), NGX_MEET_OUR_SSRC, up->ssrc);
+    if (len == 0) {
+        return;
+    }
+
+    ngx_memcpy(ngx_meet_rtp_obuf, buf, len);
+
+    if (meet_srtp_protect_rtcp(pub->srtp, ngx_meet_rtp_obuf, &len,
+                               sizeof(ngx_meet_rtp_obuf))
+        != MEET_SRTP_OK)
+    {
+        return;
+    }
+
+    up->last_pli = now ? now : 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_STREAM, pub->log, 0,
+                   "meet rtp: PLI to SSRC %uD", up->ssrc);
+
+    (void) ngx_meet_rtp_send(pub->selected, ngx_meet_rtp_obuf, len);
+}
+
+
+/*
+ * A packet whose SSRC no track has: if its sdes:mid names a track whose
+ * SSRC the SDP did not give (simulcast) and its rtp-stream-id is the layer
+ * we forward, the track gets that SSRC.
+ */
+
+static ngx_meet_uptrack_t *
+ngx_meet_rtp_learn(ngx_meet_media_session_t *ms, u_char *p,
+    meet_rtp_header_t *h)
+{
+    size_t               mid_len, rid_len;
+    ngx_uint_t           i;
+    const u_char        *mid, *rid;
+    ngx_meet_uptrack_t  *up;
+
+    if (ms->ext_mid == 0 || !h->extension
+        || meet_rtp_ext_mid(p, h, ms->ext_mid, &mid, &mid_len) != 0)
+    {
+        return NULL;
+    }
+
+    for (i = 0; i < ms->nup; i++) {
+        up = ms->up[i];
+
+        if (up->ssrc || up->mid_len != mid_len
+            || ngx_strncmp(up->mid, mid, mid_len) != 0)
+        {
+            continue;
+        }
+
+        if (up->rid_len) {
+            rid = ms->ext_rid ? meet_rtp_ext_find(p, h, ms->ext_rid,
+                                                  &rid_len)
+                              : NULL;
+
+            if (rid == NULL || rid_len != up->rid_len
+                || ngx_strncmp(rid, up->rid, rid_len) != 0)
+            {
+                return NULL;
+            }
+        }
+
+        up->ssrc = h->ssrc;
+
+        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                      "meet rtp: SSRC %uD is mid %*s%s%*s", h->ssrc,
+                      mid_len, mid, up->rid_len ? " layer " : "",
+                      up->rid_len, up->rid);
+
+        return up;
+    }
+
+    return NULL;
+}
+
+
+void
+ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
+{
+    int                        kf;
+    size_t                     hl, len, rest;
+    uint8_t                    spt;
+    ngx_uint_t                 i;
+    meet_rtp_header_t          h;
+    ngx_meet_uptrack_t        *up;
+    ngx_meet_rtp_peer_t       *sp;
+    ngx_meet_downtrack_t      *d;
+    ngx_meet_media_session_t  *ms;
+
+    ms = peer->media;
+
+    if (ms == NULL || meet_rtp_parse(&h, p, n) != MEET_RTP_OK) {
+        return;
+    }
+
+    up = NULL;
+
+    for (i = 0; i < ms->nup; i++) {
+        if (ms->up[i]->ssrc == h.ssrc) {
+            up = ms->up[i];
+            break;
+        }
+    }
+
+    if (up == NULL) {
+        up = ngx_meet_rtp_learn(ms, p, &h);
+    }
+
+    if (up == NULL) {
+        /* RTX, another simulcast layer, or a stream of no track (yet) */
+        return;
+    }
+
+    hl = 12 + 4 * (size_t) h.cc;
+    rest = n - h.header_len;                /* payload and padding */
+
+    if (hl + rest > 1500) {
+        return;
+    }
+
+    kf = -1;
+
+    for (d = up->down; d; d = d->next) {
+
+        sp = d->sub ? d->sub->media : NULL;
+
+        if (sp == NULL || !sp->connected || sp->selected == NULL) {
+            continue;
+        }
+
+        spt = d->pt_map[h.pt];
+        if (spt == 0) {
+            continue;
+        }
+
+        if (d->need_keyframe) {
+            if (kf < 0) {
+                kf = (meet_rtp_keyframe(up->codec, p + h.header_len,
+                                        h.payload_len)
+                      == MEET_RTP_KEYFRAME_YES);
+            }
+
+            if (!kf) {
+                ngx_meet_rtp_request_keyframe(up);
+                continue;
+            }
+
+            d->need_keyframe = 0;
+        }
+
+        /* fixed header and CSRCs without the extension, then the rest */
+
+        ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
+        ngx_memcpy(ngx_meet_rtp_obuf + hl, p + h.header_len, rest);
+
+        ngx_meet_rtp_obuf[0] &= ~0x10;
+        ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
+        ngx_meet_rtp_obuf[8] = (u_char) (d->ssrc >> 24);
+        ngx_meet_rtp_obuf[9] = (u_char) (d->ssrc >> 16);
+        ngx_meet_rtp_obuf[10] = (u_char) (d->ssrc >> 8);
+        ngx_meet_rtp_obuf[11] = (u_char) d->ssrc;
+
+        len = hl + rest;
+
+        if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
+                                  sizeof(ngx_meet_rtp_obuf))
+            != MEET_SRTP_OK)
+        {
+            continue;
+        }
+
+        sp->tx_rtp++;
+
+        (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+    }
+}
+
+
+/* RTCP from a participant: keyframe requests about what it receives */
+
+void
+ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
+{
+    ngx_uint_t                 i;
+    meet_rtcp_fb_t             fb;
+    meet_rtcp_iter_t           it;
+    meet_rtcp_packet_t         pkt;
+    ngx_meet_media_session_t  *ms;
+
+    ms = peer->media;
+
+    if (ms == NULL || ms->ndown == 0) {
+        return;
+    }
+
+    meet_rtcp_iter_init(&it, p, n);
+
+    while (meet_rtcp_next(&it, &pkt) == 1) {
+
+        if (pkt.pt != 206 || (pkt.count != 1 && pkt.count != 4)) {
+            continue;
+        }
+
+        if (meet_rtcp_parse_fb(&pkt, &fb) != 0) {
+            continue;
+        }
+
+        for (i = 0; i < ms->ndown; i++) {
+            if (ms->down[i]->ssrc == fb.media_ssrc
+                || (pkt.count == 4 && fb.fci_len >= 4
+                    && ms->down[i]->ssrc == ((uint32_t) fb.fci[0] << 24
+                                             | (uint32_t) fb.fci[1] << 16
+                                             | (uint32_t) fb.fci[2] << 8
+                                             | fb.fci[3])))
+            {
+                ngx_meet_rtp_request_keyframe(ms->down[i]->up);
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// Two real livekit-client 2.21.0 pages publish camera and microphone
+// (Chromium's fake devices) in one room of the nginx under test; each must
+// DECODE the other's video (inbound-rtp framesDecoded > 0) and receive the
+// other's audio packets: ngx_meet forwards SRTP between them.  Run by
+// t/browser/30-media.t inside its own network namespace (MEET_PORT,
+// MEET_OUT as for browser-join.mjs).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launch } from './lib/browser.mjs';
+import { token, uniq, T } from './lib/signal.mjs';
+
+const PORT = Number(process.env.MEET_PORT);
+const HOST = process.env.MEET_HOST || '127.0.0.1';
+const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const ROOM = uniq('media-room');
+
+mkdirSync(OUT, { recursive: true });
+
+// every RTCPeerConnection of the page, for getStats()
+const PC_RECORDER = `
+(() => {
+  const Orig = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Orig(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Orig.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Orig);
+})();`;
+
+const PLAN = [
+  'A and B connect and publish camera and microphone',
+  'A decodes B\'s video (framesDecoded > 0)',
+  'B decodes A\'s video (framesDecoded > 0)',
+  'A receives B\'s audio packets',
+  'B receives A\'s audio packets',
+  'A sees B\'s camera track subscribed',
+];
+console.log(`MEET-PLAN ${PLAN.length}`);
+const reported = new Set();
+function report(i, ok, diag = '') {
+  reported.add(PLAN[i]);
+  console.log('MEET-CASE ' + JSON.stringify({ name: PLAN[i], ok: !!ok, diag: ok ? '' : String(diag) }));
+}
+const hardStop = setTimeout(() => {
+  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
+  process.exit(3);
+}, T(75000));
+
+const logs = {};
+let browser;
+
+async function openPage(name) {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(PC_RECORDER);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(T(20000));
+  logs[name] = [];
+  page.on('console', (m) => logs[name].push(`[${m.type()}] ${m.text()}`));
+  await page.goto(`http://${HOST}:${PORT}/test/join.html`, { waitUntil: 'load' });
+  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
+  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [`ws://${HOST}:${PORT}`, tok, T(10000)]);
+  return page;
+}
+
+async function waitConnected(page) {
+  const until = Date.now() + T(20000);
+  while (Date.now() < until) {
+    const r = await page.evaluate(() => window.meet.connectResult);
+    if (r) return r;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return null;
+}
+
+async function inbound(page) {
+  return page.evaluate(async () => {
+    const out = { video: 0, audioPackets: 0, videoPackets: 0, codecs: [] };
+    for (const pc of window.__pcs || []) {
+      const st = await pc.getStats();
+      st.forEach((r) => {
+        if (r.type !== 'inbound-rtp') return;
+        if (r.kind === 'video') { out.video += r.framesDecoded || 0; out.videoPackets += r.packetsReceived || 0; }
+        if (r.kind === 'audio') out.audioPackets += r.packetsReceived || 0;
+      });
+    }
+    return out;
+  });
+}
+
+try {
+  browser = await launch({ timeout: T(20000) });
+  const a = await openPage('A');
+  const b = await openPage('B');
+  const ca = await waitConnected(a);
+  const cb = await waitConnected(b);
+  const pa = await a.evaluate(() => window.meet.room.localParticipant.enableCameraAndMicrophone().then(() => 'ok', (e) => 'error ' + e.message));
+  const pb = await b.evaluate(() => window.meet.room.localParticipant.enableCameraAndMicrophone().then(() => 'ok', (e) => 'error ' + e.message));
+  report(0, ca === 'connected' && cb === 'connected' && pa === 'ok' && pb === 'ok',
+    `connect A ${ca}, B ${cb}; publish A ${pa}, B ${pb}`);
+
+  let sa = {}, sb = {};
+  const until = Date.now() + T(20000);
+  while (Date.now() < until) {
+    sa = await inbound(a);
+    sb = await inbound(b);
+    if (sa.video > 0 && sb.video > 0 && sa.audioPackets > 0 && sb.audioPackets > 0) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  console.log('MEET-INFO ' + JSON.stringify({ room: ROOM, A: sa, B: sb }));
+  report(1, sa.video > 0, JSON.stringify(sa));
+  report(2, sb.video > 0, JSON.stringify(sb));
+  report(3, sa.audioPackets > 0, JSON.stringify(sa));
+  report(4, sb.audioPackets > 0, JSON.stringify(sb));
+  const subs = await a.evaluate(() => [...window.meet.room.remoteParticipants.values()]
+    .flatMap((p) => [...p.trackPublications.values()].map((t) => `${t.source}:${t.isSubscribed}`)));
+  report(5, subs.includes('camera:true'), JSON.stringify(subs));
+  await a.screenshot({ path: path.join(OUT, 'media-A.png') });
+  await b.evaluate(() => window.meetLeave());
+  await a.evaluate(() => window.meetLeave());
+} catch (e) {
+  console.error('browser-media: ' + (e && e.stack || e));
+  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, String(e && e.message || e)); });
+} finally {
+  try {
+    for (const [k, v] of Object.entries(logs)) writeFileSync(path.join(OUT, `media-${k}.console.log`), v.join('\n') + '\n');
+  } catch (e) { /* best effort */ }
+  if (browser) await browser.close().catch(() => {});
+  clearTimeout(hardStop);
+}
+process.exit(0);
