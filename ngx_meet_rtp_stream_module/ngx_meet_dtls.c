@@ -104,6 +104,7 @@ static meet_dtls_state_e meet_dtls_fail(meet_dtls_session_t *s,
  * thread-safe: an nginx worker has one thread).
  */
 static BIO_METHOD  *meet_dtls_bio;
+static size_t       meet_dtls_nsessions;    /* alive, using meet_dtls_bio */
 
 
 meet_dtls_ctx_t *
@@ -342,6 +343,8 @@ meet_dtls_session_create(meet_dtls_ctx_t *ctx, const u_char *fingerprint,
 
     ERR_clear_error();
 
+    meet_dtls_nsessions++;
+
     return s;
 
 failed:
@@ -367,7 +370,21 @@ meet_dtls_session_free(meet_dtls_session_t *s)
     OPENSSL_cleanse(&s->keys, sizeof(meet_srtp_keys_t));
     free(s);
 
+    meet_dtls_nsessions--;
+
     ERR_clear_error();
+}
+
+
+void
+meet_dtls_library_free(void)
+{
+    /* the BIO method outlives contexts; it may go once no session uses it */
+
+    if (meet_dtls_bio != NULL && meet_dtls_nsessions == 0) {
+        BIO_meth_free(meet_dtls_bio);
+        meet_dtls_bio = NULL;
+    }
 }
 
 

@@ -132,6 +132,9 @@ void meet_dtls_ctx_set_timeout(meet_dtls_ctx_t *ctx, unsigned initial_ms,
 /* sessions keep what they need: the context may go first */
 void meet_dtls_ctx_free(meet_dtls_ctx_t *ctx);
 
+/* frees the process-wide BIO method once no session is alive */
+void meet_dtls_library_free(void);
+
 /*
  * A server session for one peer.  fingerprint: the SHA-256 digest (32
  * raw bytes) of the certificate the peer must present.  NULL on failure

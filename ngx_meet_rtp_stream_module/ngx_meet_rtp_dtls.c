@@ -65,6 +65,8 @@ ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle)
         ngx_meet_rtp_dtls_ctx = NULL;
     }
 
+    meet_dtls_library_free();
+
     meet_srtp_shutdown();
 }
 

@@ -393,6 +393,9 @@ sub _command {
     if (my $mode = valgrind_mode()) {
         my @vg = ('valgrind', '-q', '--trace-children=yes',
                   '--error-exitcode=99', '--num-callers=40',
+                  # modules are unloaded before the leak report: keep
+                  # their symbols so that reports and suppressions work
+                  '--keep-debuginfo=yes',
                   "--log-file=$prefix/logs/valgrind.%p.log");
         push @vg, $mode eq 'leak' && !$o->{no_leak_check}
             ? ('--leak-check=full', '--show-possibly-lost=no',
@@ -410,7 +413,9 @@ sub _command {
 # Suppressions for stock nginx "leaks" that are not bugs: the worker's
 # connection/event arrays (allocated once per worker by the event module and
 # never freed), PCRE2's compile context (kept for the process lifetime by
-# ngx_regex) and the environment copy.  For a binary without symbols for
+# ngx_regex), what Debian's NSS-backed libsrtp2 keeps from srtp_init()
+# (NSPR/NSS process state, not released by srtp_shutdown()) and the
+# environment copy.  For a binary without symbols for
 # static functions the event-module frame can only be matched by object file;
 # that frame is then restricted to the nginx binary itself, so leaks in our
 # dynamic modules stay visible.
@@ -440,6 +445,13 @@ sub _write_valgrind_supp {
    ...
    fun:pcre2_compile_context_create_8
    fun:ngx_regex_compile
+}
+{
+   meet-libsrtp2-nss-init
+   Memcheck:Leak
+   match-leak-kinds: definite,possible
+   ...
+   fun:srtp_init
 }
 {
    meet-nginx-set-environment
