@@ -1,6 +1,8 @@
-# Issue 4, scenario 1: two real livekit-client 2.21.0 pages in headless
+# Issue 4, scenarios 1-4: two real livekit-client 2.21.0 pages in headless
 # Debian Chromium publish camera and microphone; each decodes the other's
-# video and receives its audio, forwarded by ngx_meet (SRTP in, SRTP out).
+# video and receives its audio, forwarded by ngx_meet (SRTP in, SRTP out);
+# a third joins later and decodes both within 2 s; mute and unmute reach
+# the others; a participant leaves and the others see it go.
 # In a network namespace of the test's own, as 10-join.t.
 #
 #   prove -v t/browser/30-media.t     (as root; skips like 10-join.t)
@@ -24,7 +26,7 @@ unless (Test::Meet::Netns::inside()) {
 }
 # from here on inside our own network namespace (the parent process waits
 # at most 60 s, then ends everything in the namespace and deletes it)
-if (my $why = Test::Meet::Netns::run_inside(timeout => 110)) {
+if (my $why = Test::Meet::Netns::run_inside(timeout => 140)) {
     plan skip_all => $why;
 }
 
@@ -73,7 +75,7 @@ EOS
 
 my $r = Test::Meet::Node::run_cases(
     script  => 'browser-media.mjs',
-    timeout => 80,
+    timeout => 105,
     env     => {
         MEET_PORT     => test_var('TEST_NGINX_SERVER_PORT'),
         MEET_OUT      => $out,

@@ -38,6 +38,10 @@ const PLAN = [
   'A receives B\'s audio packets',
   'B receives A\'s audio packets',
   'A sees B\'s camera track subscribed',
+  'C joins later and decodes both A and B within 2 s of connecting',
+  'A mutes its microphone: B and C get TrackMuted',
+  'A unmutes: B and C get TrackUnmuted',
+  'B leaves: A and C see it disconnect and its tracks unsubscribed',
 ];
 console.log(`MEET-PLAN ${PLAN.length}`);
 const reported = new Set();
@@ -48,7 +52,7 @@ function report(i, ok, diag = '') {
 const hardStop = setTimeout(() => {
   PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
   process.exit(3);
-}, T(75000));
+}, T(100000));
 
 const logs = {};
 let browser;
@@ -74,6 +78,17 @@ async function waitConnected(page) {
     await new Promise((res) => setTimeout(res, 200));
   }
   return null;
+}
+
+async function events(page) { return page.evaluate(() => window.meet.events); }
+
+async function waitEvent(page, re, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if ((await events(page)).some((e) => re.test(e))) return true;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return false;
 }
 
 async function inbound(page) {
@@ -119,7 +134,47 @@ try {
     .flatMap((p) => [...p.trackPublications.values()].map((t) => `${t.source}:${t.isSubscribed}`)));
   report(5, subs.includes('camera:true'), JSON.stringify(subs));
   await a.screenshot({ path: path.join(OUT, 'media-A.png') });
+
+  // scenario 2: a third participant joins later
+  const c = await openPage('C');
+  const cc = await waitConnected(c);
+  const tc = Date.now();
+  let sc = {};
+  const perTrack = async () => c.evaluate(async () => {
+    const n = {};
+    for (const pc of window.__pcs || []) {
+      const st = await pc.getStats();
+      st.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') n[r.ssrc] = r.framesDecoded || 0; });
+    }
+    return Object.values(n).filter((v) => v > 0).length;
+  });
+  let decoding = 0;
+  while (Date.now() - tc < T(2000)) {
+    decoding = await perTrack();
+    if (decoding >= 2) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  sc = { connect: cc, decodingVideos: decoding, ms: Date.now() - tc };
+  report(6, cc === 'connected' && decoding >= 2, JSON.stringify(sc));
+
+  // scenario 3: mute and unmute reach the others as events
+  await a.evaluate(() => window.meet.room.localParticipant.setMicrophoneEnabled(false));
+  const mutedB = await waitEvent(b, /TrackMuted A-\S+ microphone/, T(5000));
+  const mutedC = await waitEvent(c, /TrackMuted A-\S+ microphone/, T(5000));
+  report(7, mutedB && mutedC, `B ${mutedB}, C ${mutedC}`);
+  await a.evaluate(() => window.meet.room.localParticipant.setMicrophoneEnabled(true));
+  const unB = await waitEvent(b, /TrackUnmuted A-\S+ microphone/, T(5000));
+  const unC = await waitEvent(c, /TrackUnmuted A-\S+ microphone/, T(5000));
+  report(8, unB && unC, `B ${unB}, C ${unC}`);
+
+  // scenario 4: a participant leaves
   await b.evaluate(() => window.meetLeave());
+  const goneA = await waitEvent(a, /ParticipantDisconnected B-/, T(5000));
+  const goneC = await waitEvent(c, /ParticipantDisconnected B-/, T(5000));
+  const endA = await waitEvent(a, /TrackUnsubscribed B-\S+ camera/, T(5000));
+  report(9, goneA && goneC && endA, `A sees disconnect ${goneA}, C ${goneC}, A's camera of B unsubscribed ${endA}`);
+
+  await c.evaluate(() => window.meetLeave());
   await a.evaluate(() => window.meetLeave());
 } catch (e) {
   console.error('browser-media: ' + (e && e.stack || e));
