@@ -162,6 +162,7 @@ struct ngx_meet_media_session_s {
     /* the publisher's RFC 8285 ids (BUNDLE: one map), 0: not negotiated */
     uint8_t                   ext_mid;
     uint8_t                   ext_rid;
+    uint8_t                   ext_twcc;
 
     /* forwarding: what it publishes and what it receives */
     ngx_meet_uptrack_t       *up[NGX_MEET_MAX_UPTRACKS];

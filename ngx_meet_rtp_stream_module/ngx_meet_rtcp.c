@@ -1227,3 +1227,161 @@ meet_rtcp_fb_rewrite(u_char *p, size_t n, uint32_t sender_ssrc,
 
     return 0;
 }
+
+
+size_t
+meet_rtcp_build_twcc(u_char *buf, size_t size, uint32_t sender_ssrc,
+    uint32_t media_ssrc, uint8_t fb_count, uint16_t base_seq,
+    const int64_t *arrival_us, size_t count)
+{
+    u_char    *p, *end, *deltas, *chunks;
+    size_t     i, j, run, first, len, pad, nchunks, ndeltas;
+    int64_t    ref, prev, d;
+    unsigned   st, st2;
+
+    if (buf == NULL || arrival_us == NULL || count == 0 || count > 8192
+        || size < 20)
+    {
+        return 0;
+    }
+
+    for (first = 0; first < count && arrival_us[first] < 0; first++) {
+        /* void */
+    }
+
+    if (first == count) {
+        return 0;
+    }
+
+    /* reference time: the first arrival, in 64 ms units (24 bits) */
+
+    ref = arrival_us[first] / 64000;
+    prev = ref * 64000;
+
+    end = buf + size;
+
+    /* chunks first (run-length), at most one per status change */
+
+    chunks = buf + 20;
+    p = chunks;
+    nchunks = 0;
+
+    for (i = 0; i < count; i = j) {
+        st = 0;
+
+        if (arrival_us[i] >= 0) {
+            d = (arrival_us[i] - prev) / 250;
+            st = (d >= 0 && d <= 255) ? 1 : 2;
+            prev += d * 250;
+        }
+
+        /* the run of the same status; prev advances as the deltas will */
+        for (j = i + 1, run = 1; j < count && run < 8191; j++) {
+            st2 = 0;
+
+            if (arrival_us[j] >= 0) {
+                d = (arrival_us[j] - prev) / 250;
+                st2 = (d >= 0 && d <= 255) ? 1 : 2;
+            }
+
+            if (st2 != st) {
+                break;
+            }
+
+            if (arrival_us[j] >= 0) {
+                prev += d * 250;
+            }
+
+            run++;
+        }
+
+        if (p + 2 > end) {
+            return 0;
+        }
+
+        *p++ = (u_char) ((st << 5) | (run >> 8));
+        *p++ = (u_char) (run & 0xff);
+        nchunks++;
+    }
+
+    /* receive deltas, recomputed with the same quantization */
+
+    deltas = p;
+    prev = ref * 64000;
+    ndeltas = 0;
+
+    for (i = 0; i < count; i++) {
+        if (arrival_us[i] < 0) {
+            continue;
+        }
+
+        d = (arrival_us[i] - prev) / 250;
+
+        if (d >= 0 && d <= 255) {
+            if (p + 1 > end) {
+                return 0;
+            }
+
+            *p++ = (u_char) d;
+
+        } else {
+            if (d > 32767) {
+                d = 32767;
+
+            } else if (d < -32768) {
+                d = -32768;
+            }
+
+            if (p + 2 > end) {
+                return 0;
+            }
+
+            *p++ = (u_char) ((uint16_t) d >> 8);
+            *p++ = (u_char) ((uint16_t) d & 0xff);
+        }
+
+        prev += d * 250;
+        ndeltas++;
+    }
+
+    (void) deltas;
+    (void) ndeltas;
+    (void) nchunks;
+
+    len = p - buf;
+    pad = (4 - len % 4) % 4;
+
+    if (p + pad > end) {
+        return 0;
+    }
+
+    for (i = 0; i < pad; i++) {
+        *p++ = (i == pad - 1) ? (u_char) pad : 0;
+    }
+
+    len += pad;
+
+    buf[0] = (u_char) (0x80 | (pad ? 0x20 : 0) | 15);
+    buf[1] = 205;
+    buf[2] = (u_char) ((len / 4 - 1) >> 8);
+    buf[3] = (u_char) ((len / 4 - 1) & 0xff);
+
+    buf[4] = (u_char) (sender_ssrc >> 24);
+    buf[5] = (u_char) (sender_ssrc >> 16);
+    buf[6] = (u_char) (sender_ssrc >> 8);
+    buf[7] = (u_char) sender_ssrc;
+    buf[8] = (u_char) (media_ssrc >> 24);
+    buf[9] = (u_char) (media_ssrc >> 16);
+    buf[10] = (u_char) (media_ssrc >> 8);
+    buf[11] = (u_char) media_ssrc;
+    buf[12] = (u_char) (base_seq >> 8);
+    buf[13] = (u_char) base_seq;
+    buf[14] = (u_char) (count >> 8);
+    buf[15] = (u_char) count;
+    buf[16] = (u_char) ((ref >> 16) & 0xff);
+    buf[17] = (u_char) ((ref >> 8) & 0xff);
+    buf[18] = (u_char) (ref & 0xff);
+    buf[19] = fb_count;
+
+    return len;
+}

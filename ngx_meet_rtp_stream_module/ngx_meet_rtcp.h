@@ -324,5 +324,19 @@ uint32_t meet_rtcp_ntp_mid(uint64_t ntp);
 int meet_rtcp_fb_rewrite(u_char *p, size_t n, uint32_t sender_ssrc,
     uint32_t media_ssrc);
 
+/*
+ * Transport-wide congestion control feedback (RTPFB FMT 15,
+ * draft-holmer-rmcat-transport-wide-cc-extensions-01 section 3.1) for
+ * count consecutive sequence numbers from base_seq: arrival_us[i] is the
+ * arrival time of base_seq + i in microseconds (any monotonic clock), or
+ * -1 when it did not arrive.  Run-length chunks; receive deltas of 250 us,
+ * one byte when 0..255, else two (signed); padded to 32 bits with the P
+ * bit.  At least one packet must have arrived.  Returns the length, or 0
+ * when it does not fit or count is 0 or over 8192.
+ */
+size_t meet_rtcp_build_twcc(u_char *buf, size_t size, uint32_t sender_ssrc,
+    uint32_t media_ssrc, uint8_t fb_count, uint16_t base_seq,
+    const int64_t *arrival_us, size_t count);
+
 
 #endif /* _NGX_MEET_RTCP_H_INCLUDED_ */

@@ -86,6 +86,11 @@ ngx_meet_rtp_peer_init(ngx_meet_rtp_peer_t *peer)
     peer->dtls_timer.log = peer->log;
     peer->dtls_timer.cancelable = 1;
 
+    peer->twcc_timer.handler = ngx_meet_rtp_twcc_timer;
+    peer->twcc_timer.data = peer;
+    peer->twcc_timer.log = peer->log;
+    peer->twcc_timer.cancelable = 1;
+
     ngx_meet_rtp_npeers++;
 }
 
@@ -302,6 +307,10 @@ ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
 
     if (peer->dtls_timer.timer_set) {
         ngx_del_timer(&peer->dtls_timer);
+    }
+
+    if (peer->twcc_timer.timer_set) {
+        ngx_del_timer(&peer->twcc_timer);
     }
 
     if (peer->dtls) {

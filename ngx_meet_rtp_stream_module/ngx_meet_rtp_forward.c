@@ -22,6 +22,8 @@
 #include "ngx_meet_rtcp.h"
 #include "ngx_meet_srtp.h"
 
+#include <time.h>
+
 
 #define NGX_MEET_PLI_INTERVAL   500
 #define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
@@ -134,6 +136,113 @@ ngx_meet_rtp_learn(ngx_meet_media_session_t *ms, u_char *p,
 }
 
 
+/*
+ * Transport-wide congestion control, receive side: the arrival time of
+ * every packet the publisher numbered, reported every
+ * NGX_MEET_TWCC_INTERVAL ms, so that its sender-side bandwidth estimation
+ * (Chrome's GoogCC) ramps the bitrate up.
+ */
+
+static void
+ngx_meet_rtp_twcc_arrival(ngx_meet_rtp_peer_t *peer, u_char *p,
+    meet_rtp_header_t *h)
+{
+    int64_t          now;
+    uint16_t         seq;
+    ngx_uint_t       i;
+    struct timespec  ts;
+
+    if (meet_rtp_ext_twcc_seq(p, h, peer->media->ext_twcc, &seq) != 0) {
+        return;
+    }
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+
+    if (!peer->twcc_have) {
+        peer->twcc_have = 1;
+        peer->twcc_base = seq;
+        peer->twcc_max = seq;
+        peer->twcc_media_ssrc = h->ssrc;
+
+        for (i = 0; i < NGX_MEET_TWCC_WINDOW; i++) {
+            peer->twcc_arrival[i] = -1;
+        }
+
+    } else if ((int16_t) (seq - peer->twcc_base) < 0) {
+        /* older than what was reported already */
+        return;
+
+    } else if ((int16_t) (seq - peer->twcc_max) > 0) {
+        peer->twcc_max = seq;
+    }
+
+    i = seq % NGX_MEET_TWCC_WINDOW;
+    peer->twcc_arrival[i] = now;
+    peer->twcc_seq[i] = seq;
+
+    if ((uint16_t) (peer->twcc_max - peer->twcc_base)
+        >= NGX_MEET_TWCC_WINDOW - 64)
+    {
+        ngx_meet_rtp_twcc_timer(&peer->twcc_timer);
+
+    } else if (!peer->twcc_timer.timer_set) {
+        ngx_add_timer(&peer->twcc_timer, NGX_MEET_TWCC_INTERVAL);
+    }
+}
+
+
+void
+ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
+{
+    ngx_meet_rtp_peer_t *peer = ev->data;
+
+    size_t     len, n, i, k;
+    int64_t    arr[NGX_MEET_TWCC_WINDOW];
+    uint16_t   seq;
+
+    if (ev->timer_set) {
+        ngx_del_timer(ev);
+    }
+
+    if (!peer->twcc_have || !peer->connected || peer->selected == NULL) {
+        return;
+    }
+
+    n = (uint16_t) (peer->twcc_max - peer->twcc_base) + 1;
+    if (n > NGX_MEET_TWCC_WINDOW) {
+        n = NGX_MEET_TWCC_WINDOW;
+    }
+
+    for (i = 0; i < n; i++) {
+        seq = (uint16_t) (peer->twcc_base + i);
+        k = seq % NGX_MEET_TWCC_WINDOW;
+        arr[i] = (peer->twcc_seq[k] == seq) ? peer->twcc_arrival[k] : -1;
+        peer->twcc_arrival[k] = -1;
+    }
+
+    len = meet_rtcp_build_twcc(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
+                               peer->twcc_media_ssrc, peer->twcc_count,
+                               peer->twcc_base, arr, n);
+
+    peer->twcc_base = (uint16_t) (peer->twcc_max + 1);
+    peer->twcc_max = peer->twcc_base - 1;
+
+    if (len == 0) {
+        return;
+    }
+
+    peer->twcc_count++;
+
+    if (meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
+                               sizeof(ngx_meet_rtp_obuf))
+        == MEET_SRTP_OK)
+    {
+        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
+    }
+}
+
+
 void
 ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
@@ -151,6 +260,10 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     if (ms == NULL || meet_rtp_parse(&h, p, n) != MEET_RTP_OK) {
         return;
+    }
+
+    if (ms->ext_twcc && h.extension) {
+        ngx_meet_rtp_twcc_arrival(peer, p, &h);
     }
 
     up = NULL;

@@ -16,6 +16,10 @@
 #include "ngx_meet_core.h"
 
 
+#define NGX_MEET_TWCC_WINDOW      1024
+#define NGX_MEET_TWCC_INTERVAL    100       /* ms between feedbacks */
+
+
 typedef struct ngx_meet_rtp_conn_s  ngx_meet_rtp_conn_t;
 typedef struct ngx_meet_rtp_peer_s  ngx_meet_rtp_peer_t;
 
@@ -68,6 +72,16 @@ struct ngx_meet_rtp_peer_s {
     ngx_log_t                *log;
     uint64_t                  rx_rtp;
     uint64_t                  tx_rtp;
+
+    /* transport-wide CC: arrivals since the last feedback (by seq % N) */
+    ngx_event_t               twcc_timer;
+    int64_t                   twcc_arrival[NGX_MEET_TWCC_WINDOW];
+    uint16_t                  twcc_seq[NGX_MEET_TWCC_WINDOW];
+    uint16_t                  twcc_base;
+    uint16_t                  twcc_max;
+    uint32_t                  twcc_media_ssrc;
+    uint8_t                   twcc_count;
+    unsigned                  twcc_have:1;
     uint64_t                  rx_rtcp;
     uint64_t                  rx_bytes;
     unsigned                  connected:1;  /* DTLS done, SRTP keyed */
@@ -100,6 +114,7 @@ void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
 /* forwarding (ngx_meet_rtp_forward.c) */
 void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);
 
 
 #endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

@@ -590,6 +590,14 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             ms->ext_rid = (uint8_t) id;
         }
 
+        /* transport-cc: the answer keeps it, so we owe the feedback */
+        id = meet_sdp_extmap_id(m, MEET_SDP_EXT_TWCC);
+        if (id > 0 && id < 256
+            && meet_sdp_has_rtcp_fb(m, -1, MEET_SDP_FB_TRANSPORT_CC))
+        {
+            ms->ext_twcc = (uint8_t) id;
+        }
+
         t->up.video = (m->type == MEET_SDP_VIDEO);
         t->up.codec = t->up.video ? ngx_meet_codec_id(t->mime) : 0;
         t->up.pub = ms;
