@@ -21,6 +21,7 @@ static ngx_int_t ngx_meet_rtp_add_candidates(ngx_conf_t *cf,
     ngx_stream_listen_t *ls, ngx_meet_rtp_srv_conf_t *rscf);
 static char *ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_meet_rtp_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_meet_rtp_init_process(ngx_cycle_t *cycle);
 static void ngx_meet_rtp_exit_process(ngx_cycle_t *cycle);
 static ngx_meet_health_status_e ngx_meet_rtp_health(ngx_meet_health_t *h,
@@ -72,7 +73,7 @@ ngx_module_t  ngx_meet_rtp_stream_module = {
     ngx_meet_rtp_commands,                 /* module directives */
     NGX_STREAM_MODULE,                     /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_meet_rtp_init_module,              /* init module */
     ngx_meet_rtp_init_process,             /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -264,6 +265,33 @@ ngx_meet_rtp_external_ip(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_rtp_init_module(ngx_cycle_t *cycle)
+{
+    ngx_array_t      *cands;
+    ngx_core_conf_t  *ccf;
+
+    /* every meet_rtp listener registered its candidates in this cycle */
+    cands = ngx_meet_candidates(cycle);
+    if (cands == NULL || cands->nelts == 0) {
+        return NGX_OK;
+    }
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    if (ccf->worker_processes > 1 && ccf->master) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_rtp keeps media sessions in the worker that holds "
+                      "the participant's signaling; set \"worker_processes "
+                      "1;\" (media shared between workers is not "
+                      "implemented yet)");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

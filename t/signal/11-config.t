@@ -76,3 +76,17 @@ meet_api_keys_file: line 3 of
 --- must_die
 --- error_log
 meet_api_key: key "k1" is given twice
+
+
+
+=== TEST 7: the media module with more workers is refused too
+--- config
+    location = /t { return 200; }
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+    }
+--- must_die
+--- error_log
+meet_rtp keeps media sessions in the worker that holds the participant's signaling; set "worker_processes 1;"
