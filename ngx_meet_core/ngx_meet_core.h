@@ -210,6 +210,10 @@ void ngx_meet_media_session_remove(ngx_meet_media_session_t *s);
 /* the DTLS certificate and key of this cycle (X509 *, EVP_PKEY *) */
 void *ngx_meet_dtls_certificate(ngx_cycle_t *cycle, void **key);
 
+/* the first header of a list (e.g. r->headers_in.headers) named so */
+ngx_table_elt_t *ngx_meet_header(ngx_list_t *headers, const char *name,
+    size_t len);
+
 /* writes prefix + n random base62 characters (CSPRNG) */
 u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);
 

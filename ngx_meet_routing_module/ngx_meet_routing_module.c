@@ -1386,37 +1386,6 @@ ngx_meet_is_trusted(ngx_http_request_t *r)
 }
 
 
-static ngx_table_elt_t *
-ngx_meet_find_header(ngx_http_request_t *r, char *name, size_t len)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
-        }
-    }
-}
-
-
 static ngx_int_t
 ngx_meet_forwarded_proto_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -1438,7 +1407,7 @@ ngx_meet_forwarded_proto_variable(ngx_http_request_t *r,
         goto done;
     }
 
-    h = ngx_meet_find_header(r, "X-Forwarded-Proto",
+    h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-Proto",
                              sizeof("X-Forwarded-Proto") - 1);
     if (h == NULL) {
         goto done;
@@ -1495,7 +1464,7 @@ ngx_meet_forwarded_for_variable(ngx_http_request_t *r,
     h = NULL;
 
     if (ngx_meet_is_trusted(r)) {
-        h = ngx_meet_find_header(r, "X-Forwarded-For",
+        h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-For",
                                  sizeof("X-Forwarded-For") - 1);
     }
 
@@ -1538,7 +1507,7 @@ ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
     host = &r->headers_in.server;
 
     if (ngx_meet_is_trusted(r)) {
-        h = ngx_meet_find_header(r, "X-Forwarded-Host",
+        h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-Host",
                                  sizeof("X-Forwarded-Host") - 1);
         if (h && h->value.len) {
             host = &h->value;
@@ -1566,7 +1535,7 @@ ngx_meet_upstream_connection_variable(ngx_http_request_t *r,
 {
     /* "upgrade" for WebSocket handshakes, else empty to keep keepalive */
 
-    if (ngx_meet_find_header(r, "Upgrade", sizeof("Upgrade") - 1)) {
+    if (ngx_meet_header(&r->headers_in.headers, "Upgrade", sizeof("Upgrade") - 1)) {
         v->len = sizeof("upgrade") - 1;
         v->data = (u_char *) "upgrade";
 

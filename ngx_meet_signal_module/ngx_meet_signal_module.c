@@ -709,42 +709,11 @@ ngx_meet_signal_upgrade(ngx_http_request_t *r)
 {
     u_char           *accept;
     ngx_int_t         rc;
-    ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *key, *version;
-    ngx_uint_t        i;
 
-    key = NULL;
-    version = NULL;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == 17
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-WebSocket-Key",
-                               17) == 0)
-        {
-            key = &h[i];
-
-        } else if (h[i].key.len == 21
-                   && ngx_strncasecmp(h[i].key.data,
-                                      (u_char *) "Sec-WebSocket-Version", 21)
-                      == 0)
-        {
-            version = &h[i];
-        }
-    }
+    key = ngx_meet_header(&r->headers_in.headers, "Sec-WebSocket-Key", 17);
+    version = ngx_meet_header(&r->headers_in.headers, "Sec-WebSocket-Version",
+                              21);
 
     if (version == NULL || version->value.len != 2
         || ngx_strncmp(version->value.data, "13", 2) != 0)
