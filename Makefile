@@ -38,14 +38,16 @@ deps:
 
 modules: $(BUILD)/modules/.built
 
-$(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh
+$(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh \
+                         scripts/build-libsrtp.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-modules.sh "$(BUILD)/nginx" "$(BUILD)/modules" ""
 	@touch $@
 
 asan: $(BUILD)/asan/modules/.built
 
-$(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh
+$(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh \
+                              scripts/build-libsrtp.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-modules.sh "$(BUILD)/asan/nginx" \
 	    "$(BUILD)/asan/modules" "$(ASAN_CFLAGS)"
@@ -73,7 +75,8 @@ test-valgrind: node-deps
 
 static: $(BUILD)/static/nginx
 
-$(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh
+$(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh \
+                       scripts/build-libsrtp.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-static.sh "$(BUILD)/static"
 

@@ -118,6 +118,8 @@ struct ngx_meet_uptrack_s {
     unsigned                  video:1;
     unsigned                  codec:4;       /* MEET_RTP_CODEC_*, 0 audio */
     ngx_msec_t                last_pli;
+    void                     *history;       /* the media module's packet
+                                                ring for NACKs (ngx_alloc) */
     ngx_meet_media_session_t *pub;
     ngx_meet_downtrack_t     *down;          /* list by next */
 };

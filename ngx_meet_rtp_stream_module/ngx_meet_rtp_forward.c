@@ -10,10 +10,14 @@
  * NGX_MEET_PLI_INTERVAL per track).  PLI and FIR from subscribers are
  * relayed to the publisher the same way.
  *
- * Not yet: NACK/RTX, sender reports, congestion feedback, sequence
- * continuity across publisher restarts (the publisher's numbers pass
- * through), header extensions (stripped: the subscriber demultiplexes by
- * the SSRC our answer announces).
+ * NACKs from subscribers are answered from a ring of the last
+ * NGX_MEET_HISTORY video packets of each track (plain retransmission on
+ * the original SSRC).
+ *
+ * Not yet: RTX, sender reports, NACKs upstream, sequence continuity
+ * across publisher restarts (the publisher's numbers pass through),
+ * header extensions (stripped: the subscriber demultiplexes by the SSRC
+ * our answer announces).
  */
 
 
@@ -27,6 +31,20 @@
 
 #define NGX_MEET_PLI_INTERVAL   500
 #define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
+
+
+#define NGX_MEET_HISTORY        512       /* video packets kept for NACKs */
+
+
+/* a packet as the publisher sent it, for retransmission */
+typedef struct {
+    uint16_t                  seq;
+    uint16_t                  len;
+    u_char                    data[1500];
+} ngx_meet_rtp_hist_t;
+
+
+ngx_uint_t  ngx_meet_rtp_retransmits;
 
 
 /* one packet at a time, with SRTP's tailroom */
@@ -243,16 +261,63 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
 }
 
 
+/*
+ * One packet of an uptrack to one downtrack: the fixed header and CSRCs
+ * without the extension, the subscriber's SSRC and payload type, then the
+ * payload; SRTP with the subscriber's session, out through its address.
+ */
+
+static void
+ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
+    const u_char *p, size_t n, meet_rtp_header_t *h)
+{
+    size_t   hl, rest, len;
+    uint8_t  spt;
+
+    spt = d->pt_map[h->pt];
+    if (spt == 0) {
+        return;
+    }
+
+    hl = 12 + 4 * (size_t) h->cc;
+    rest = n - h->header_len;               /* payload and padding */
+
+    if (hl + rest > 1500) {
+        return;
+    }
+
+    ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
+    ngx_memcpy(ngx_meet_rtp_obuf + hl, p + h->header_len, rest);
+
+    ngx_meet_rtp_obuf[0] &= ~0x10;
+    ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
+    ngx_meet_rtp_obuf[8] = (u_char) (d->ssrc >> 24);
+    ngx_meet_rtp_obuf[9] = (u_char) (d->ssrc >> 16);
+    ngx_meet_rtp_obuf[10] = (u_char) (d->ssrc >> 8);
+    ngx_meet_rtp_obuf[11] = (u_char) d->ssrc;
+
+    len = hl + rest;
+
+    if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
+                              sizeof(ngx_meet_rtp_obuf))
+        != MEET_SRTP_OK)
+    {
+        return;
+    }
+
+    (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+}
+
+
 void
 ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
     int                        kf;
-    size_t                     hl, len, rest;
-    uint8_t                    spt;
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, drop;
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_peer_t       *sp;
+    ngx_meet_rtp_hist_t       *hist, *slot;
     ngx_meet_downtrack_t      *d;
     ngx_meet_media_session_t  *ms;
 
@@ -284,11 +349,27 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         return;
     }
 
-    hl = 12 + 4 * (size_t) h.cc;
-    rest = n - h.header_len;                /* payload and padding */
-
-    if (hl + rest > 1500) {
+    if (n > 1500) {
         return;
+    }
+
+    /* video history for NACKs: one copy per packet, no allocation */
+
+    if (up->video) {
+        hist = up->history;
+
+        if (hist == NULL) {
+            hist = ngx_calloc(NGX_MEET_HISTORY * sizeof(ngx_meet_rtp_hist_t),
+                              ngx_cycle->log);
+            up->history = hist;
+        }
+
+        if (hist) {
+            slot = &hist[h.seq % NGX_MEET_HISTORY];
+            slot->seq = h.seq;
+            slot->len = (uint16_t) n;
+            ngx_memcpy(slot->data, p, n);
+        }
     }
 
     kf = -1;
@@ -297,12 +378,9 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
         sp = d->sub ? d->sub->media : NULL;
 
-        if (sp == NULL || !sp->connected || sp->selected == NULL) {
-            continue;
-        }
-
-        spt = d->pt_map[h.pt];
-        if (spt == 0) {
+        if (sp == NULL || !sp->connected || sp->selected == NULL
+            || d->pt_map[h.pt] == 0)
+        {
             continue;
         }
 
@@ -321,30 +399,56 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
             d->need_keyframe = 0;
         }
 
-        /* fixed header and CSRCs without the extension, then the rest */
+        /* fault injection for loss-recovery tests: meet_rtp_test_drop */
+        drop = sp->selected->conf->test_drop;
 
-        ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
-        ngx_memcpy(ngx_meet_rtp_obuf + hl, p + h.header_len, rest);
-
-        ngx_meet_rtp_obuf[0] &= ~0x10;
-        ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
-        ngx_meet_rtp_obuf[8] = (u_char) (d->ssrc >> 24);
-        ngx_meet_rtp_obuf[9] = (u_char) (d->ssrc >> 16);
-        ngx_meet_rtp_obuf[10] = (u_char) (d->ssrc >> 8);
-        ngx_meet_rtp_obuf[11] = (u_char) d->ssrc;
-
-        len = hl + rest;
-
-        if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
-                                  sizeof(ngx_meet_rtp_obuf))
-            != MEET_SRTP_OK)
-        {
+        if (drop && up->video && ++sp->tx_dropped % drop == 0) {
             continue;
         }
 
         sp->tx_rtp++;
+        ngx_meet_rtp_send_down(d, sp, p, n, &h);
+    }
+}
 
-        (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+
+/* a subscriber's NACK: what the history still holds is sent again */
+
+static void
+ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
+{
+    int                   i, nlost;
+    uint16_t              lost[64];
+    meet_rtp_header_t     h;
+    ngx_meet_rtp_peer_t  *sp;
+    ngx_meet_rtp_hist_t  *hist, *slot;
+
+    hist = d->up->history;
+    sp = d->sub->media;
+
+    if (hist == NULL || sp == NULL || !sp->connected || sp->selected == NULL) {
+        return;
+    }
+
+    nlost = meet_rtcp_nack_lost(fb, lost, 64);
+    if (nlost > 64) {
+        nlost = 64;
+    }
+
+    for (i = 0; i < nlost; i++) {
+        slot = &hist[lost[i] % NGX_MEET_HISTORY];
+
+        if (slot->len == 0 || slot->seq != lost[i]
+            || meet_rtp_parse(&h, slot->data, slot->len) != MEET_RTP_OK)
+        {
+            continue;
+        }
+
+        /* SRTP allows the same index again (allow_repeat_tx) */
+        ngx_meet_rtp_send_down(d, sp, slot->data, slot->len, &h);
+
+        sp->tx_nack++;
+        ngx_meet_rtp_retransmits++;
     }
 }
 
@@ -369,6 +473,19 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     meet_rtcp_iter_init(&it, p, n);
 
     while (meet_rtcp_next(&it, &pkt) == 1) {
+
+        if (pkt.pt == 205 && pkt.count == 1
+            && meet_rtcp_parse_fb(&pkt, &fb) == 0)
+        {
+            for (i = 0; i < ms->ndown; i++) {
+                if (ms->down[i]->ssrc == fb.media_ssrc) {
+                    ngx_meet_rtp_nack(ms->down[i], &fb);
+                    break;
+                }
+            }
+
+            continue;
+        }
 
         if (pkt.pt != 206 || (pkt.count != 1 && pkt.count != 4)) {
             continue;

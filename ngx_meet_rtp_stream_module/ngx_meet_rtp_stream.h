@@ -28,6 +28,8 @@ typedef struct {
     ngx_flag_t                enable;
     ngx_array_t              *external;     /* of ngx_str_t */
     ngx_msec_t                session_timeout;
+    ngx_uint_t                test_drop;    /* drop every n-th forwarded
+                                               video packet (tests) */
 } ngx_meet_rtp_srv_conf_t;
 
 
@@ -72,6 +74,8 @@ struct ngx_meet_rtp_peer_s {
     ngx_log_t                *log;
     uint64_t                  rx_rtp;
     uint64_t                  tx_rtp;
+    uint64_t                  tx_nack;      /* retransmissions sent */
+    uint64_t                  tx_dropped;   /* meet_rtp_test_drop */
 
     /* transport-wide CC: arrivals since the last feedback (by seq % N) */
     ngx_event_t               twcc_timer;
@@ -91,6 +95,7 @@ struct ngx_meet_rtp_peer_s {
 
 extern ngx_module_t  ngx_meet_rtp_stream_module;
 extern ngx_uint_t    ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
+extern ngx_uint_t    ngx_meet_rtp_retransmits;
 extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 
 

@@ -44,6 +44,13 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       0,
       NULL },
 
+    { ngx_string("meet_rtp_test_drop"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, test_drop),
+      NULL },
+
     { ngx_string("meet_rtp_session_timeout"),
       NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
@@ -96,6 +103,7 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->enable = NGX_CONF_UNSET;
     rscf->external = NGX_CONF_UNSET_PTR;
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
+    rscf->test_drop = NGX_CONF_UNSET_UINT;
 
     return rscf;
 }
@@ -111,6 +119,7 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->external, prev->external, NULL);
     ngx_conf_merge_msec_value(conf->session_timeout, prev->session_timeout,
                               30000);
+    ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
 
     return NGX_CONF_OK;
 }
@@ -385,6 +394,8 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 
     json_object_set_new(out, "sessions",
                         json_integer((json_int_t) ngx_meet_rtp_peers()));
+    json_object_set_new(out, "retransmitted",
+                        json_integer((json_int_t) ngx_meet_rtp_retransmits));
 
     drops = json_object();
     if (drops) {

@@ -925,6 +925,9 @@ ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
         ngx_meet_downtrack_free(t->up.down);
     }
 
+    ngx_free(t->up.history);
+    t->up.history = NULL;
+
     ms = t->up.pub;
     if (ms == NULL) {
         return;

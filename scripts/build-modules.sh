@@ -14,9 +14,14 @@ if [ ! -f "$src/conf_flags" ]; then
     exit 1
 fi
 
+# the OpenSSL-backed static libsrtp2 (build/libsrtp), read by `config`
+srtp=$repo/build/libsrtp
+bash "$repo/scripts/build-libsrtp.sh" "$srtp"
+export MEET_SRTP_INC="$srtp/include" MEET_SRTP_LIB="$srtp/lib"
+
 # configure writes into the tree: work on a copy, configure once per
 # set of flags (the stamp holds them), then only rebuild our objects
-stamp="$extra|$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" | md5sum | cut -d' ' -f1)"
+stamp="$extra|$MEET_SRTP_INC|$MEET_SRTP_LIB|$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" "$MEET_SRTP_LIB/libsrtp2.a" | md5sum | cut -d' ' -f1)"
 if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "$stamp" ]; then
     rm -rf "$work"
     mkdir -p "$(dirname "$work")"

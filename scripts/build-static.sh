@@ -103,6 +103,13 @@ if [ -z "$tree" ]; then
 fi
 log "source tree $tree"
 
+# ------------------------------------------------------------- libsrtp
+
+# the OpenSSL-backed static libsrtp2 (build/libsrtp), read by `config`
+srtp=$repo/build/libsrtp
+bash "$repo/scripts/build-libsrtp.sh" "$srtp"
+export MEET_SRTP_INC="$srtp/include" MEET_SRTP_LIB="$srtp/lib"
+
 # ------------------------------------------------------------- configure
 
 # dpkg-buildflags maps the current directory away (-ffile-prefix-map):
@@ -125,7 +132,7 @@ conf_args=("${NGX_CONF_FLAGS[@]}"
     --with-ld-opt="$(dpkg-buildflags --get LDFLAGS)"
     --add-module="$repo")
 
-stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" | md5sum)" | md5sum | cut -d' ' -f1)
+stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$MEET_SRTP_INC" "$MEET_SRTP_LIB" "$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" "$MEET_SRTP_LIB/libsrtp2.a" | md5sum)" | md5sum | cut -d' ' -f1)
 
 if [ ! -f objs/Makefile ] || [ ! -f .ngx-meet-configured ] \
    || [ "$(cat .ngx-meet-configured)" != "$stamp" ]; then

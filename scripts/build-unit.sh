@@ -24,7 +24,11 @@ incs="-I$repo/t/unit -I$repo/t/fuzz"
 for d in $dirs; do
     incs="$incs -I$repo/$d"
 done
-libs="-lssl -lcrypto -ljansson -lz -lprotobuf-c -lsrtp2"
+# the OpenSSL-backed static libsrtp2 the modules link (build-libsrtp.sh)
+srtp="$repo/build/libsrtp"
+bash "$repo/scripts/build-libsrtp.sh" "$srtp"
+incs="$incs -I$srtp/include"
+libs="$srtp/lib/libsrtp2.a -lssl -lcrypto -ljansson -lz -lprotobuf-c"
 
 # the LiveKit protobuf subset, generated as the module build does (config)
 gen="$repo/build/gen"
@@ -112,7 +116,8 @@ for test in "$src/$prefix"*.c; do
        || [ "$(cat "$bin.cmd")" != "$cmd" ]; then
         stale=1
     else
-        for dep in "$test" "${sources[@]}" "${headers[@]}" "$self"; do
+        for dep in "$test" "${sources[@]}" "${headers[@]}" "$self" \
+                   "$srtp/lib/libsrtp2.a"; do
             if [ "$dep" -nt "$bin" ]; then
                 stale=1
                 break

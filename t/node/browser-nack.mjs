@@ -1,0 +1,126 @@
+// Loss recovery: the nginx under test drops every 20th video packet it
+// forwards to subscribers (meet_rtp_test_drop 20); B must NACK them, get
+// them again from ngx_meet's history and keep decoding.  Run by
+// t/browser/50-nack.t (MEET_PORT, MEET_OUT).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launch } from './lib/browser.mjs';
+import { token, uniq, T } from './lib/signal.mjs';
+
+const PORT = Number(process.env.MEET_PORT);
+const HOST = process.env.MEET_HOST || '127.0.0.1';
+const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const ROOM = uniq('nack-room');
+
+mkdirSync(OUT, { recursive: true });
+
+// every RTCPeerConnection of the page, for getStats()
+const PC_RECORDER = `
+(() => {
+  const Orig = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Orig(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Orig.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Orig);
+})();`;
+
+const PLAN = [
+  'A publishes its camera, B decodes it',
+  'B sends NACKs for the dropped packets',
+  'B recovers every dropped packet (packetsLost 0) and keeps decoding',
+];
+console.log(`MEET-PLAN ${PLAN.length}`);
+const reported = new Set();
+function report(i, ok, diag = '') {
+  reported.add(PLAN[i]);
+  console.log('MEET-CASE ' + JSON.stringify({ name: PLAN[i], ok: !!ok, diag: ok ? '' : String(diag) }));
+}
+const hardStop = setTimeout(() => {
+  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
+  process.exit(3);
+}, T(80000));
+
+const logs = {};
+let browser;
+
+async function openPage(name) {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(PC_RECORDER);
+  await ctx.addInitScript('window.meetRoomOptions = { publishDefaults: { simulcast: false } };');
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(T(20000));
+  logs[name] = [];
+  page.on('console', (m) => logs[name].push(`[${m.type()}] ${m.text()}`));
+  await page.goto(`http://${HOST}:${PORT}/test/join.html`, { waitUntil: 'load' });
+  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
+  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [`ws://${HOST}:${PORT}`, tok, T(10000)]);
+  return page;
+}
+
+async function waitConnected(page) {
+  const until = Date.now() + T(20000);
+  while (Date.now() < until) {
+    const r = await page.evaluate(() => window.meet.connectResult);
+    if (r) return r;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return null;
+}
+
+async function video(page) {
+  return page.evaluate(async () => {
+    const v = { frames: 0, nack: 0, retransmitted: 0, lost: 0, received: 0 };
+    for (const pc of window.__pcs || []) {
+      const st = await pc.getStats();
+      st.forEach((r) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+        v.frames += r.framesDecoded || 0;
+        v.nack += r.nackCount || 0;
+        v.retransmitted += r.retransmittedPacketsReceived || 0;
+        v.lost += r.packetsLost || 0;
+        v.received += r.packetsReceived || 0;
+      });
+    }
+    return v;
+  });
+}
+
+try {
+  browser = await launch({ timeout: T(20000) });
+  const a = await openPage('A');
+  const b = await openPage('B');
+  await waitConnected(a);
+  await waitConnected(b);
+  await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
+  let v = { frames: 0 };
+  const until = Date.now() + T(15000);
+  while (Date.now() < until && v.frames === 0) {
+    v = await video(b);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  report(0, v.frames > 0, JSON.stringify(v));
+  await new Promise((res) => setTimeout(res, 6000));
+  const v1 = await video(b);
+  await new Promise((res) => setTimeout(res, 2000));
+  const v2 = await video(b);
+  console.log('MEET-INFO ' + JSON.stringify({ room: ROOM, v1, v2 }));
+  report(1, v2.nack > 0, JSON.stringify(v2));
+  // a retransmitted packet counts as received, so nothing stays lost;
+  // without the retransmissions packetsLost grows and decoding stalls
+  report(2, v2.frames > v1.frames && v2.lost === 0 && v2.received > v1.received,
+    JSON.stringify({ v1, v2 }));
+  await b.evaluate(() => window.meetLeave());
+  await a.evaluate(() => window.meetLeave());
+} catch (e) {
+  console.error('browser-bitrate: ' + (e && e.stack || e));
+  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, String(e && e.message || e)); });
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  clearTimeout(hardStop);
+}
+process.exit(0);
