@@ -134,6 +134,8 @@ struct ngx_meet_downtrack_s {
     u_char                    mid[32];
     size_t                    mid_len;
     void                     *owner;         /* the signal module's slot */
+    uint32_t                  packets;       /* sent, for sender reports */
+    uint32_t                  octets;
     unsigned                  need_keyframe:1;
 };
 

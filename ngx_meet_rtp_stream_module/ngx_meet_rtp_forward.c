@@ -14,7 +14,9 @@
  * NGX_MEET_HISTORY video packets of each track (plain retransmission on
  * the original SSRC).
  *
- * Not yet: RTX, sender reports, NACKs upstream, sequence continuity
+ * Sender reports of publishers reach subscribers with our SSRC and counts.
+ *
+ * Not yet: RTX, receiver reports and NACKs upstream, sequence continuity
  * across publisher restarts (the publisher's numbers pass through),
  * header extensions (stripped: the subscriber demultiplexes by the SSRC
  * our answer announces).
@@ -298,6 +300,9 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 
     len = hl + rest;
 
+    d->packets++;
+    d->octets += (uint32_t) (len - hl);
+
     if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
                               sizeof(ngx_meet_rtp_obuf))
         != MEET_SRTP_OK)
@@ -306,6 +311,71 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     }
 
     (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+}
+
+
+/*
+ * A publisher's sender report goes on to each subscriber of that stream
+ * as a report of our own SSRC there, with the publisher's NTP and RTP
+ * times (what the receiver needs for audio/video sync) and our counts.
+ */
+
+static void
+ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
+    meet_rtcp_packet_t *pkt)
+{
+    size_t                    len;
+    ngx_uint_t                i;
+    meet_rtcp_report_t        r;
+    ngx_meet_uptrack_t       *up;
+    ngx_meet_rtp_peer_t      *sp;
+    ngx_meet_downtrack_t     *d;
+    meet_rtcp_sender_info_t   si;
+
+    if (meet_rtcp_parse_report(pkt, &r) != 0) {
+        return;
+    }
+
+    up = NULL;
+
+    for (i = 0; i < ms->nup; i++) {
+        if (ms->up[i]->ssrc == r.ssrc) {
+            up = ms->up[i];
+            break;
+        }
+    }
+
+    if (up == NULL) {
+        return;
+    }
+
+    for (d = up->down; d; d = d->next) {
+        sp = d->sub ? d->sub->media : NULL;
+
+        if (sp == NULL || !sp->connected || sp->selected == NULL
+            || d->packets == 0)
+        {
+            continue;
+        }
+
+        si.ssrc = d->ssrc;
+        si.ntp = r.ntp;
+        si.rtp_ts = r.rtp_ts;
+        si.packets = d->packets;
+        si.octets = d->octets;
+
+        len = meet_rtcp_build_sr(ngx_meet_rtp_obuf, 1500, &si, NULL, 0);
+
+        if (len == 0
+            || meet_srtp_protect_rtcp(sp->srtp, ngx_meet_rtp_obuf, &len,
+                                      sizeof(ngx_meet_rtp_obuf))
+               != MEET_SRTP_OK)
+        {
+            continue;
+        }
+
+        (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+    }
 }
 
 
@@ -466,13 +536,18 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     ms = peer->media;
 
-    if (ms == NULL || ms->ndown == 0) {
+    if (ms == NULL) {
         return;
     }
 
     meet_rtcp_iter_init(&it, p, n);
 
     while (meet_rtcp_next(&it, &pkt) == 1) {
+
+        if (pkt.pt == 200) {
+            ngx_meet_rtp_sender_report(ms, &pkt);
+            continue;
+        }
 
         if (pkt.pt == 205 && pkt.count == 1
             && meet_rtcp_parse_fb(&pkt, &fb) == 0)

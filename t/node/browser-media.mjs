@@ -42,6 +42,7 @@ const PLAN = [
   'A mutes its microphone: B and C get TrackMuted',
   'A unmutes: B and C get TrackUnmuted',
   'B leaves: A and C see it disconnect and its tracks unsubscribed',
+  'A gets sender reports for B\'s streams (remote-outbound-rtp)',
 ];
 console.log(`MEET-PLAN ${PLAN.length}`);
 const reported = new Set();
@@ -134,6 +135,24 @@ try {
     .flatMap((p) => [...p.trackPublications.values()].map((t) => `${t.source}:${t.isSubscribed}`)));
   report(5, subs.includes('camera:true'), JSON.stringify(subs));
   await a.screenshot({ path: path.join(OUT, 'media-A.png') });
+
+  // sender reports (RTCP SR) relayed: Chrome shows them as remote-outbound-rtp
+  // (Chrome sends audio reports about every 5 s, video every second)
+  let remote = [];
+  const srUntil = Date.now() + T(8000);
+  while (Date.now() < srUntil) {
+    remote = await a.evaluate(async () => {
+      const kinds = [];
+      for (const pc of window.__pcs || []) {
+        const st = await pc.getStats();
+        st.forEach((r) => { if (r.type === 'remote-outbound-rtp') kinds.push(r.kind); });
+      }
+      return kinds;
+    });
+    if (remote.includes('video') && remote.includes('audio')) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  report(10, remote.includes('video') && remote.includes('audio'), JSON.stringify(remote));
 
   // scenario 2: a third participant joins later
   const c = await openPage('C');
