@@ -65,6 +65,8 @@ typedef struct {
     ngx_array_t               health;      /* of ngx_meet_health_t */
     ngx_array_t              *api_keys;    /* of ngx_meet_api_key_t */
     ngx_str_t                 api_keys_file;
+    ngx_str_t                 dtls_certificate;      /* PEM, optional */
+    ngx_str_t                 dtls_certificate_key;
     ngx_array_t               candidates;  /* of ngx_meet_candidate_t */
 
     /* DTLS identity: one certificate per cycle, made in the master */

@@ -16,6 +16,7 @@
 #include <openssl/ec.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/pem.h>
 
 
 static void *ngx_meet_core_create_conf(ngx_cycle_t *cycle);
@@ -29,6 +30,8 @@ static ngx_int_t ngx_meet_api_key_add(ngx_conf_t *cf,
 static ngx_int_t ngx_meet_core_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_meet_dtls_identity_create(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf);
+static ngx_int_t ngx_meet_dtls_identity_load(ngx_cycle_t *cycle,
+    ngx_meet_core_conf_t *mcf, X509 **cert, EVP_PKEY **key);
 static void ngx_meet_dtls_identity_free(void *data);
 static ngx_int_t ngx_meet_core_init_process(ngx_cycle_t *cycle);
 static void ngx_meet_media_insert(ngx_rbtree_node_t *temp,
@@ -46,6 +49,20 @@ static ngx_command_t  ngx_meet_core_commands[] = {
       ngx_meet_api_key,
       0,
       0,
+      NULL },
+
+    { ngx_string("meet_dtls_certificate"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_meet_core_conf_t, dtls_certificate),
+      NULL },
+
+    { ngx_string("meet_dtls_certificate_key"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_meet_core_conf_t, dtls_certificate_key),
       NULL },
 
     { ngx_string("meet_api_keys_file"),
@@ -407,6 +424,15 @@ ngx_meet_dtls_identity_create(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
     static const char    hex[] = "0123456789ABCDEF";
 
     cert = NULL;
+    key = NULL;
+
+    if (mcf->dtls_certificate.len) {
+        if (ngx_meet_dtls_identity_load(cycle, mcf, &cert, &key) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        goto digest;
+    }
 
     key = EVP_EC_gen("P-256");
     if (key == NULL) {
@@ -452,6 +478,8 @@ ngx_meet_dtls_identity_create(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
         goto failed;
     }
 
+digest:
+
     if (X509_digest(cert, EVP_sha256(), md, &len) != 1 || len != 32) {
         goto failed;
     }
@@ -494,6 +522,57 @@ failed:
     }
 
     return NGX_ERROR;
+}
+
+
+/* meet_dtls_certificate / meet_dtls_certificate_key: PEM files */
+
+static ngx_int_t
+ngx_meet_dtls_identity_load(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf,
+    X509 **cert, EVP_PKEY **key)
+{
+    BIO  *bio;
+
+    if (mcf->dtls_certificate_key.len == 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_dtls_certificate needs meet_dtls_certificate_key");
+        return NGX_ERROR;
+    }
+
+    if (ngx_conf_full_name(cycle, &mcf->dtls_certificate, 1) != NGX_OK
+        || ngx_conf_full_name(cycle, &mcf->dtls_certificate_key, 1) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    bio = BIO_new_file((char *) mcf->dtls_certificate.data, "r");
+    *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+
+    if (*cert == NULL) {
+        ngx_ssl_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_dtls_certificate: cannot read a PEM certificate "
+                      "from \"%V\"", &mcf->dtls_certificate);
+        return NGX_ERROR;
+    }
+
+    bio = BIO_new_file((char *) mcf->dtls_certificate_key.data, "r");
+    *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+
+    if (*key == NULL || X509_check_private_key(*cert, *key) != 1) {
+        ngx_ssl_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_dtls_certificate_key: \"%V\" is not the private "
+                      "key of \"%V\"", &mcf->dtls_certificate_key,
+                      &mcf->dtls_certificate);
+        X509_free(*cert);
+        EVP_PKEY_free(*key);
+        *cert = NULL;
+        *key = NULL;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -90,3 +90,17 @@ meet_api_key: key "k1" is given twice
 --- must_die
 --- error_log
 meet_rtp keeps media sessions in the worker that holds the participant's signaling; set "worker_processes 1;"
+
+
+
+=== TEST 8: a DTLS certificate with another key is refused
+--- main_config
+    meet_dtls_certificate $TEST_NGINX_CERT;
+    meet_dtls_certificate_key $TEST_NGINX_HTML_DIR/other.key;
+--- init
+system("openssl ecparam -name prime256v1 -genkey -noout -out $ENV{TEST_NGINX_HTML_DIR}/other.key 2>/dev/null") == 0 or die;
+--- config
+    location /rtc { meet_signal; }
+--- must_die
+--- error_log
+is not the private key of
