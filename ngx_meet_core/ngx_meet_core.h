@@ -117,6 +117,11 @@ struct ngx_meet_uptrack_s {
     size_t                    mid_len;
     u_char                    rid[16];       /* simulcast layer forwarded */
     size_t                    rid_len;
+    uint32_t                  rtx_ssrc;      /* RFC 4588 stream, 0: none */
+    uint8_t                   pt;            /* the publisher's payload type */
+    uint8_t                   rtx_pt;
+    uint16_t                  max_seq;       /* highest seq seen */
+    unsigned                  have_seq:1;
     unsigned                  video:1;
     unsigned                  codec:4;       /* MEET_RTP_CODEC_*, 0 audio */
     ngx_msec_t                last_pli;

@@ -47,6 +47,18 @@ typedef struct {
 
 
 ngx_uint_t  ngx_meet_rtp_retransmits;
+ngx_uint_t  ngx_meet_rtp_nacks_sent;
+
+/* an RTX packet turned back into the original (RFC 4588) */
+static u_char  ngx_meet_rtp_rtx_buf[1500];
+
+
+static ngx_uint_t ngx_meet_rtp_upstream(ngx_meet_rtp_peer_t *peer,
+    ngx_meet_uptrack_t *up, meet_rtp_header_t *h);
+static void ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer,
+    ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h);
+static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
+    meet_rtp_header_t *hp);
 
 
 /* one packet at a time, with SRTP's tailroom */
@@ -382,13 +394,9 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
 void
 ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
-    int                        kf;
-    ngx_uint_t                 i, drop;
+    ngx_uint_t                 i;
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
-    ngx_meet_rtp_peer_t       *sp;
-    ngx_meet_rtp_hist_t       *hist, *slot;
-    ngx_meet_downtrack_t      *d;
     ngx_meet_media_session_t  *ms;
 
     ms = peer->media;
@@ -411,6 +419,14 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     }
 
     if (up == NULL) {
+        /* a retransmission the publisher sent on its RTX stream */
+        for (i = 0; i < ms->nup; i++) {
+            if (ms->up[i]->rtx_ssrc && ms->up[i]->rtx_ssrc == h.ssrc) {
+                ngx_meet_rtp_unrtx(peer, ms->up[i], p, n, &h);
+                return;
+            }
+        }
+
         up = ngx_meet_rtp_learn(ms, p, &h);
     }
 
@@ -422,6 +438,130 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     if (n > 1500) {
         return;
     }
+
+    if (up->video && !ngx_meet_rtp_upstream(peer, up, &h)) {
+        return;
+    }
+
+    ngx_meet_rtp_fanout(up, p, n, &h);
+}
+
+
+/*
+ * The publisher's side of a video stream: fault injection for tests
+ * (meet_rtp_test_drop_upstream) and NACKs for gaps in its sequence
+ * numbers (at most 32 back).  Returns 0 to drop the packet.
+ */
+
+static ngx_uint_t
+ngx_meet_rtp_upstream(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
+    meet_rtp_header_t *h)
+{
+    size_t      len;
+    int16_t     diff;
+    uint16_t    lost[32], s;
+    ngx_uint_t  drop, nlost;
+
+    drop = peer->selected ? peer->selected->conf->test_drop_upstream : 0;
+
+    if (drop && ++peer->rx_dropped % drop == 0) {
+        return 0;
+    }
+
+    if (!up->have_seq) {
+        up->have_seq = 1;
+        up->max_seq = h->seq;
+        return 1;
+    }
+
+    diff = (int16_t) (h->seq - up->max_seq);
+
+    if (diff <= 0) {
+        return 1;
+    }
+
+    if (diff > 1 && diff <= 33 && peer->connected && peer->selected) {
+        nlost = 0;
+
+        for (s = (uint16_t) (up->max_seq + 1); s != h->seq; s++) {
+            lost[nlost++] = s;
+        }
+
+        len = meet_rtcp_build_nack(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
+                                   up->ssrc, lost, nlost);
+
+        ngx_log_debug3(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                       "meet rtp: NACK %ui packets from %ud to SSRC %uD",
+                       nlost, lost[0], up->ssrc);
+
+        if (len
+            && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
+                                      sizeof(ngx_meet_rtp_obuf))
+               == MEET_SRTP_OK)
+        {
+            ngx_meet_rtp_nacks_sent++;
+            (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
+        }
+    }
+
+    up->max_seq = h->seq;
+
+    return 1;
+}
+
+
+/* RFC 4588: original sequence number first, then the original payload */
+
+static void
+ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
+    u_char *p, size_t n, meet_rtp_header_t *h)
+{
+    size_t             hl;
+    meet_rtp_header_t  oh;
+
+    if (h->payload_len < 2 || n > sizeof(ngx_meet_rtp_rtx_buf)) {
+        /* RTX padding (bandwidth probing) carries no packet */
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                   "meet rtp: RTX of seq %ud on SSRC %uD",
+                   (unsigned) (p[h->header_len] << 8 | p[h->header_len + 1]),
+                   up->ssrc);
+
+    hl = h->header_len;
+
+    ngx_memcpy(ngx_meet_rtp_rtx_buf, p, hl);
+    ngx_memcpy(ngx_meet_rtp_rtx_buf + hl, p + hl + 2, n - hl - 2);
+
+    ngx_meet_rtp_rtx_buf[1] = (u_char) ((p[1] & 0x80) | up->pt);
+    ngx_meet_rtp_rtx_buf[2] = p[hl];
+    ngx_meet_rtp_rtx_buf[3] = p[hl + 1];
+    ngx_meet_rtp_rtx_buf[8] = (u_char) (up->ssrc >> 24);
+    ngx_meet_rtp_rtx_buf[9] = (u_char) (up->ssrc >> 16);
+    ngx_meet_rtp_rtx_buf[10] = (u_char) (up->ssrc >> 8);
+    ngx_meet_rtp_rtx_buf[11] = (u_char) up->ssrc;
+
+    if (meet_rtp_parse(&oh, ngx_meet_rtp_rtx_buf, n - 2) != MEET_RTP_OK) {
+        return;
+    }
+
+    ngx_meet_rtp_fanout(up, ngx_meet_rtp_rtx_buf, n - 2, &oh);
+}
+
+
+static void
+ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
+    meet_rtp_header_t *hp)
+{
+    int                    kf;
+    ngx_uint_t             drop;
+    meet_rtp_header_t      h;
+    ngx_meet_rtp_peer_t   *sp;
+    ngx_meet_rtp_hist_t   *hist, *slot;
+    ngx_meet_downtrack_t  *d;
+
+    h = *hp;
 
     /* video history for NACKs: one copy per packet, no allocation */
 

@@ -30,6 +30,7 @@ typedef struct {
     ngx_msec_t                session_timeout;
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
+    ngx_uint_t                test_drop_upstream;  /* every n-th received */
 } ngx_meet_rtp_srv_conf_t;
 
 
@@ -76,6 +77,7 @@ struct ngx_meet_rtp_peer_s {
     uint64_t                  tx_rtp;
     uint64_t                  tx_nack;      /* retransmissions sent */
     uint64_t                  tx_dropped;   /* meet_rtp_test_drop */
+    uint64_t                  rx_dropped;   /* meet_rtp_test_drop_upstream */
 
     /* transport-wide CC: arrivals since the last feedback (by seq % N) */
     ngx_event_t               twcc_timer;
@@ -96,6 +98,7 @@ struct ngx_meet_rtp_peer_s {
 extern ngx_module_t  ngx_meet_rtp_stream_module;
 extern ngx_uint_t    ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
 extern ngx_uint_t    ngx_meet_rtp_retransmits;
+extern ngx_uint_t    ngx_meet_rtp_nacks_sent;
 extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 
 

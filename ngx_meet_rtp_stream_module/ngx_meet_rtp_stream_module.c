@@ -51,6 +51,13 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, test_drop),
       NULL },
 
+    { ngx_string("meet_rtp_test_drop_upstream"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, test_drop_upstream),
+      NULL },
+
     { ngx_string("meet_rtp_session_timeout"),
       NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
@@ -104,6 +111,7 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->external = NGX_CONF_UNSET_PTR;
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
     rscf->test_drop = NGX_CONF_UNSET_UINT;
+    rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
 
     return rscf;
 }
@@ -120,6 +128,8 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_msec_value(conf->session_timeout, prev->session_timeout,
                               30000);
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
+    ngx_conf_merge_uint_value(conf->test_drop_upstream,
+                              prev->test_drop_upstream, 0);
 
     return NGX_CONF_OK;
 }
@@ -396,6 +406,8 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
                         json_integer((json_int_t) ngx_meet_rtp_peers()));
     json_object_set_new(out, "retransmitted",
                         json_integer((json_int_t) ngx_meet_rtp_retransmits));
+    json_object_set_new(out, "nacks_sent",
+                        json_integer((json_int_t) ngx_meet_rtp_nacks_sent));
 
     drops = json_object();
     if (drops) {

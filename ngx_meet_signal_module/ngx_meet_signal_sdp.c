@@ -571,6 +571,10 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
         {
             t->up.ssrc = m->ssrc_groups[0].ssrcs[0];
 
+            if (m->ssrc_groups[0].nssrcs > 1) {
+                t->up.rtx_ssrc = m->ssrc_groups[0].ssrcs[1];
+            }
+
         } else if (m->nssrcs) {
             t->up.ssrc = m->ssrcs[0].ssrc;
         }
@@ -602,6 +606,12 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
         t->up.codec = t->up.video ? ngx_meet_codec_id(t->mime) : 0;
         t->up.pub = ms;
         t->pub_pt = ngx_meet_sdp_pt(m, t->mime);
+
+        if (t->pub_pt >= 0) {
+            t->up.pt = (uint8_t) t->pub_pt;
+            id = meet_sdp_rtx_pt(m, t->pub_pt);
+            t->up.rtx_pt = (id > 0) ? (uint8_t) id : 0;
+        }
 
         found = 0;
         for (i = 0; i < ms->nup; i++) {
