@@ -9,7 +9,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch } from './lib/browser.mjs';
+import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
+         pageEvents, waitEvent } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
 const PORT = Number(process.env.MEET_PORT);
@@ -19,60 +20,21 @@ const ROOM = uniq('bitrate-room');
 
 mkdirSync(OUT, { recursive: true });
 
-// every RTCPeerConnection of the page, for getStats()
-const PC_RECORDER = `
-(() => {
-  const Orig = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = function (...args) {
-    const pc = new Orig(...args);
-    window.__pcs.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Orig.prototype;
-  Object.setPrototypeOf(window.RTCPeerConnection, Orig);
-})();`;
-
 const PLAN = [
   'A publishes its camera, B decodes it',
   'B receives well above the start rate after 20 s (> 400 kbit/s and 2x the first seconds)',
 ];
-console.log(`MEET-PLAN ${PLAN.length}`);
-const reported = new Set();
-function report(i, ok, diag = '') {
-  reported.add(PLAN[i]);
-  console.log('MEET-CASE ' + JSON.stringify({ name: PLAN[i], ok: !!ok, diag: ok ? '' : String(diag) }));
-}
-const hardStop = setTimeout(() => {
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
-  process.exit(3);
-}, T(80000));
+const { report, reportMissing, done } = caseReporter(PLAN, T(80000));
 
 const logs = {};
 let browser;
 
 async function openPage(name) {
-  const ctx = await browser.newContext();
-  await ctx.addInitScript(PC_RECORDER);
-  await ctx.addInitScript('window.meetRoomOptions = { publishDefaults: { simulcast: false } };');
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T(20000));
   logs[name] = [];
-  page.on('console', (m) => logs[name].push(`[${m.type()}] ${m.text()}`));
-  await page.goto(`http://${HOST}:${PORT}/test/join.html`, { waitUntil: 'load' });
   const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [`ws://${HOST}:${PORT}`, tok, T(10000)]);
-  return page;
-}
-
-async function waitConnected(page) {
-  const until = Date.now() + T(20000);
-  while (Date.now() < until) {
-    const r = await page.evaluate(() => window.meet.connectResult);
-    if (r) return r;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  return null;
+  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
+    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
+    initScripts: [PC_RECORDER, 'window.meetRoomOptions = { publishDefaults: { simulcast: false } };'] });
 }
 
 async function video(page) {
@@ -97,8 +59,8 @@ try {
   browser = await launch({ timeout: T(20000) });
   const a = await openPage('A');
   const b = await openPage('B');
-  await waitConnected(a);
-  await waitConnected(b);
+  await waitConnected(a, T(20000));
+  await waitConnected(b, T(20000));
   await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
   let v = { frames: 0 };
   const until = Date.now() + T(15000);
@@ -116,9 +78,9 @@ try {
   await a.evaluate(() => window.meetLeave());
 } catch (e) {
   console.error('browser-bitrate: ' + (e && e.stack || e));
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, String(e && e.message || e)); });
+  reportMissing(String(e && e.message || e));
 } finally {
   if (browser) await browser.close().catch(() => {});
-  clearTimeout(hardStop);
+  done();
 }
 process.exit(0);

@@ -7,7 +7,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch } from './lib/browser.mjs';
+import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
+         pageEvents, waitEvent } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
 const PORT = Number(process.env.MEET_PORT);
@@ -26,65 +27,30 @@ const PLAN = [
   'A: the peer connection negotiated DTLS-SRTP',
   'A sees B leave (ParticipantDisconnected)',
 ];
-console.log(`MEET-PLAN ${PLAN.length}`);
-const reported = new Set();
-function report(i, ok, diag = '') {
-  reported.add(PLAN[i]);
-  console.log('MEET-CASE ' + JSON.stringify({ name: PLAN[i], ok: !!ok, diag: ok ? '' : String(diag) }));
-}
-const hardStop = setTimeout(() => {
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
-  process.exit(3);
-}, T(55000));
+const { report, reportMissing, done } = caseReporter(PLAN, T(55000));
 
 const logs = {};
 let browser;
 
 async function openPage(name) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T(15000));
   logs[name] = [];
-  page.on('console', (m) => logs[name].push(`[${m.type()}] ${m.text()}`));
-  await page.goto(`http://${HOST}:${PORT}/test/join.html`, { waitUntil: 'load' });
   const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [`ws://${HOST}:${PORT}`, tok, T(10000)]);
-  return page;
-}
-
-async function waitConnected(page) {
-  const until = Date.now() + CONNECT_TIMEOUT;
-  let r = null;
-  while (Date.now() < until) {
-    r = await page.evaluate(() => window.meet.connectResult);
-    if (r) break;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  return r;
-}
-
-async function events(page) { return page.evaluate(() => window.meet.events); }
-
-async function waitEvent(page, re, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if ((await events(page)).some((e) => re.test(e))) return true;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  return false;
+  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
+    token: tok, timeout: T(15000), joinTimeout: T(10000), logs: logs[name],
+    initScripts: [] });
 }
 
 try {
   browser = await launch({ timeout: T(20000) });
   const a = await openPage('A');
-  const ra = await waitConnected(a);
+  const ra = await waitConnected(a, CONNECT_TIMEOUT);
   report(0, ra === 'connected', `connect(): ${ra}`);
 
   const b = await openPage('B');
-  const rb = await waitConnected(b);
+  const rb = await waitConnected(b, CONNECT_TIMEOUT);
   report(1, rb === 'connected', `connect(): ${rb}`);
 
-  report(2, await waitEvent(a, /ParticipantConnected B-/, T(5000)), (await events(a)).join('\n'));
+  report(2, await waitEvent(a, /ParticipantConnected B-/, T(5000)), (await pageEvents(a)).join('\n'));
   const remotes = await b.evaluate(() => [...window.meet.room.remoteParticipants.values()].map((p) => p.identity));
   report(3, remotes.some((i) => i.startsWith('A-')), `remote participants of B: ${JSON.stringify(remotes)}`);
 
@@ -110,17 +76,17 @@ try {
   await b.evaluate(() => window.meetLeave());
   report(5, await waitEvent(a, /Disconnected|ParticipantDisconnected/, T(5000))
     || (await a.evaluate(() => window.meet.room.remoteParticipants.size)) === 0,
-    (await events(a)).join('\n'));
+    (await pageEvents(a)).join('\n'));
   // the event log shows ParticipantDisconnected only if the page listens:
   await a.evaluate(() => window.meetLeave());
 } catch (e) {
   console.error('browser-connect: ' + (e && e.stack || e));
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, String(e && e.message || e)); });
+  reportMissing(String(e && e.message || e));
 } finally {
   try {
     for (const [k, v] of Object.entries(logs)) writeFileSync(path.join(OUT, `connect-${k}.console.log`), v.join('\n') + '\n');
   } catch (e) { /* best effort */ }
   if (browser) await browser.close().catch(() => {});
-  clearTimeout(hardStop);
+  done();
 }
 process.exit(0);

@@ -7,7 +7,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch } from './lib/browser.mjs';
+import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
+         pageEvents, waitEvent } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
 const PORT = Number(process.env.MEET_PORT);
@@ -16,20 +17,6 @@ const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
 const ROOM = uniq('media-room');
 
 mkdirSync(OUT, { recursive: true });
-
-// every RTCPeerConnection of the page, for getStats()
-const PC_RECORDER = `
-(() => {
-  const Orig = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = function (...args) {
-    const pc = new Orig(...args);
-    window.__pcs.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Orig.prototype;
-  Object.setPrototypeOf(window.RTCPeerConnection, Orig);
-})();`;
 
 const PLAN = [
   'A and B connect and publish camera and microphone',
@@ -44,52 +31,17 @@ const PLAN = [
   'B leaves: A and C see it disconnect and its tracks unsubscribed',
   'A gets sender reports for B\'s streams (remote-outbound-rtp)',
 ];
-console.log(`MEET-PLAN ${PLAN.length}`);
-const reported = new Set();
-function report(i, ok, diag = '') {
-  reported.add(PLAN[i]);
-  console.log('MEET-CASE ' + JSON.stringify({ name: PLAN[i], ok: !!ok, diag: ok ? '' : String(diag) }));
-}
-const hardStop = setTimeout(() => {
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, 'hard time limit'); });
-  process.exit(3);
-}, T(100000));
+const { report, reportMissing, done } = caseReporter(PLAN, T(100000));
 
 const logs = {};
 let browser;
 
 async function openPage(name) {
-  const ctx = await browser.newContext();
-  await ctx.addInitScript(PC_RECORDER);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T(20000));
   logs[name] = [];
-  page.on('console', (m) => logs[name].push(`[${m.type()}] ${m.text()}`));
-  await page.goto(`http://${HOST}:${PORT}/test/join.html`, { waitUntil: 'load' });
   const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [`ws://${HOST}:${PORT}`, tok, T(10000)]);
-  return page;
-}
-
-async function waitConnected(page) {
-  const until = Date.now() + T(20000);
-  while (Date.now() < until) {
-    const r = await page.evaluate(() => window.meet.connectResult);
-    if (r) return r;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  return null;
-}
-
-async function events(page) { return page.evaluate(() => window.meet.events); }
-
-async function waitEvent(page, re, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if ((await events(page)).some((e) => re.test(e))) return true;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  return false;
+  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
+    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
+    initScripts: [PC_RECORDER] });
 }
 
 async function inbound(page) {
@@ -111,8 +63,8 @@ try {
   browser = await launch({ timeout: T(20000) });
   const a = await openPage('A');
   const b = await openPage('B');
-  const ca = await waitConnected(a);
-  const cb = await waitConnected(b);
+  const ca = await waitConnected(a, T(20000));
+  const cb = await waitConnected(b, T(20000));
   const pa = await a.evaluate(() => window.meet.room.localParticipant.enableCameraAndMicrophone().then(() => 'ok', (e) => 'error ' + e.message));
   const pb = await b.evaluate(() => window.meet.room.localParticipant.enableCameraAndMicrophone().then(() => 'ok', (e) => 'error ' + e.message));
   report(0, ca === 'connected' && cb === 'connected' && pa === 'ok' && pb === 'ok',
@@ -156,7 +108,7 @@ try {
 
   // scenario 2: a third participant joins later
   const c = await openPage('C');
-  const cc = await waitConnected(c);
+  const cc = await waitConnected(c, T(20000));
   const tc = Date.now();
   let sc = {};
   const perTrack = async () => c.evaluate(async () => {
@@ -197,12 +149,12 @@ try {
   await a.evaluate(() => window.meetLeave());
 } catch (e) {
   console.error('browser-media: ' + (e && e.stack || e));
-  PLAN.forEach((n, i) => { if (!reported.has(n)) report(i, false, String(e && e.message || e)); });
+  reportMissing(String(e && e.message || e));
 } finally {
   try {
     for (const [k, v] of Object.entries(logs)) writeFileSync(path.join(OUT, `media-${k}.console.log`), v.join('\n') + '\n');
   } catch (e) { /* best effort */ }
   if (browser) await browser.close().catch(() => {});
-  clearTimeout(hardStop);
+  done();
 }
 process.exit(0);

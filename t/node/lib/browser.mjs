@@ -69,3 +69,68 @@ export const SRD_RECORDER = `
   };
 })();
 `;
+
+// Every RTCPeerConnection of a page in window.__pcs, for getStats().
+export const PC_RECORDER = `
+(() => {
+  const Orig = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Orig(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Orig.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Orig);
+})();`;
+
+// The MEET-PLAN / MEET-CASE protocol of t/lib/Test/Meet/Node.pm: prints
+// the plan, reports case i, and reports every missing case as failed when
+// the hard time limit hits.
+export function caseReporter(plan, hardMs) {
+  console.log(`MEET-PLAN ${plan.length}`);
+  const reported = new Set();
+  const report = (i, ok, diag = '') => {
+    reported.add(plan[i]);
+    console.log('MEET-CASE ' + JSON.stringify({ name: plan[i], ok: !!ok, diag: ok ? '' : String(diag) }));
+  };
+  const reportMissing = (why) => plan.forEach((n, i) => { if (!reported.has(n)) report(i, false, why); });
+  const hardStop = setTimeout(() => { reportMissing('hard time limit'); process.exit(3); }, hardMs);
+  return { report, reportMissing, done: () => clearTimeout(hardStop) };
+}
+
+// A page of t/browser/www/join.html in its own context, joined to a room:
+// opts = { browser, url (http base), wsUrl, token, timeout, logs (array for
+// console lines), initScripts }
+export async function openMeetPage(opts) {
+  const ctx = await opts.browser.newContext();
+  for (const s of opts.initScripts || []) await ctx.addInitScript(s);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(opts.timeout);
+  if (opts.logs) page.on('console', (m) => opts.logs.push(`[${m.type()}] ${m.text()}`));
+  await page.goto(`${opts.url}/test/join.html`, { waitUntil: 'load' });
+  await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [opts.wsUrl, opts.token, opts.joinTimeout]);
+  return page;
+}
+
+// room.connect()'s outcome ('connected' or 'error: ...'), or null
+export async function waitConnected(page, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const r = await page.evaluate(() => window.meet.connectResult);
+    if (r) return r;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return null;
+}
+
+export async function pageEvents(page) { return page.evaluate(() => window.meet.events); }
+
+export async function waitEvent(page, re, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if ((await pageEvents(page)).some((e) => re.test(e))) return true;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return false;
+}
