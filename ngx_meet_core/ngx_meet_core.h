@@ -204,6 +204,9 @@ const char *ngx_meet_health_status_name(ngx_meet_health_status_e status);
 const u_char *ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key,
     size_t key_len, size_t *secret_len);
 
+/* the key tokens are minted with: the first configured (or devkey) */
+ngx_meet_api_key_t *ngx_meet_api_key_default(ngx_cycle_t *cycle);
+
 /* "sha-256 AB:CD:..." value of the DTLS certificate (fingerprint only) */
 ngx_str_t *ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle);
 

@@ -395,6 +395,25 @@ ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
 }
 
 
+ngx_meet_api_key_t *
+ngx_meet_api_key_default(ngx_cycle_t *cycle)
+{
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    if (mcf == NULL || mcf->api_keys == NULL
+        || mcf->api_keys == NGX_CONF_UNSET_PTR
+        || mcf->api_keys->nelts == 0)
+    {
+        return NULL;
+    }
+
+    return mcf->api_keys->elts;
+}
+
+
 static ngx_int_t
 ngx_meet_core_init_module(ngx_cycle_t *cycle)
 {

@@ -30,12 +30,14 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
+#include "ngx_meet_http.h"
 
 
 #define NGX_MEET_ROUTE_BACKEND   1
 #define NGX_MEET_ROUTE_HEALTH    2
 #define NGX_MEET_ROUTE_SPA       3
 #define NGX_MEET_ROUTE_SIGNAL    4
+#define NGX_MEET_ROUTE_API       5
 
 #define NGX_MEET_HEALTH_URI      "/_meet/health/"
 
@@ -652,6 +654,19 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
             return NGX_CONF_ERROR;
         }
 
+    } else if (target.len == 3 && ngx_strncmp(target.data, "api", 3) == 0) {
+        route->type = NGX_MEET_ROUTE_API;
+
+        if (route->exact
+            || route->path.data[route->path.len - 1] != '/')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_routes: the \"api\" route must be a "
+                               "prefix ending in \"/\", e.g. "
+                               "\"/api/v1.0/ api;\"");
+            return NGX_CONF_ERROR;
+        }
+
     } else if (target.len == 3 && ngx_strncmp(target.data, "spa", 3) == 0) {
         route->type = NGX_MEET_ROUTE_SPA;
 
@@ -669,8 +684,9 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_routes: unknown target \"%V\" for \"%V\"; "
-                           "use \"backend <name>\", \"health\", \"signal\" "
-                           "or \"spa <folder>\"", &target, &route->path);
+                           "use \"backend <name>\", \"health\", \"signal\", "
+                           "\"api\" or \"spa <folder>\"",
+                           &target, &route->path);
         return NGX_CONF_ERROR;
     }
 
@@ -843,6 +859,11 @@ ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
         case NGX_MEET_ROUTE_SIGNAL:
             p = ngx_sprintf(text.data, "location %s %V { meet_signal; }",
                             r[i].exact ? "=" : "^~", &r[i].path);
+            break;
+
+        case NGX_MEET_ROUTE_API:
+            p = ngx_sprintf(text.data, "location ^~ %V { meet_api; }",
+                            &r[i].path);
             break;
 
         default: /* NGX_MEET_ROUTE_SPA */
@@ -1167,12 +1188,8 @@ ngx_meet_health_handler(ngx_http_request_t *r)
 {
     json_t                   *root, *components, *backends, *item;
     ngx_int_t                 rc;
-    ngx_buf_t                *b;
-    ngx_str_t                 body;
     ngx_uint_t                i;
-    ngx_chain_t               out;
     ngx_array_t              *registered;
-    ngx_table_elt_t          *cc;
     ngx_meet_health_t        *h;
     ngx_meet_health_ctx_t    *ctx;
     ngx_meet_health_check_t  *check;
@@ -1278,48 +1295,14 @@ ngx_meet_health_handler(ngx_http_request_t *r)
         goto failed;
     }
 
-    if (ngx_meet_json_dump(r->pool, root, &body) != NGX_OK) {
-        goto failed;
-    }
+    rc = ngx_meet_http_send_json(r, (worst == NGX_MEET_HEALTH_DOWN)
+                                    ? NGX_HTTP_SERVICE_UNAVAILABLE
+                                    : NGX_HTTP_OK, root);
 
     json_decref(components);
     json_decref(root);
 
-    r->headers_out.status = (worst == NGX_MEET_HEALTH_DOWN)
-                            ? NGX_HTTP_SERVICE_UNAVAILABLE : NGX_HTTP_OK;
-    r->headers_out.content_length_n = body.len;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    cc = ngx_list_push(&r->headers_out.headers);
-    if (cc == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cc->hash = 1;
-    ngx_str_set(&cc->key, "Cache-Control");
-    ngx_str_set(&cc->value, "no-store");
-
-    rc = ngx_http_send_header(r);
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = body.data;
-    b->last = body.data + body.len;
-    b->memory = 1;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return rc;
 
 failed:
 
@@ -1504,7 +1487,9 @@ ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
     ngx_str_t        *host;
     ngx_table_elt_t  *h;
 
-    host = &r->headers_in.server;
+    /* the Host header as the client sent it: with its port */
+    host = r->headers_in.host ? &r->headers_in.host->value
+                              : &r->headers_in.server;
 
     if (ngx_meet_is_trusted(r)) {
         h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-Host",

@@ -18,6 +18,7 @@
  */
 
 
+#include "ngx_meet_http.h"
 #include "ngx_meet_signal.h"
 #include "ngx_meet_signal_sdp.h"
 
@@ -425,51 +426,13 @@ static ngx_int_t
 ngx_meet_signal_text(ngx_http_request_t *r, ngx_uint_t status,
     const char *text)
 {
-    size_t            len;
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *h;
-
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }
 
-    len = ngx_strlen(text);
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-    ngx_str_set(&r->headers_out.content_type, "text/plain");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Access-Control-Allow-Origin");
-    ngx_str_set(&h->value, "*");
-
-    rc = ngx_http_send_header(r);
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = (u_char *) text;
-    b->last = b->pos + len;
-    b->memory = 1;
-    b->last_buf = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_meet_http_send(r, status, "text/plain",
+                              "Access-Control-Allow-Origin", "*",
+                              (u_char *) text, ngx_strlen(text));
 }
 
 

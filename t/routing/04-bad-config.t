@@ -87,7 +87,7 @@ meet_routes: "spa" must be the "/" route
     }
 --- must_die
 --- error_log
-meet_routes: unknown target "proxy" for "/api/"; use "backend <name>", "health", "signal" or "spa <folder>"
+meet_routes: unknown target "proxy" for "/api/"; use "backend <name>", "health", "signal", "api" or "spa <folder>"
 
 
 
