@@ -165,6 +165,33 @@ cmp_ok($sr->{rx_sr} // 0, '>=', 1, '... and sender reports relayed');
 is(media()->{sessions}, 2, 'both media sessions still there');
 is(count_log(qr/media failed/, $log_from), 0, 'no media failure logged');
 
+# --- the same with AES128_CM_HMAC_SHA1_80 (another authentication path) --
+
+my $cm = MeetPeer::Participant->join(port => $http_port, room => 'srtp',
+    identity => 'pubcm', fingerprint => $cert{other}{fp},
+    publish => { ssrc => 0x0c0ffee, pt => 96 }, timeout => 5 * $tf);
+ok(!$cm->error && $cm->publish(timeout => 5 * $tf),
+   'a second publisher, offering AES-CM only');
+$before = media();
+$log_from = error_log_size();
+my $c = MeetPeer::Proc->spawn($bin, 'publish',
+    $cm->peer_args(cert => $cert{other}{file}), '--srtp', 'cm',
+    '--connect-timeout', 5 * $tf, '--rate', 100,
+    '--send', 'valid:10,auth:3,replay:2,short:2,valid:10', '--linger', 0.5,
+    '--duration', 20 * $tf)->finish(30 * $tf);
+is($c->{status}, 0, 'AES-CM publisher: ran its plan') or diag($c->{stderr});
+ok((grep { /^dtls ok .*profile=1\b/ } @{ $c->{lines} }),
+   '... with SRTP_AES128_CM_HMAC_SHA1_80');
+$after = media();
+my $cr = $c->{result};
+for ([srtp_auth => 'auth'], [srtp_replay => 'replay'], [srtp_other => 'short']) {
+    my ($k, $kind) = @$_;
+    is(($after->{dropped}{$k} // 0) - ($before->{dropped}{$k} // 0),
+       $cr->{"sent_$kind"}, "AES-CM: $k counts the $kind packets");
+}
+ok(wait_for_log(qr/"pubcm" track TR_\w+ is SSRC 12648430/, 1, 0),
+   '... on the track the offer announced');
+
 # --- DTLS with a certificate that is not the offer's ------------------
 
 my $mal = MeetPeer::Participant->join(port => $http_port, room => 'srtp',
@@ -201,6 +228,6 @@ my $o = MeetPeer::Proc->spawn($bin, 'subscribe',
 is($o->{status}, 3, 'meet_peer refuses a server certificate not in the answer');
 like($o->{stderr}, qr/does not match --fingerprint/, '... and says so');
 
-$_->close for $pub, $sub, $mal, $oth;
+$_->close for $pub, $sub, $cm, $mal, $oth;
 stop_nginx();
 done_testing();

@@ -815,11 +815,19 @@ peer_open(peer_t *p)
         return PEER_EXIT_FAILED;
     }
 
-    /* a burst of fan-out must not overflow the receive buffer */
+    /*
+     * a burst of fan-out must not overflow the receive buffer: past
+     * net.core.rmem_max when allowed (root), else up to it
+     */
     {
         int  sz = 4 * 1024 * 1024;
 
-        (void) setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(int));
+        if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(int))
+            != 0)
+        {
+            (void) setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &sz,
+                              sizeof(int));
+        }
     }
 
     if (connect(p->fd, (struct sockaddr *) &p->server,
