@@ -253,6 +253,7 @@ int
 main(int argc, char **argv)
 {
     int           rc;
+    unsigned      i;
     peer_t        peer;
     peer_opts_t   opts;
 
@@ -331,7 +332,7 @@ main(int argc, char **argv)
     free(peer.history);
     free(peer.lat);
 
-    for (unsigned i = 0; i < peer.nstreams; i++) {
+    for (i = 0; i < peer.nstreams; i++) {
         free(peer.streams[i].seen);
     }
 
@@ -371,6 +372,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
 {
     int            c;
     char          *end;
+    double         d;
     unsigned long  v;
 
     static struct option  longopts[] = {
@@ -434,24 +436,22 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         case 'l':
         case 'i':
         case 'T':
-            {
-                double  d = strtod(optarg, &end);
+            d = strtod(optarg, &end);
 
-                if (*end != '\0' || d < 0 || d > 3600) {
-                    fprintf(stderr, "meet_peer: bad number of seconds "
-                            "\"%s\"\n", optarg);
-                    return -1;
-                }
+            if (*end != '\0' || d < 0 || d > 3600) {
+                fprintf(stderr, "meet_peer: bad number of seconds \"%s\"\n",
+                        optarg);
+                return -1;
+            }
 
-                if (c == 'd') {
-                    o->duration = d;
-                } else if (c == 'l') {
-                    o->linger = d;
-                } else if (c == 'i') {
-                    o->idle = d;
-                } else {
-                    o->connect_timeout = d;
-                }
+            if (c == 'd') {
+                o->duration = d;
+            } else if (c == 'l') {
+                o->linger = d;
+            } else if (c == 'i') {
+                o->idle = d;
+            } else {
+                o->connect_timeout = d;
             }
             break;
 
@@ -768,10 +768,11 @@ peer_fingerprint_parse(const char *text, u_char md[32])
 static int
 peer_open(peer_t *p)
 {
-    char        host[64];
-    char       *end;
-    const char *colon;
-    long        port;
+    int          sz;
+    char         host[64];
+    char        *end;
+    long         port;
+    const char  *colon;
 
     colon = strrchr(p->o->server, ':');
 
@@ -819,15 +820,11 @@ peer_open(peer_t *p)
      * a burst of fan-out must not overflow the receive buffer: past
      * net.core.rmem_max when allowed (root), else up to it
      */
-    {
-        int  sz = 4 * 1024 * 1024;
+    sz = 4 * 1024 * 1024;
 
-        if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(int))
-            != 0)
-        {
-            (void) setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &sz,
-                              sizeof(int));
-        }
+    if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(int)) != 0)
+    {
+        (void) setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(int));
     }
 
     if (connect(p->fd, (struct sockaddr *) &p->server,
@@ -984,9 +981,10 @@ peer_send_check(peer_t *p, u_char tid[MEET_STUN_TID_LEN], int nominate)
 static int
 peer_dtls(peer_t *p)
 {
-    int             rc, err, ms;
+    int             rc, err, ms, t;
     BIO            *bio;
-    char            profiles[128], *tok, *save;
+    char            profiles[128], names[256], *tok, *save;
+    const char     *name;
     double          start, deadline, left;
     struct pollfd   pfd;
     struct timeval  tv;
@@ -1015,45 +1013,40 @@ peer_dtls(peer_t *p)
 
     /* --srtp gcm,cm -> OpenSSL's profile names, in our order */
 
-    profiles[0] = '\0';
     snprintf(profiles, sizeof(profiles), "%s", p->o->srtp);
+    names[0] = '\0';
+
+    for (tok = strtok_r(profiles, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save))
     {
-        char  names[256];
+        if (strcmp(tok, "gcm") == 0) {
+            name = "SRTP_AEAD_AES_128_GCM";
 
-        names[0] = '\0';
+        } else if (strcmp(tok, "cm") == 0) {
+            name = "SRTP_AES128_CM_SHA1_80";
 
-        for (tok = strtok_r(profiles, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save))
-        {
-            const char  *name;
-
-            if (strcmp(tok, "gcm") == 0) {
-                name = "SRTP_AEAD_AES_128_GCM";
-            } else if (strcmp(tok, "cm") == 0) {
-                name = "SRTP_AES128_CM_SHA1_80";
-            } else {
-                fprintf(stderr, "meet_peer: --srtp: gcm and/or cm\n");
-                return PEER_EXIT_USAGE;
-            }
-
-            if (strlen(names) + strlen(name) + 2 > sizeof(names)) {
-                return PEER_EXIT_USAGE;
-            }
-
-            if (names[0]) {
-                strcat(names, ":");
-            }
-
-            strcat(names, name);
-        }
-
-        /* note: 0 is success for this one */
-        if (names[0] == '\0'
-            || SSL_CTX_set_tlsext_use_srtp(p->ctx, names) != 0)
-        {
-            peer_ssl_error("use_srtp");
+        } else {
+            fprintf(stderr, "meet_peer: --srtp: gcm and/or cm\n");
             return PEER_EXIT_USAGE;
         }
+
+        if (strlen(names) + strlen(name) + 2 > sizeof(names)) {
+            fprintf(stderr, "meet_peer: --srtp: too long\n");
+            return PEER_EXIT_USAGE;
+        }
+
+        if (names[0]) {
+            strcat(names, ":");
+        }
+
+        strcat(names, name);
+    }
+
+    /* note: 0 is success for this one */
+    if (names[0] == '\0' || SSL_CTX_set_tlsext_use_srtp(p->ctx, names) != 0)
+    {
+        peer_ssl_error("use_srtp");
+        return PEER_EXIT_USAGE;
     }
 
     /* self-signed: the fingerprint from the answer decides */
@@ -1109,7 +1102,7 @@ peer_dtls(peer_t *p)
         ms = (int) (left * 1000) + 1;
 
         if (DTLSv1_get_timeout(p->ssl, &tv) == 1) {
-            int  t = (int) (tv.tv_sec * 1000 + tv.tv_usec / 1000);
+            t = (int) (tv.tv_sec * 1000 + tv.tv_usec / 1000);
 
             if (t < ms) {
                 ms = t;
