@@ -1,13 +1,16 @@
 # ngx_meet: build, run and test.  See README.md.
 #
-#   make           dynamic modules for Debian's nginx -> build/modules/*.so
+#   make           dynamic modules for Debian's nginx -> build/modules/*.so,
+#                  and the web app -> build/web (make web)
 #   make run       start nginx in the foreground on conf-examples/dev.conf
+#                  (the web app on http://127.0.0.1:7880/)
 #   make test      install what is missing, build, run the whole suite
 #   make asan      modules built with AddressSanitizer + UBSan -> build/asan/modules
 #   make test-asan the suite against the asan modules (runtime LD_PRELOADed)
 #   make test-valgrind  the suite under valgrind memcheck with leak checks
 #   make static    a complete nginx binary with the modules compiled in
-#   make install   copy the .so files to /usr/lib/nginx/modules
+#   make install   copy the .so files to /usr/lib/nginx/modules and the
+#                  web app to /usr/share/ngx_meet/web
 
 SHELL        := /bin/bash
 REPO         := $(CURDIR)
@@ -29,9 +32,10 @@ ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
                 $(shell gcc -print-file-name=libubsan.so)
 
 .PHONY: all modules deps run test asan test-asan test-valgrind static \
-        test-static install clean unit fuzz node-deps browser-bundle
+        test-static install clean unit fuzz node-deps browser-bundle web \
+        web-check
 
-all: modules
+all: modules web
 
 deps:
 	@bash scripts/install-deps.sh build
@@ -53,22 +57,22 @@ $(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh \
 	    "$(BUILD)/asan/modules" "$(ASAN_CFLAGS)"
 	@touch $@
 
-run: modules
+run: modules web
 	bash scripts/run-dev.sh
 
-test: node-deps
+test: node-deps web
 	@bash scripts/install-deps.sh test
 	$(MAKE) modules
 	$(PROVE) $(PROVE_FLAGS) $(TESTS)
 
-test-asan: node-deps
+test-asan: node-deps web
 	@bash scripts/install-deps.sh test
 	$(MAKE) asan
 	TEST_NGINX_MODULES=$(BUILD)/asan/modules \
 	TEST_NGINX_PRELOAD="$(ASAN_PRELOAD)" \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
-test-valgrind: node-deps
+test-valgrind: node-deps web
 	@bash scripts/install-deps.sh test
 	$(MAKE) modules
 	TEST_NGINX_VALGRIND=leak $(PROVE) $(PROVE_FLAGS) $(TESTS)
@@ -80,13 +84,16 @@ $(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh \
 	@bash scripts/install-deps.sh build
 	bash scripts/build-static.sh "$(BUILD)/static"
 
-test-static: static node-deps
+test-static: static node-deps web
 	TEST_NGINX_BINARY=$(BUILD)/static/nginx TEST_NGINX_MODULES=static \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
-install: modules
+install: modules web
 	install -m 0644 $(addprefix $(BUILD)/modules/,$(addsuffix .so,$(MODULES))) \
 	    /usr/lib/nginx/modules/
+	rm -rf /usr/share/ngx_meet/web
+	mkdir -p /usr/share/ngx_meet
+	cp -R $(BUILD)/web /usr/share/ngx_meet/web
 
 clean:
 	rm -rf $(BUILD)
@@ -117,12 +124,40 @@ NODE_DIR := $(REPO)/t/node
 
 node-deps: $(NODE_DIR)/node_modules/.installed
 
-$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json \
-                                     $(NODE_DIR)/package.json
-	@command -v node >/dev/null 2>&1 || bash scripts/install-deps.sh test
-	@command -v npm >/dev/null 2>&1 || { echo "node-deps: npm is missing" >&2; exit 1; }
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund
-	@touch $@
+# $(call npm_ci,<dir>,<install-deps.sh set>): <dir>/node_modules from its
+# lock file (npm ci), again when package.json or the lock file is newer;
+# Node and npm are installed first when missing.
+define npm_ci
+$(1)/node_modules/.installed: $(1)/package-lock.json $(1)/package.json
+	@command -v npm >/dev/null 2>&1 || bash scripts/install-deps.sh $(2)
+	@command -v npm >/dev/null 2>&1 || { echo "$(1): npm is missing" >&2; exit 1; }
+	cd $(1) && npm ci --no-audit --no-fund
+	@touch $$@
+endef
+$(eval $(call npm_ci,$(NODE_DIR),test))
 
 browser-bundle: node-deps
 	cd $(NODE_DIR) && node build-bundle.mjs
+
+
+# The meeting web app (web/: plain TypeScript on livekit-client, exact
+# versions in web/package-lock.json) bundled by esbuild -> build/web
+# (index.html and hashed assets; served by "/ spa web;" in dev.conf).
+# npm ci fetches the packages at build time only; the page loads nothing
+# but its own files.  Node and npm come from scripts/install-deps.sh
+# (Debian's nodejs/npm when no node is on PATH).
+# web-check: the TypeScript type check (tsc --noEmit).
+
+WEB_DIR     := $(REPO)/web
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs \
+               web/tsconfig.json
+
+web: $(BUILD)/web/index.html
+
+$(BUILD)/web/index.html: $(WEB_DIR)/node_modules/.installed $(WEB_SOURCES)
+	cd $(WEB_DIR) && node build.mjs "$(BUILD)/web"
+
+$(eval $(call npm_ci,$(WEB_DIR),build))
+
+web-check: $(WEB_DIR)/node_modules/.installed
+	cd $(WEB_DIR) && npx --no-install tsc --noEmit -p .

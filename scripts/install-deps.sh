@@ -20,11 +20,14 @@ test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
   openssl curl ca-certificates redis-server postgresql valgrind
   libclang-rt-14-dev clang iproute2 procps psmisc
   chromium"
-# Node.js for t/node (livekit-client, playwright-core, esbuild): Debian's
-# nodejs and npm only when no node is on PATH, so that a newer Node.js
-# installed otherwise (e.g. a NodeSource package) is neither shadowed nor
-# replaced.  The tests need node 20 or newer (playwright-core 1.65).
+# Node.js for the web app build (web/: npm ci, esbuild; node 18 or newer)
+# and for t/node (livekit-client, playwright-core, esbuild): Debian's
+# nodejs and npm only when no node is on PATH, so that a newer
+# Node.js installed otherwise (e.g. a NodeSource package) is neither
+# shadowed nor replaced.  The browser tests need node 20 or newer
+# (playwright-core 1.65).
 if ! command -v node >/dev/null 2>&1; then
+    build_pkgs="$build_pkgs nodejs npm"
     test_pkgs="$test_pkgs nodejs npm"
 fi
 

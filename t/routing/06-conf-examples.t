@@ -62,13 +62,18 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
 }
 
 # --- dev.conf through scripts/run-dev.sh (what "make run" does) -------------
+# It serves the web app that "make web" built (build/web, linked into the
+# prefix by run-dev.sh); "make test" builds it first.
+my $web = $ENV{MEET_WEB_DIR} // "$repo/build/web";
 SKIP: {
     for my $port (7880) {
         my $r = eval { http_request(port => $port, path => '/', timeout => 1) };
-        skip "port $port is in use, cannot run dev.conf", 5 if $r && $r->{status};
+        skip "port $port is in use, cannot run dev.conf", 9 if $r && $r->{status};
     }
+    skip "$web/index.html is missing: run make web", 9 unless -f "$web/index.html";
 
     my $p = prefix_with_modules();
+    rmdir "$p/web";    # run-dev.sh links the built app there
     my $log = "$p/run.log";
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
@@ -83,6 +88,7 @@ SKIP: {
             $ENV{ASAN_OPTIONS} = "detect_leaks=0:detect_odr_violation=0";
         }
         $ENV{MEET_MODULES_DIR} = $mods;
+        $ENV{MEET_WEB_DIR} = $web;
         exec 'bash', "$repo/scripts/run-dev.sh" or POSIX::_exit(127);
     }
 
@@ -99,6 +105,22 @@ SKIP: {
     like($r ? $r->{body} : '', qr/^\{"status":"ok",/, 'make run: status ok');
     like($r ? $r->{body} : '', qr/"media":\{"udp":\["127\.0\.0\.1:7882"\]/,
          'make run: media on UDP 7882');
+
+    # the web app: index.html for / and for a room's deep link, its assets
+    my $home = eval { http_request(port => 7880, path => '/', timeout => 2) };
+    like($home ? $home->{body} : '', qr{<main id="app"}, 'make run: / is the web app');
+    my ($js) = ($home ? $home->{body} : '') =~ m{src="(/assets/app-\w+\.js)"};
+    my $asset = $js ? eval { http_request(port => 7880, path => $js, timeout => 2) } : undef;
+    is($asset && $asset->{status}, 200, "make run: the app's script $js is served");
+    my $deep = eval { http_request(port => 7880, path => '/bak-tuzo-mip', timeout => 2) };
+    like($deep ? $deep->{body} : '', qr{<main id="app"}, 'make run: a room link /<room> is the web app');
+
+    # the room endpoint gives anyone a token in dev mode
+    my $room = eval { http_request(port => 7880, timeout => 2,
+                                   path => '/api/v1.0/rooms/bak-tuzo-mip/?username=Ada') };
+    like($room ? "$room->{status} $room->{body}" : '',
+         qr/^200 \{.*"slug":"bak-tuzo-mip".*"token":"[\w-]+\.[\w-]+\.[\w-]+"/,
+         'make run: the room endpoint gives an anonymous user a token');
 
     # a LiveKit client joins with the development key devkey/secret
     my $tok = Test::Meet::WebSocket::token(identity => 'dev', room => 'dev-room');
