@@ -9,7 +9,7 @@
 // nginx serves <out> with `meet_routes { / spa <out>; }`: index.html for
 // client routes (/, /<room>), the hashed assets as they are.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync, mkdirSync, rmSync, renameSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -19,6 +19,27 @@ const { version: lkVersion } = JSON.parse(readFileSync(
   path.join(here, 'node_modules/livekit-client/package.json'), 'utf8'));
 const { version: appVersion } = JSON.parse(readFileSync(
   path.join(here, 'package.json'), 'utf8'));
+
+// The licenses of what the bundle contains: livekit-client's dist file
+// embeds its dependencies, and minifying drops their notices, so
+// licenses.txt lists every package of the dependency tree with its license
+// text (Apache-2.0 and MIT ask for it).
+function licenses(roots) {
+  const seen = new Map();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    const dir = path.join(here, 'node_modules', name);
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|-|$)/i.test(f));
+    seen.set(name, { version: pkg.version, license: pkg.license || 'see text',
+      text: file ? readFileSync(path.join(dir, file), 'utf8').trim() : '(no license file in the package)' });
+    Object.keys(pkg.dependencies || {}).forEach(visit);
+  };
+  roots.forEach(visit);
+  const head = 'Third-party software in this web app (assets/app-*.js), with its licenses.\n';
+  return head + [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([name, p]) =>
+    `\n${'='.repeat(72)}\n${name} ${p.version} (${p.license})\n${'='.repeat(72)}\n\n${p.text}\n`).join('');
+}
 
 // build into a fresh sibling folder, then swap it in: a running nginx never
 // serves an index.html that names assets not written yet
@@ -37,8 +58,8 @@ const result = await build({
   assetNames: '[name]-[hash]',
   minify: true,
   sourcemap: false,
-  // license texts of the bundled packages go to a file of their own
-  // (assets/app-<hash>.js.LEGAL.txt), not into the served script
+  // license comments go to a file of their own, not into the served
+  // script (livekit-client's dist has none left; see licenses())
   legalComments: 'external',
   metafile: true,
   define: {
@@ -57,6 +78,8 @@ const html = readFileSync(path.join(here, 'src/index.html'), 'utf8')
   .replaceAll('%APP_JS%', `/assets/${js}`)
   .replaceAll('%APP_CSS%', `/assets/${css}`);
 writeFileSync(path.join(tmp, 'index.html'), html);
+
+writeFileSync(path.join(tmp, 'licenses.txt'), licenses(['livekit-client']));
 
 const old = `${out}.old-${process.pid}`;
 mkdirSync(path.dirname(out), { recursive: true });
