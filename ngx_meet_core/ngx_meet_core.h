@@ -125,8 +125,9 @@ struct ngx_meet_uptrack_s {
     unsigned                  video:1;
     unsigned                  codec:4;       /* MEET_RTP_CODEC_*, 0 audio */
     ngx_msec_t                last_pli;
-    void                     *history;       /* the media module's packet
-                                                ring for NACKs (ngx_alloc) */
+    void                     *media;         /* the media module's state:
+                                                receive statistics, losses,
+                                                packet ring (ngx_alloc) */
     ngx_meet_media_session_t *pub;
     ngx_meet_downtrack_t     *down;          /* list by next */
 };
@@ -143,6 +144,10 @@ struct ngx_meet_downtrack_s {
     void                     *owner;         /* the signal module's slot */
     uint32_t                  packets;       /* sent, for sender reports */
     uint32_t                  octets;
+    uint32_t                  rtx_ssrc;      /* RFC 4588 towards the
+                                                subscriber, 0: none */
+    uint8_t                   rtx_pt;        /* the subscriber's */
+    uint16_t                  rtx_seq;
     unsigned                  need_keyframe:1;
 };
 
@@ -174,6 +179,7 @@ struct ngx_meet_media_session_s {
     uint8_t                   ext_mid;
     uint8_t                   ext_rid;
     uint8_t                   ext_twcc;
+    uint8_t                   ext_rrid;      /* repaired-rtp-stream-id */
 
     /* forwarding: what it publishes and what it receives */
     ngx_meet_uptrack_t       *up[NGX_MEET_MAX_UPTRACKS];

@@ -1385,3 +1385,166 @@ meet_rtcp_build_twcc(u_char *buf, size_t size, uint32_t sender_ssrc,
 
     return len;
 }
+
+
+/* receiver statistics (RFC 3550 A.1, A.3, A.8) */
+
+
+#define MEET_RTCP_MAX_DROPOUT    3000
+#define MEET_RTCP_MAX_MISORDER   100
+#define MEET_RTCP_SEQ_MOD        (1u << 16)
+
+
+void
+meet_rtcp_rx_init(meet_rtcp_rx_t *rx, uint32_t ssrc, uint32_t clock_rate)
+{
+    memset(rx, 0, sizeof(meet_rtcp_rx_t));
+    rx->ssrc = ssrc;
+    rx->clock_rate = clock_rate ? clock_rate : 90000;
+    rx->bad_seq = MEET_RTCP_SEQ_MOD + 1;
+}
+
+
+static void
+meet_rtcp_rx_restart(meet_rtcp_rx_t *rx, uint16_t seq)
+{
+    rx->base_seq = seq;
+    rx->max_seq = seq;
+    rx->bad_seq = MEET_RTCP_SEQ_MOD + 1;
+    rx->cycles = 0;
+    rx->received = 0;
+    rx->received_prior = 0;
+    rx->expected_prior = 0;
+}
+
+
+int
+meet_rtcp_rx_packet(meet_rtcp_rx_t *rx, uint16_t seq, uint32_t rtp_ts,
+    uint64_t arrival_us)
+{
+    int64_t   arrival, transit, d;
+    uint16_t  udelta;
+
+    if (!rx->started) {
+        rx->started = 1;
+        meet_rtcp_rx_restart(rx, seq);
+
+    } else {
+        udelta = (uint16_t) (seq - rx->max_seq);
+
+        if (udelta < MEET_RTCP_MAX_DROPOUT) {
+            /* in order, with a permissible gap */
+            if (seq < rx->max_seq) {
+                rx->cycles += MEET_RTCP_SEQ_MOD;
+            }
+
+            rx->max_seq = seq;
+
+        } else if (udelta <= MEET_RTCP_SEQ_MOD - MEET_RTCP_MAX_MISORDER) {
+            /* a very large jump */
+            if (seq == rx->bad_seq) {
+                /* two sequential packets: the source restarted */
+                meet_rtcp_rx_restart(rx, seq);
+                rx->have_transit = 0;
+
+            } else {
+                rx->bad_seq = (seq + 1) & (MEET_RTCP_SEQ_MOD - 1);
+                return -1;
+            }
+        }
+
+        /* else a duplicate or reordered packet: counted */
+    }
+
+    rx->received++;
+
+    /* interarrival jitter in timestamp units */
+
+    arrival = (int64_t) (arrival_us * rx->clock_rate / 1000000);
+    transit = arrival - (int64_t) rtp_ts;
+
+    if (rx->have_transit) {
+        d = transit - rx->transit;
+        if (d < 0) {
+            d = -d;
+        }
+
+        if (d < (int64_t) rx->clock_rate * 10) {
+            /* J += (|D| - J) / 16, J kept scaled by 16 */
+            rx->jitter += (uint32_t) d - ((rx->jitter + 8) >> 4);
+        }
+    }
+
+    rx->transit = transit;
+    rx->have_transit = 1;
+
+    return 0;
+}
+
+
+void
+meet_rtcp_rx_sender_report(meet_rtcp_rx_t *rx, uint64_t ntp, uint64_t now_us)
+{
+    rx->lsr = meet_rtcp_ntp_mid(ntp);
+    rx->lsr_us = now_us;
+    rx->have_sr = 1;
+}
+
+
+int
+meet_rtcp_rx_block(meet_rtcp_rx_t *rx, uint64_t now_us,
+    meet_rtcp_report_block_t *b)
+{
+    int64_t   lost, lost_interval;
+    uint32_t  extended_max, expected, expected_interval, received_interval;
+    uint64_t  dlsr;
+
+    if (!rx->started) {
+        return -1;
+    }
+
+    extended_max = rx->cycles + rx->max_seq;
+    expected = extended_max - rx->base_seq + 1;
+    lost = (int64_t) expected - rx->received;
+
+    /* 24-bit signed */
+    if (lost > 0x7fffff) {
+        lost = 0x7fffff;
+
+    } else if (lost < -0x800000) {
+        lost = -0x800000;
+    }
+
+    expected_interval = expected - rx->expected_prior;
+    rx->expected_prior = expected;
+    received_interval = rx->received - rx->received_prior;
+    rx->received_prior = rx->received;
+    lost_interval = (int64_t) expected_interval - received_interval;
+
+    b->ssrc = rx->ssrc;
+    if (expected_interval == 0 || lost_interval <= 0) {
+        b->fraction_lost = 0;
+
+    } else {
+        lost_interval = (lost_interval << 8) / expected_interval;
+        b->fraction_lost = (uint8_t) (lost_interval > 255 ? 255
+                                                          : lost_interval);
+    }
+
+    b->cumulative_lost = (int32_t) lost;
+    b->highest_seq = extended_max;
+    b->jitter = rx->jitter >> 4;
+
+    if (rx->have_sr) {
+        /* delay since that SR in 1/65536 s */
+        dlsr = (now_us - rx->lsr_us) * 65536 / 1000000;
+        b->lsr = rx->lsr;
+        b->dlsr = dlsr > 0xffffffff ? 0xffffffff : (uint32_t) dlsr;
+
+    } else {
+        b->lsr = 0;
+        b->dlsr = 0;
+    }
+
+    return 0;
+}

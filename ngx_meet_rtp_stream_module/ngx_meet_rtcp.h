@@ -339,4 +339,46 @@ size_t meet_rtcp_build_twcc(u_char *buf, size_t size, uint32_t sender_ssrc,
     const int64_t *arrival_us, size_t count);
 
 
+/*
+ * Receiver statistics of one RTP source, for report blocks (RFC 3550
+ * appendix A.1 sequence validation, A.3 loss, A.8 jitter).
+ * meet_rtcp_rx_init(): clock_rate in Hz (0 taken as 90000).
+ * meet_rtcp_rx_packet(): every packet that passed SRTP, with its arrival
+ *   time in microseconds of a monotonic clock; returns 0, or -1 when the
+ *   packet is not counted (a jump of more than 3000 sequence numbers is
+ *   taken as a restart once the next packet follows it, as in A.1).
+ * meet_rtcp_rx_sender_report(): an SR of that source arrived (its NTP
+ *   time), at now_us.
+ * meet_rtcp_rx_block(): the report block at now_us; the interval counts
+ *   start again (fraction lost is per report).  0, or -1 before any packet.
+ */
+typedef struct {
+    uint32_t                  ssrc;
+    uint32_t                  clock_rate;
+    uint32_t                  cycles;       /* wraps << 16 */
+    uint32_t                  base_seq;
+    uint32_t                  bad_seq;
+    uint32_t                  received;
+    uint32_t                  expected_prior;
+    uint32_t                  received_prior;
+    uint32_t                  jitter;       /* * 16, A.8 */
+    uint32_t                  lsr;
+    int64_t                   transit;
+    uint64_t                  lsr_us;       /* when that SR arrived */
+    uint16_t                  max_seq;
+    unsigned                  started:1;
+    unsigned                  have_transit:1;
+    unsigned                  have_sr:1;
+} meet_rtcp_rx_t;
+
+void meet_rtcp_rx_init(meet_rtcp_rx_t *rx, uint32_t ssrc,
+    uint32_t clock_rate);
+int meet_rtcp_rx_packet(meet_rtcp_rx_t *rx, uint16_t seq, uint32_t rtp_ts,
+    uint64_t arrival_us);
+void meet_rtcp_rx_sender_report(meet_rtcp_rx_t *rx, uint64_t ntp,
+    uint64_t now_us);
+int meet_rtcp_rx_block(meet_rtcp_rx_t *rx, uint64_t now_us,
+    meet_rtcp_report_block_t *b);
+
+
 #endif /* _NGX_MEET_RTCP_H_INCLUDED_ */

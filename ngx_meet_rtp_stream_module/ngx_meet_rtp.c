@@ -1169,3 +1169,117 @@ meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
 
     return MEET_RTP_RW_FORWARD;
 }
+
+
+/* loss tracking for NACKs */
+
+
+void
+meet_rtp_nack_init(meet_rtp_nack_t *nk, unsigned retry_ms, unsigned max_tries,
+    unsigned max_age_ms)
+{
+    memset(nk, 0, sizeof(meet_rtp_nack_t));
+    nk->retry_ms = retry_ms;
+    nk->max_tries = max_tries ? max_tries : 1;
+    nk->max_age_ms = max_age_ms;
+}
+
+
+static void
+meet_rtp_nack_remove(meet_rtp_nack_t *nk, unsigned i)
+{
+    memmove(&nk->items[i], &nk->items[i + 1],
+            (nk->n - i - 1) * sizeof(meet_rtp_nack_item_t));
+    nk->n--;
+}
+
+
+int
+meet_rtp_nack_packet(meet_rtp_nack_t *nk, uint16_t seq, uint64_t now_ms)
+{
+    int32_t    d;
+    uint16_t   s;
+    unsigned   i;
+
+    if (!nk->started) {
+        nk->started = 1;
+        nk->max_seq = seq;
+        return MEET_RTP_NACK_NEW;
+    }
+
+    d = meet_rtp_seq_diff(seq, nk->max_seq);
+
+    if (d > MEET_RTP_NACK_RESET || d < -MEET_RTP_NACK_RESET) {
+        /* the source restarted its numbers: nothing is missing */
+        nk->n = 0;
+        nk->max_seq = seq;
+        return MEET_RTP_NACK_NEW;
+    }
+
+    if (d > 0) {
+        /* the numbers in between are missing, the newest 64 at most */
+        s = (d - 1 > MEET_RTP_NACK_MAX) ? (uint16_t) (seq - MEET_RTP_NACK_MAX)
+                                        : (uint16_t) (nk->max_seq + 1);
+
+        for ( /* void */ ; s != seq; s++) {
+            if (nk->n == MEET_RTP_NACK_MAX) {
+                meet_rtp_nack_remove(nk, 0);
+                nk->gave_up++;
+            }
+
+            nk->items[nk->n].seq = s;
+            nk->items[nk->n].tries = 0;
+            nk->items[nk->n].first_ms = now_ms;
+            nk->items[nk->n].next_ms = now_ms;
+            nk->n++;
+        }
+
+        nk->max_seq = seq;
+
+        return MEET_RTP_NACK_NEW;
+    }
+
+    for (i = 0; i < nk->n; i++) {
+        if (nk->items[i].seq == seq) {
+            meet_rtp_nack_remove(nk, i);
+            return MEET_RTP_NACK_RECOVERED;
+        }
+    }
+
+    return MEET_RTP_NACK_DUPLICATE;
+}
+
+
+unsigned
+meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms, uint16_t *out,
+    unsigned max)
+{
+    unsigned               i, k;
+    meet_rtp_nack_item_t  *it;
+
+    k = 0;
+    i = 0;
+
+    while (i < nk->n) {
+        it = &nk->items[i];
+
+        if (now_ms - it->first_ms > nk->max_age_ms
+            || (it->next_ms <= now_ms && it->tries >= nk->max_tries))
+        {
+            /* too old, or no answer to the last NACK either */
+            meet_rtp_nack_remove(nk, i);
+            nk->gave_up++;
+            continue;
+        }
+
+        if (it->next_ms <= now_ms && k < max) {
+            out[k++] = it->seq;
+            it->tries++;
+            it->next_ms = now_ms + nk->retry_ms;
+        }
+
+        i++;
+    }
+
+    return k;
+}

@@ -348,4 +348,52 @@ int meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
     const meet_rtp_header_t *h, uint64_t now_ms);
 
 
+/*
+ * Loss tracking for NACKs (RFC 4585) on the receiving side of one stream.
+ * meet_rtp_nack_packet() takes each packet's sequence number as it
+ * arrives (or as an RTX retransmission gives it back) and says what it is:
+ *   MEET_RTP_NACK_NEW: newer than any seen (the numbers skipped become
+ *     missing, at most MEET_RTP_NACK_MAX; a jump of more than
+ *     MEET_RTP_NACK_RESET is a restart and nothing is missing);
+ *   MEET_RTP_NACK_RECOVERED: it was missing (late or retransmitted);
+ *   MEET_RTP_NACK_DUPLICATE: seen already, or given up on, or older than
+ *     the window: forwarding it again is of no use.
+ * A missing number is due for a NACK at once, then again every retry_ms
+ * until max_tries NACKs went unanswered for retry_ms each, or it is
+ * max_age_ms old (given up, counted in gave_up).  meet_rtp_nack_due() writes the numbers due now
+ * (oldest first, at most max) and schedules their next NACK.
+ */
+
+#define MEET_RTP_NACK_MAX            64
+#define MEET_RTP_NACK_RESET          1000
+
+#define MEET_RTP_NACK_NEW            1
+#define MEET_RTP_NACK_RECOVERED      2
+#define MEET_RTP_NACK_DUPLICATE      3
+
+typedef struct {
+    uint64_t                  first_ms;
+    uint64_t                  next_ms;
+    uint16_t                  seq;
+    uint8_t                   tries;
+} meet_rtp_nack_item_t;
+
+typedef struct {
+    meet_rtp_nack_item_t      items[MEET_RTP_NACK_MAX];   /* oldest first */
+    unsigned                  n;
+    uint16_t                  max_seq;
+    unsigned                  retry_ms;
+    unsigned                  max_tries;
+    unsigned                  max_age_ms;
+    uint64_t                  gave_up;
+    unsigned                  started:1;
+} meet_rtp_nack_t;
+
+void meet_rtp_nack_init(meet_rtp_nack_t *nk, unsigned retry_ms,
+    unsigned max_tries, unsigned max_age_ms);
+int meet_rtp_nack_packet(meet_rtp_nack_t *nk, uint16_t seq, uint64_t now_ms);
+unsigned meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms,
+    uint16_t *out, unsigned max);
+
+
 #endif /* _NGX_MEET_RTP_H_INCLUDED_ */

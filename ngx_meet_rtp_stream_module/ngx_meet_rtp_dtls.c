@@ -91,6 +91,11 @@ ngx_meet_rtp_peer_init(ngx_meet_rtp_peer_t *peer)
     peer->twcc_timer.log = peer->log;
     peer->twcc_timer.cancelable = 1;
 
+    peer->rr_timer.handler = ngx_meet_rtp_rr_timer;
+    peer->rr_timer.data = peer;
+    peer->rr_timer.log = peer->log;
+    peer->rr_timer.cancelable = 1;
+
     ngx_meet_rtp_npeers++;
 }
 
@@ -311,6 +316,10 @@ ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
 
     if (peer->twcc_timer.timer_set) {
         ngx_del_timer(&peer->twcc_timer);
+    }
+
+    if (peer->rr_timer.timer_set) {
+        ngx_del_timer(&peer->rr_timer);
     }
 
     if (peer->dtls) {

@@ -11,15 +11,23 @@
  * relayed to the publisher the same way.
  *
  * NACKs from subscribers are answered from a ring of the last
- * NGX_MEET_HISTORY video packets of each track (plain retransmission on
- * the original SSRC).
+ * NGX_MEET_HISTORY video packets of each track: on the subscriber's RTX
+ * stream (RFC 4588) where its slot negotiated rtx, else as the original
+ * packet again.
+ *
+ * Losses on the way from a publisher are NACKed to it (again every
+ * NGX_MEET_NACK_RETRY ms while they stay missing, NGX_MEET_NACK_TRIES
+ * times at most); its RTX retransmissions are turned back into the
+ * original packets and forwarded when they fill a gap (RTX copies of
+ * packets that arrived, e.g. Chrome's bandwidth probes, are not).  Every
+ * NGX_MEET_RR_INTERVAL ms each publisher gets receiver reports of its
+ * streams (loss, jitter, LSR/DLSR for its round-trip time).
  *
  * Sender reports of publishers reach subscribers with our SSRC and counts.
  *
- * Not yet: RTX, receiver reports and NACKs upstream, sequence continuity
- * across publisher restarts (the publisher's numbers pass through),
- * header extensions (stripped: the subscriber demultiplexes by the SSRC
- * our answer announces).
+ * Not yet: sequence continuity across publisher restarts (the publisher's
+ * numbers pass through), header extensions (stripped: the subscriber
+ * demultiplexes by the SSRC our answer announces).
  */
 
 
@@ -37,6 +45,11 @@
 
 #define NGX_MEET_HISTORY        512       /* video packets kept for NACKs */
 
+#define NGX_MEET_NACK_RETRY     30        /* ms between NACKs of a packet */
+#define NGX_MEET_NACK_TRIES     6
+#define NGX_MEET_NACK_AGE       1000      /* ms, then a loss is given up */
+#define NGX_MEET_RR_INTERVAL    1000      /* ms between receiver reports */
+
 
 /* a packet as the publisher sent it, for retransmission */
 typedef struct {
@@ -46,19 +59,45 @@ typedef struct {
 } ngx_meet_rtp_hist_t;
 
 
+/* what we keep of an uptrack (up->media), made at its first packet */
+typedef struct {
+    meet_rtcp_rx_t            rx;
+    meet_rtp_nack_t           nack;
+    ngx_meet_rtp_hist_t       hist[1];      /* NGX_MEET_HISTORY for video,
+                                               none for audio */
+} ngx_meet_rtp_upstate_t;
+
+
 ngx_uint_t  ngx_meet_rtp_retransmits;
 ngx_uint_t  ngx_meet_rtp_nacks_sent;
+ngx_uint_t  ngx_meet_rtp_rtx_received;
+ngx_uint_t  ngx_meet_rtp_plis_sent;
+ngx_uint_t  ngx_meet_rtp_recovered;
+ngx_uint_t  ngx_meet_rtp_unrecovered;
+ngx_uint_t  ngx_meet_rtp_rr_sent;
 
 /* an RTX packet turned back into the original (RFC 4588) */
 static u_char  ngx_meet_rtp_rtx_buf[1500];
 
 
-static ngx_uint_t ngx_meet_rtp_upstream(ngx_meet_rtp_peer_t *peer,
-    ngx_meet_uptrack_t *up, meet_rtp_header_t *h);
+static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
+static void ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer,
+    ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st);
 static void ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h);
-static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
-    meet_rtp_header_t *hp);
+static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
+    ngx_meet_rtp_upstate_t *st, u_char *p, size_t n, meet_rtp_header_t *hp);
+
+
+static ngx_inline uint64_t
+ngx_meet_rtp_now_us(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 
 /* one packet at a time, with SRTP's tailroom */
@@ -104,6 +143,7 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
     }
 
     up->last_pli = now ? now : 1;
+    ngx_meet_rtp_plis_sent++;
 
     ngx_log_debug1(NGX_LOG_DEBUG_STREAM, pub->log, 0,
                    "meet rtp: PLI to SSRC %uD", up->ssrc);
@@ -115,7 +155,8 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
 /*
  * A packet whose SSRC no track has: if its sdes:mid names a track whose
  * SSRC the SDP did not give (simulcast) and its rtp-stream-id is the layer
- * we forward, the track gets that SSRC.
+ * we forward, the track gets that SSRC; with the track's RTX payload type
+ * and that layer in repaired-rtp-stream-id, it is the track's RTX SSRC.
  */
 
 static ngx_meet_uptrack_t *
@@ -136,9 +177,40 @@ ngx_meet_rtp_learn(ngx_meet_media_session_t *ms, u_char *p,
     for (i = 0; i < ms->nup; i++) {
         up = ms->up[i];
 
-        if (up->ssrc || up->mid_len != mid_len
+        if (up->mid_len != mid_len
             || ngx_strncmp(up->mid, mid, mid_len) != 0)
         {
+            continue;
+        }
+
+        if (up->rtx_pt && h->pt == up->rtx_pt) {
+            /* its RTX stream: the layer in repaired-rtp-stream-id */
+            if (up->rtx_ssrc) {
+                continue;
+            }
+
+            if (up->rid_len) {
+                rid = ms->ext_rrid ? meet_rtp_ext_find(p, h, ms->ext_rrid,
+                                                       &rid_len)
+                                   : NULL;
+
+                if (rid == NULL || rid_len != up->rid_len
+                    || ngx_strncmp(rid, up->rid, rid_len) != 0)
+                {
+                    continue;
+                }
+            }
+
+            up->rtx_ssrc = h->ssrc;
+
+            ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
+                          "meet rtp: SSRC %uD is the RTX of mid %*s",
+                          h->ssrc, mid_len, mid);
+
+            return up;
+        }
+
+        if (up->ssrc) {
             continue;
         }
 
@@ -182,14 +254,12 @@ ngx_meet_rtp_twcc_arrival(ngx_meet_rtp_peer_t *peer, u_char *p,
     int64_t          now;
     uint16_t         seq;
     ngx_uint_t       i;
-    struct timespec  ts;
 
     if (meet_rtp_ext_twcc_seq(p, h, peer->media->ext_twcc, &seq) != 0) {
         return;
     }
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    now = (int64_t) ngx_meet_rtp_now_us();
 
     if (!peer->twcc_have) {
         peer->twcc_have = 1;
@@ -342,6 +412,7 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
     ngx_meet_uptrack_t       *up;
     ngx_meet_rtp_peer_t      *sp;
     ngx_meet_downtrack_t     *d;
+    ngx_meet_rtp_upstate_t   *st;
     meet_rtcp_sender_info_t   si;
 
     if (meet_rtcp_parse_report(pkt, &r) != 0) {
@@ -359,6 +430,11 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
 
     if (up == NULL) {
         return;
+    }
+
+    if (up->media) {
+        st = up->media;
+        meet_rtcp_rx_sender_report(&st->rx, r.ntp, ngx_meet_rtp_now_us());
     }
 
     for (d = up->down; d; d = d->next) {
@@ -394,19 +470,17 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
 void
 ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
-    ngx_uint_t                 i;
+    ngx_int_t                  rc;
+    ngx_uint_t                 i, drop;
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
+    ngx_meet_rtp_upstate_t    *st;
     ngx_meet_media_session_t  *ms;
 
     ms = peer->media;
 
-    if (ms == NULL || meet_rtp_parse(&h, p, n) != MEET_RTP_OK) {
+    if (ms == NULL || n > 1500 || meet_rtp_parse(&h, p, n) != MEET_RTP_OK) {
         return;
-    }
-
-    if (ms->ext_twcc && h.extension) {
-        ngx_meet_rtp_twcc_arrival(peer, p, &h);
     }
 
     up = NULL;
@@ -416,6 +490,22 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
             up = ms->up[i];
             break;
         }
+    }
+
+    /*
+     * fault injection for loss-recovery tests (meet_rtp_test_drop_upstream)
+     * acts as the network would: before the packet counts as arrived in
+     * transport-wide feedback (Chrome drops what that feedback acknowledges
+     * from its retransmission history)
+     */
+    drop = peer->selected ? peer->selected->conf->test_drop_upstream : 0;
+
+    if (drop && up && up->video && ++peer->rx_dropped % drop == 0) {
+        return;
+    }
+
+    if (ms->ext_twcc && h.extension) {
+        ngx_meet_rtp_twcc_arrival(peer, p, &h);
     }
 
     if (up == NULL) {
@@ -428,106 +518,211 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         }
 
         up = ngx_meet_rtp_learn(ms, p, &h);
+
+        if (up && up->rtx_ssrc == h.ssrc) {
+            ngx_meet_rtp_unrtx(peer, up, p, n, &h);
+            return;
+        }
     }
 
     if (up == NULL) {
-        /* RTX, another simulcast layer, or a stream of no track (yet) */
+        /* another simulcast layer, or a stream of no track (yet) */
         return;
     }
 
-    if (n > 1500) {
+    st = ngx_meet_rtp_upstate(up);
+    if (st == NULL) {
         return;
     }
 
-    if (up->video && !ngx_meet_rtp_upstream(peer, up, &h)) {
+    if (up->video) {
+        rc = meet_rtp_nack_packet(&st->nack, h.seq, ngx_current_msec);
+
+        if (rc == MEET_RTP_NACK_DUPLICATE) {
+            return;
+        }
+
+        if (rc == MEET_RTP_NACK_RECOVERED) {
+            ngx_meet_rtp_recovered++;
+        }
+
+        ngx_meet_rtp_send_nacks(peer, up, st);
+    }
+
+    (void) meet_rtcp_rx_packet(&st->rx, h.seq, h.ts, ngx_meet_rtp_now_us());
+
+    if (!peer->rr_timer.timer_set) {
+        ngx_add_timer(&peer->rr_timer, NGX_MEET_RR_INTERVAL);
+    }
+
+    ngx_meet_rtp_fanout(up, st, p, n, &h);
+}
+
+
+static ngx_meet_rtp_upstate_t *
+ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up)
+{
+    size_t                   size;
+    ngx_meet_rtp_upstate_t  *st;
+
+    if (up->media) {
+        return up->media;
+    }
+
+    size = offsetof(ngx_meet_rtp_upstate_t, hist);
+
+    if (up->video) {
+        size += NGX_MEET_HISTORY * sizeof(ngx_meet_rtp_hist_t);
+    }
+
+    st = ngx_calloc(size, ngx_cycle->log);
+    if (st == NULL) {
+        return NULL;
+    }
+
+    meet_rtcp_rx_init(&st->rx, up->ssrc, up->video ? 90000 : 48000);
+    meet_rtp_nack_init(&st->nack, NGX_MEET_NACK_RETRY, NGX_MEET_NACK_TRIES,
+                       NGX_MEET_NACK_AGE);
+
+    up->media = st;
+
+    return st;
+}
+
+
+/* the publisher is asked again for what is still missing */
+
+static void
+ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
+    ngx_meet_rtp_upstate_t *st)
+{
+    size_t      len;
+    uint16_t    lost[MEET_RTP_NACK_MAX];
+    uint64_t    gave_up;
+    ngx_uint_t  nlost;
+
+    if (st->nack.n == 0) {
         return;
     }
 
-    ngx_meet_rtp_fanout(up, p, n, &h);
+    gave_up = st->nack.gave_up;
+
+    nlost = meet_rtp_nack_due(&st->nack, ngx_current_msec, lost,
+                              MEET_RTP_NACK_MAX);
+
+    ngx_meet_rtp_unrecovered += (ngx_uint_t) (st->nack.gave_up - gave_up);
+    if (st->nack.gave_up != gave_up) {
+        ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                       "meet rtp: %uL losses of SSRC %uD not recovered",
+                       st->nack.gave_up - gave_up, up->ssrc);
+    }
+
+    if (nlost == 0 || !peer->connected || peer->selected == NULL) {
+        return;
+    }
+
+    len = meet_rtcp_build_nack(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
+                               up->ssrc, lost, nlost);
+
+    ngx_log_debug3(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                   "meet rtp: NACK %ui packets from %ud to SSRC %uD",
+                   nlost, lost[0], up->ssrc);
+
+    if (len
+        && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
+                                  sizeof(ngx_meet_rtp_obuf))
+           == MEET_SRTP_OK)
+    {
+        ngx_meet_rtp_nacks_sent++;
+        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
+    }
 }
 
 
 /*
- * The publisher's side of a video stream: fault injection for tests
- * (meet_rtp_test_drop_upstream) and NACKs for gaps in its sequence
- * numbers (at most 32 back).  Returns 0 to drop the packet.
+ * Receiver reports to a publisher: one block per stream it sends us, in
+ * a compound RR with our CNAME.
  */
 
-static ngx_uint_t
-ngx_meet_rtp_upstream(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
-    meet_rtp_header_t *h)
+void
+ngx_meet_rtp_rr_timer(ngx_event_t *ev)
 {
-    size_t      len;
-    int16_t     diff;
-    uint16_t    lost[32], s;
-    ngx_uint_t  drop, nlost;
+    ngx_meet_rtp_peer_t *peer = ev->data;
 
-    drop = peer->selected ? peer->selected->conf->test_drop_upstream : 0;
+    size_t                     len;
+    uint64_t                   now;
+    ngx_uint_t                 i, n;
+    ngx_meet_uptrack_t        *up;
+    ngx_meet_rtp_upstate_t    *st;
+    ngx_meet_media_session_t  *ms;
+    meet_rtcp_report_block_t   blocks[31];
 
-    if (drop && ++peer->rx_dropped % drop == 0) {
-        return 0;
+    static u_char  cname[] = "ngx_meet";
+
+    ms = peer->media;
+
+    if (ms == NULL || !peer->connected || peer->selected == NULL) {
+        return;
     }
 
-    if (!up->have_seq) {
-        up->have_seq = 1;
-        up->max_seq = h->seq;
-        return 1;
-    }
+    now = ngx_meet_rtp_now_us();
+    n = 0;
 
-    diff = (int16_t) (h->seq - up->max_seq);
+    for (i = 0; i < ms->nup && n < 31; i++) {
+        up = ms->up[i];
+        st = up->media;
 
-    if (diff <= 0) {
-        return 1;
-    }
-
-    if (diff > 1 && diff <= 33 && peer->connected && peer->selected) {
-        nlost = 0;
-
-        for (s = (uint16_t) (up->max_seq + 1); s != h->seq; s++) {
-            lost[nlost++] = s;
-        }
-
-        len = meet_rtcp_build_nack(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
-                                   up->ssrc, lost, nlost);
-
-        ngx_log_debug3(NGX_LOG_DEBUG_STREAM, peer->log, 0,
-                       "meet rtp: NACK %ui packets from %ud to SSRC %uD",
-                       nlost, lost[0], up->ssrc);
-
-        if (len
-            && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
-                                      sizeof(ngx_meet_rtp_obuf))
-               == MEET_SRTP_OK)
+        if (st && up->ssrc == st->rx.ssrc
+            && meet_rtcp_rx_block(&st->rx, now, &blocks[n]) == 0)
         {
-            ngx_meet_rtp_nacks_sent++;
-            (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
+            n++;
         }
     }
 
-    up->max_seq = h->seq;
+    if (n == 0) {
+        /* nothing received: the next packet arms the timer again */
+        return;
+    }
 
-    return 1;
+    len = meet_rtcp_build_compound(ngx_meet_rtp_obuf, 1500, NULL,
+                                   NGX_MEET_OUR_SSRC, blocks, n, cname,
+                                   sizeof(cname) - 1);
+
+    if (len
+        && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
+                                  sizeof(ngx_meet_rtp_obuf))
+           == MEET_SRTP_OK)
+    {
+        ngx_meet_rtp_rr_sent++;
+        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
+    }
+
+    ngx_add_timer(ev, NGX_MEET_RR_INTERVAL);
 }
 
 
-/* RFC 4588: original sequence number first, then the original payload */
+/*
+ * RFC 4588: original sequence number first, then the original payload.
+ * Forwarded only when it fills a gap.
+ */
 
 static void
 ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
     u_char *p, size_t n, meet_rtp_header_t *h)
 {
-    size_t             hl;
-    meet_rtp_header_t  oh;
+    size_t                   hl;
+    ngx_meet_rtp_upstate_t  *st;
+    meet_rtp_header_t        oh;
 
-    if (h->payload_len < 2 || n > sizeof(ngx_meet_rtp_rtx_buf)) {
+    st = up->media;
+
+    if (st == NULL || h->payload_len < 2 || n > sizeof(ngx_meet_rtp_rtx_buf))
+    {
         /* RTX padding (bandwidth probing) carries no packet */
         return;
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
-                   "meet rtp: RTX of seq %ud on SSRC %uD",
-                   (unsigned) (p[h->header_len] << 8 | p[h->header_len + 1]),
-                   up->ssrc);
+    ngx_meet_rtp_rtx_received++;
 
     hl = h->header_len;
 
@@ -546,19 +741,34 @@ ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
         return;
     }
 
-    ngx_meet_rtp_fanout(up, ngx_meet_rtp_rtx_buf, n - 2, &oh);
+    if (meet_rtp_nack_packet(&st->nack, oh.seq, ngx_current_msec)
+        != MEET_RTP_NACK_RECOVERED)
+    {
+        /* a copy of what arrived already (or was given up on) */
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                   "meet rtp: RTX recovered seq %ud on SSRC %uD",
+                   oh.seq, up->ssrc);
+
+    ngx_meet_rtp_recovered++;
+
+    (void) meet_rtcp_rx_packet(&st->rx, oh.seq, oh.ts, ngx_meet_rtp_now_us());
+
+    ngx_meet_rtp_fanout(up, st, ngx_meet_rtp_rtx_buf, n - 2, &oh);
 }
 
 
 static void
-ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
-    meet_rtp_header_t *hp)
+ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
+    u_char *p, size_t n, meet_rtp_header_t *hp)
 {
     int                    kf;
     ngx_uint_t             drop;
     meet_rtp_header_t      h;
     ngx_meet_rtp_peer_t   *sp;
-    ngx_meet_rtp_hist_t   *hist, *slot;
+    ngx_meet_rtp_hist_t   *slot;
     ngx_meet_downtrack_t  *d;
 
     h = *hp;
@@ -566,20 +776,10 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
     /* video history for NACKs: one copy per packet, no allocation */
 
     if (up->video) {
-        hist = up->history;
-
-        if (hist == NULL) {
-            hist = ngx_calloc(NGX_MEET_HISTORY * sizeof(ngx_meet_rtp_hist_t),
-                              ngx_cycle->log);
-            up->history = hist;
-        }
-
-        if (hist) {
-            slot = &hist[h.seq % NGX_MEET_HISTORY];
-            slot->seq = h.seq;
-            slot->len = (uint16_t) n;
-            ngx_memcpy(slot->data, p, n);
-        }
+        slot = &st->hist[h.seq % NGX_MEET_HISTORY];
+        slot->seq = h.seq;
+        slot->len = (uint16_t) n;
+        ngx_memcpy(slot->data, p, n);
     }
 
     kf = -1;
@@ -622,21 +822,72 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, u_char *p, size_t n,
 }
 
 
+/*
+ * A retransmission on the subscriber's RTX stream (RFC 4588): its RTX
+ * SSRC, payload type and sequence numbers, the original sequence number
+ * (ours are the publisher's) before the payload; no extension, no padding.
+ */
+
+static void
+ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
+    const u_char *p, meet_rtp_header_t *h)
+{
+    size_t  hl, len;
+
+    hl = 12 + 4 * (size_t) h->cc;
+
+    if (hl + 2 + h->payload_len > 1500) {
+        return;
+    }
+
+    ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
+
+    ngx_meet_rtp_obuf[0] &= ~0x30;
+    ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | d->rtx_pt);
+    ngx_meet_rtp_obuf[2] = (u_char) (d->rtx_seq >> 8);
+    ngx_meet_rtp_obuf[3] = (u_char) d->rtx_seq;
+    ngx_meet_rtp_obuf[8] = (u_char) (d->rtx_ssrc >> 24);
+    ngx_meet_rtp_obuf[9] = (u_char) (d->rtx_ssrc >> 16);
+    ngx_meet_rtp_obuf[10] = (u_char) (d->rtx_ssrc >> 8);
+    ngx_meet_rtp_obuf[11] = (u_char) d->rtx_ssrc;
+    ngx_meet_rtp_obuf[hl] = p[2];
+    ngx_meet_rtp_obuf[hl + 1] = p[3];
+
+    ngx_memcpy(ngx_meet_rtp_obuf + hl + 2, p + h->header_len,
+               h->payload_len);
+
+    d->rtx_seq++;
+    len = hl + 2 + h->payload_len;
+
+    if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
+                              sizeof(ngx_meet_rtp_obuf))
+        != MEET_SRTP_OK)
+    {
+        return;
+    }
+
+    (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+}
+
+
 /* a subscriber's NACK: what the history still holds is sent again */
 
 static void
 ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
 {
-    int                   i, nlost;
-    uint16_t              lost[64];
-    meet_rtp_header_t     h;
-    ngx_meet_rtp_peer_t  *sp;
-    ngx_meet_rtp_hist_t  *hist, *slot;
+    int                      i, nlost;
+    uint16_t                 lost[64];
+    meet_rtp_header_t        h;
+    ngx_meet_rtp_peer_t     *sp;
+    ngx_meet_rtp_hist_t     *slot;
+    ngx_meet_rtp_upstate_t  *st;
 
-    hist = d->up->history;
+    st = d->up->media;
     sp = d->sub->media;
 
-    if (hist == NULL || sp == NULL || !sp->connected || sp->selected == NULL) {
+    if (st == NULL || !d->up->video || sp == NULL || !sp->connected
+        || sp->selected == NULL)
+    {
         return;
     }
 
@@ -646,7 +897,7 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     }
 
     for (i = 0; i < nlost; i++) {
-        slot = &hist[lost[i] % NGX_MEET_HISTORY];
+        slot = &st->hist[lost[i] % NGX_MEET_HISTORY];
 
         if (slot->len == 0 || slot->seq != lost[i]
             || meet_rtp_parse(&h, slot->data, slot->len) != MEET_RTP_OK)
@@ -654,8 +905,13 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
             continue;
         }
 
-        /* SRTP allows the same index again (allow_repeat_tx) */
-        ngx_meet_rtp_send_down(d, sp, slot->data, slot->len, &h);
+        if (d->rtx_pt) {
+            ngx_meet_rtp_send_rtx(d, sp, slot->data, &h);
+
+        } else {
+            /* SRTP allows the same index again (allow_repeat_tx) */
+            ngx_meet_rtp_send_down(d, sp, slot->data, slot->len, &h);
+        }
 
         sp->tx_nack++;
         ngx_meet_rtp_retransmits++;

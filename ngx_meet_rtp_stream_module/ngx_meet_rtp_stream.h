@@ -81,6 +81,7 @@ struct ngx_meet_rtp_peer_s {
 
     /* transport-wide CC: arrivals since the last feedback (by seq % N) */
     ngx_event_t               twcc_timer;
+    ngx_event_t               rr_timer;     /* receiver reports */
     int64_t                   twcc_arrival[NGX_MEET_TWCC_WINDOW];
     uint16_t                  twcc_seq[NGX_MEET_TWCC_WINDOW];
     uint16_t                  twcc_base;
@@ -99,6 +100,11 @@ extern ngx_module_t  ngx_meet_rtp_stream_module;
 extern ngx_uint_t    ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
 extern ngx_uint_t    ngx_meet_rtp_retransmits;
 extern ngx_uint_t    ngx_meet_rtp_nacks_sent;
+extern ngx_uint_t    ngx_meet_rtp_rtx_received;
+extern ngx_uint_t    ngx_meet_rtp_plis_sent;
+extern ngx_uint_t    ngx_meet_rtp_recovered;
+extern ngx_uint_t    ngx_meet_rtp_unrecovered;
+extern ngx_uint_t    ngx_meet_rtp_rr_sent;
 extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 
 
@@ -123,6 +129,7 @@ void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
 void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);
+void ngx_meet_rtp_rr_timer(ngx_event_t *ev);
 
 
 #endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

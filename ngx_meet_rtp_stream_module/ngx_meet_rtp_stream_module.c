@@ -408,6 +408,16 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
                         json_integer((json_int_t) ngx_meet_rtp_retransmits));
     json_object_set_new(out, "nacks_sent",
                         json_integer((json_int_t) ngx_meet_rtp_nacks_sent));
+    json_object_set_new(out, "rtx_received",
+                        json_integer((json_int_t) ngx_meet_rtp_rtx_received));
+    json_object_set_new(out, "plis_sent",
+                        json_integer((json_int_t) ngx_meet_rtp_plis_sent));
+    json_object_set_new(out, "recovered",
+                        json_integer((json_int_t) ngx_meet_rtp_recovered));
+    json_object_set_new(out, "unrecovered",
+                        json_integer((json_int_t) ngx_meet_rtp_unrecovered));
+    json_object_set_new(out, "receiver_reports",
+                        json_integer((json_int_t) ngx_meet_rtp_rr_sent));
 
     drops = json_object();
     if (drops) {

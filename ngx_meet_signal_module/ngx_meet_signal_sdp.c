@@ -594,6 +594,11 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             ms->ext_rid = (uint8_t) id;
         }
 
+        id = meet_sdp_extmap_id(m, MEET_SDP_EXT_RRID);
+        if (id > 0 && id < 256) {
+            ms->ext_rrid = (uint8_t) id;
+        }
+
         /* transport-cc: the answer keeps it, so we owe the feedback */
         id = meet_sdp_extmap_id(m, MEET_SDP_EXT_TWCC);
         if (id > 0 && id < 256
@@ -682,7 +687,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
     ngx_uint_t *need)
 {
     u_char                      *p;
-    int                          sub_pt;
+    int                          sub_pt, id;
     size_t                       len;
     uint32_t                     ssrc;
     ngx_uint_t                   i, k;
@@ -796,6 +801,19 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 sub_pt = ngx_meet_sdp_pt(m, t->mime);
                 d->pt_map[t->pub_pt & 127] = (uint8_t) (sub_pt + 1);
 
+                /* retransmissions on an RTX stream where the slot has rtx */
+                id = t->up.video ? meet_sdp_rtx_pt(m, sub_pt) : -1;
+
+                if (id > 0 && id < 128) {
+                    d->rtx_pt = (uint8_t) id;
+                    d->rtx_seq = (uint16_t) ngx_random();
+
+                    do {
+                        d->rtx_ssrc = (uint32_t) ngx_random()
+                                      ^ ((uint32_t) ngx_random() << 16);
+                    } while (d->rtx_ssrc == 0 || d->rtx_ssrc == d->ssrc);
+                }
+
                 d->next = t->up.down;
                 t->up.down = d;
                 sub->down[sub->ndown++] = d;
@@ -836,6 +854,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
             dec[i].msid_track.data = (u_char *) t->sid;
             dec[i].msid_track.len = ngx_strlen(t->sid);
             dec[i].ssrc = d->ssrc;
+            dec[i].rtx_ssrc = d->rtx_ssrc;
 
             livekit__session_description__mid_to_track_id_entry__init(e);
             e->key = ngx_pnalloc(pool, m->mid.len + 1);
@@ -935,8 +954,8 @@ ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
         ngx_meet_downtrack_free(t->up.down);
     }
 
-    ngx_free(t->up.history);
-    t->up.history = NULL;
+    ngx_free(t->up.media);
+    t->up.media = NULL;
 
     ms = t->up.pub;
     if (ms == NULL) {

@@ -9,69 +9,16 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Node;
-use Test::Meet::Netns;
-use Test::Meet::Util qw(run_command);
-use File::Path qw(make_path);
+use Test::Meet::Browser;
 use File::Copy qw(copy);
 use Time::HiRes qw(time);
 
 my $t0 = time;
-my $CHROMIUM = $ENV{MEET_CHROMIUM} // '/usr/bin/chromium';
+my $b = Test::Meet::Browser::setup(timeout => 140);
+my $out = $b->{out};
+my $CHROMIUM = $b->{chromium};
 
-unless (Test::Meet::Netns::inside()) {
-    my $why = -x $CHROMIUM ? undef : "$CHROMIUM is not installed (apt-get install chromium)";
-    $why //= Test::Meet::Node::unavailable(min_node => 20,
-                                           modules => [qw(playwright-core esbuild)]);
-    plan skip_all => $why if $why;
-}
-# from here on inside our own network namespace (the parent process waits
-# at most 60 s, then ends everything in the namespace and deletes it)
-if (my $why = Test::Meet::Netns::run_inside(timeout => 140)) {
-    plan skip_all => $why;
-}
-
-my $node_dir = Test::Meet::Node::dir();
-my $repo = $Test::Meet::Node::REPO;
-my $out = "$repo/t/browser/out";
-make_path($out);
-
-# livekit-client bundle for the page: t/node/build/livekit-client.js
-my ($code, $text) = run_command(argv => [Test::Meet::Node::node_binary(),
-                                         "$node_dir/build-bundle.mjs"],
-                                timeout => 30);
-ok($code == 0 && -s "$node_dir/build/livekit-client.js",
-   'livekit-client bundled with esbuild') or diag($text);
-
-note('network namespace ' . Test::Meet::Netns::name());
-
-start_nginx(name => 'browser-media', config => <<'EOC', stream_config => <<'EOS');
-large_client_header_buffers 4 32k;
-types {
-    text/html                html;
-    application/javascript   js;
-}
-
-location /rtc {
-    meet_signal;
-}
-
-location /test/lib/ {
-    alias $TEST_NGINX_REPO/t/node/build/;
-}
-
-location /test/ {
-    alias $TEST_NGINX_REPO/t/browser/www/;
-}
-
-location = /favicon.ico {
-    return 204;
-}
-EOC
-server {
-    listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
-    meet_rtp;
-}
-EOS
+Test::Meet::Browser::start(name => 'browser-media');
 
 my $r = Test::Meet::Node::run_cases(
     script  => 'browser-media.mjs',
@@ -85,10 +32,7 @@ my $r = Test::Meet::Node::run_cases(
 like(error_log_text(), qr/meet signal: "A-[^"]+" receives TR_\w+ of "B-/,
      'server log: A was given a slot for B\'s track');
 
-{
-    open my $fh, '>', "$out/media-nginx-error.log";
-    print $fh error_log_text() // '' if $fh;
-}
+Test::Meet::Browser::save_log("media");
 
 stop_nginx();
 done_testing();

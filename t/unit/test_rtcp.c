@@ -944,6 +944,80 @@ test_ntp(void)
 }
 
 
+/* receiver statistics: RFC 3550 A.1, A.3, A.8 */
+
+static void
+test_rx_stats(void)
+{
+    unsigned                  i;
+    uint64_t                  t;
+    meet_rtcp_rx_t            rx;
+    meet_rtcp_report_block_t  b;
+
+    meet_rtcp_rx_init(&rx, 0x11223344, 90000);
+    ok(meet_rtcp_rx_block(&rx, 0, &b) == -1, "rx: no block before a packet");
+
+    /* 100 packets, 1 per 10 ms at 90 kHz: timestamps 900 apart, no jitter */
+    t = 5000000;
+    for (i = 0; i < 100; i++) {
+        if (i == 10 || i == 20 || i == 30) {
+            continue;                       /* 3 lost */
+        }
+        meet_rtcp_rx_packet(&rx, (uint16_t) (65500 + i), 1000 + 900 * i,
+                            t + 10000 * i);
+    }
+
+    ok(meet_rtcp_rx_block(&rx, t + 1000000, &b) == 0, "rx: a block");
+    is_int(b.ssrc, 0x11223344, "rx: its SSRC");
+    is_int(b.cumulative_lost, 3, "rx: 3 lost");
+    is_int(b.fraction_lost, 3 * 256 / 100, "rx: fraction 3/100 in 1/256");
+    is_int(b.highest_seq, 65536 + (uint16_t) (65500 + 99),
+           "rx: extended highest seq across the wrap");
+    is_int(b.jitter, 0, "rx: no jitter at a steady pace");
+    ok(b.lsr == 0 && b.dlsr == 0, "rx: no SR yet: LSR and DLSR 0");
+
+    /* an SR, then a report 1.5 s later */
+    meet_rtcp_rx_sender_report(&rx, 0x0123456789abcdefULL, t + 2000000);
+    meet_rtcp_rx_packet(&rx, (uint16_t) (65500 + 100), 1000 + 900 * 100,
+                        t + 10000 * 100);
+    ok(meet_rtcp_rx_block(&rx, t + 3500000, &b) == 0, "rx: second block");
+    is_int(b.lsr, 0x456789ab, "rx: LSR is the middle 32 bits of the NTP");
+    is_int(b.dlsr, 65536 * 3 / 2, "rx: DLSR 1.5 s in 1/65536 s");
+    is_int(b.fraction_lost, 0, "rx: fraction per interval: none lost since");
+    is_int(b.cumulative_lost, 3, "rx: cumulative stays 3");
+
+    /* a late packet lowers the loss count */
+    meet_rtcp_rx_packet(&rx, (uint16_t) (65500 + 20), 1000 + 900 * 20,
+                        t + 10000 * 101);
+    meet_rtcp_rx_block(&rx, t + 4000000, &b);
+    is_int(b.cumulative_lost, 2, "rx: a late packet counts as received");
+
+    /* jitter: arrivals alternating 0 and 4 ms late */
+    meet_rtcp_rx_init(&rx, 1, 90000);
+    for (i = 0; i < 400; i++) {
+        meet_rtcp_rx_packet(&rx, (uint16_t) i, 900 * i,
+                            10000 * i + (i & 1 ? 4000 : 0));
+    }
+    meet_rtcp_rx_block(&rx, 0, &b);
+    ok(b.jitter >= 330 && b.jitter <= 370,
+       "rx: jitter converges on the 4 ms (360 units) swing (%u)",
+       (unsigned) b.jitter);
+
+    /* a restart: a big jump is counted only when the next one follows */
+    meet_rtcp_rx_init(&rx, 1, 48000);
+    for (i = 0; i < 10; i++) {
+        meet_rtcp_rx_packet(&rx, (uint16_t) (100 + i), 960 * i, 20000 * i);
+    }
+    ok(meet_rtcp_rx_packet(&rx, 40000, 0, 300000) == -1,
+       "rx: a jump of more than 3000 is not counted at once");
+    ok(meet_rtcp_rx_packet(&rx, 40001, 960, 320000) == 0,
+       "rx: the next in sequence restarts the source");
+    meet_rtcp_rx_block(&rx, 400000, &b);
+    ok(b.highest_seq == 40001 && b.cumulative_lost == 0,
+       "rx: counts start again at the restart");
+}
+
+
 int
 main(void)
 {
@@ -955,6 +1029,7 @@ main(void)
     test_twcc();
     test_rewrite();
     test_ntp();
+    test_rx_stats();
 
     return done_testing();
 }

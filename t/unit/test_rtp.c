@@ -916,6 +916,97 @@ test_rewriter(void)
 }
 
 
+/* loss tracking for NACKs */
+
+static void
+test_nack(void)
+{
+    uint16_t         out[MEET_RTP_NACK_MAX + 8];
+    unsigned         n, i;
+    meet_rtp_nack_t  nk;
+
+    meet_rtp_nack_init(&nk, 40, 3, 1000);
+
+    ok(meet_rtp_nack_packet(&nk, 100, 0) == MEET_RTP_NACK_NEW,
+       "nack: the first packet is new");
+    ok(meet_rtp_nack_due(&nk, 0, out, 8) == 0, "nack: nothing missing");
+    ok(meet_rtp_nack_packet(&nk, 101, 1) == MEET_RTP_NACK_NEW,
+       "nack: next packet new");
+    ok(meet_rtp_nack_packet(&nk, 104, 2) == MEET_RTP_NACK_NEW,
+       "nack: a gap: new");
+    n = meet_rtp_nack_due(&nk, 2, out, 8);
+    ok(n == 2 && out[0] == 102 && out[1] == 103,
+       "nack: the two skipped numbers are due at once (%u)", n);
+    ok(meet_rtp_nack_due(&nk, 20, out, 8) == 0,
+       "nack: not again before retry_ms");
+    n = meet_rtp_nack_due(&nk, 42, out, 8);
+    ok(n == 2, "nack: again after retry_ms (%u)", n);
+    ok(meet_rtp_nack_packet(&nk, 103, 50) == MEET_RTP_NACK_RECOVERED,
+       "nack: a missing packet arriving is recovered");
+    ok(meet_rtp_nack_packet(&nk, 103, 51) == MEET_RTP_NACK_DUPLICATE,
+       "nack: the same again is a duplicate");
+    ok(meet_rtp_nack_packet(&nk, 101, 51) == MEET_RTP_NACK_DUPLICATE,
+       "nack: an old packet that arrived is a duplicate");
+    ok(meet_rtp_nack_packet(&nk, 104, 51) == MEET_RTP_NACK_DUPLICATE,
+       "nack: the newest again is a duplicate");
+    n = meet_rtp_nack_due(&nk, 82, out, 8);
+    ok(n == 1 && out[0] == 102, "nack: only 102 still missing, third NACK");
+    ok(meet_rtp_nack_due(&nk, 100, out, 8) == 0 && nk.n == 1,
+       "nack: after max_tries it waits one more retry_ms");
+    ok(meet_rtp_nack_due(&nk, 122, out, 8) == 0 && nk.n == 0
+       && nk.gave_up == 1, "nack: then gives up (counted)");
+    ok(meet_rtp_nack_packet(&nk, 102, 130) == MEET_RTP_NACK_DUPLICATE,
+       "nack: a packet given up on is not forwarded any more");
+
+    /* wrap around 65535 -> 0 */
+    meet_rtp_nack_init(&nk, 40, 3, 1000);
+    meet_rtp_nack_packet(&nk, 65534, 0);
+    ok(meet_rtp_nack_packet(&nk, 1, 1) == MEET_RTP_NACK_NEW,
+       "nack: a gap across the wrap");
+    n = meet_rtp_nack_due(&nk, 1, out, 8);
+    ok(n == 2 && out[0] == 65535 && out[1] == 0,
+       "nack: 65535 and 0 missing");
+
+    /* age limit */
+    meet_rtp_nack_init(&nk, 10, 100, 300);
+    meet_rtp_nack_packet(&nk, 10, 0);
+    meet_rtp_nack_packet(&nk, 12, 0);
+    for (i = 0; i < 40; i++) {
+        meet_rtp_nack_due(&nk, i * 10, out, 8);
+    }
+    ok(nk.n == 0 && nk.gave_up == 1, "nack: given up after max_age_ms");
+
+    /* a long gap keeps the newest MEET_RTP_NACK_MAX */
+    meet_rtp_nack_init(&nk, 40, 3, 1000);
+    meet_rtp_nack_packet(&nk, 1000, 0);
+    meet_rtp_nack_packet(&nk, 1200, 0);
+    ok(nk.n == MEET_RTP_NACK_MAX, "nack: at most %d missing", MEET_RTP_NACK_MAX);
+    n = meet_rtp_nack_due(&nk, 0, out, MEET_RTP_NACK_MAX + 8);
+    ok(n == MEET_RTP_NACK_MAX && out[0] == 1200 - MEET_RTP_NACK_MAX
+       && out[n - 1] == 1199, "nack: the newest ones, oldest first");
+    ok(meet_rtp_nack_due(&nk, 40, out, 4) == 4,
+       "nack: at most max written");
+
+    /* a restart of the numbers */
+    ok(meet_rtp_nack_packet(&nk, 30000, 50) == MEET_RTP_NACK_NEW
+       && nk.n == 0, "nack: a jump of more than 1000 is a restart");
+
+    /* overflow of the list by successive gaps */
+    meet_rtp_nack_init(&nk, 40, 3, 1000);
+    meet_rtp_nack_packet(&nk, 0, 0);
+    for (i = 0; i < 40; i++) {
+        meet_rtp_nack_packet(&nk, (uint16_t) (2 * i + 2), 0);
+    }
+    ok(nk.n == 40, "nack: 40 single gaps missing");
+    for (i = 40; i < 70; i++) {
+        meet_rtp_nack_packet(&nk, (uint16_t) (2 * i + 2), 0);
+    }
+    ok(nk.n == MEET_RTP_NACK_MAX && nk.gave_up == 70 - MEET_RTP_NACK_MAX
+       && nk.items[0].seq == 2 * (70 - MEET_RTP_NACK_MAX) + 1,
+       "nack: the oldest dropped when full");
+}
+
+
 int
 main(void)
 {
@@ -926,6 +1017,7 @@ main(void)
     test_seq();
     test_keyframes();
     test_rewriter();
+    test_nack();
 
     return done_testing();
 }
