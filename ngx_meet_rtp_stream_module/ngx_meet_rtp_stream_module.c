@@ -343,6 +343,20 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
     ngx_stream_addr_conf_t       *addr_conf;
     ngx_stream_port_t            *port;
 
+    static struct {
+        const char   *name;
+        ngx_uint_t   *value;
+    }  counters[] = {
+        { "retransmitted", &ngx_meet_rtp_retransmits },
+        { "nacks_sent", &ngx_meet_rtp_nacks_sent },
+        { "rtx_received", &ngx_meet_rtp_rtx_received },
+        { "plis_sent", &ngx_meet_rtp_plis_sent },
+        { "recovered", &ngx_meet_rtp_recovered },
+        { "unrecovered", &ngx_meet_rtp_unrecovered },
+        { "receiver_reports", &ngx_meet_rtp_rr_sent },
+        { NULL, NULL }
+    };
+
     listen = json_array();
     if (listen == NULL || json_object_set_new(out, "udp", listen) != 0) {
         return NGX_MEET_HEALTH_DOWN;
@@ -404,20 +418,10 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 
     json_object_set_new(out, "sessions",
                         json_integer((json_int_t) ngx_meet_rtp_peers()));
-    json_object_set_new(out, "retransmitted",
-                        json_integer((json_int_t) ngx_meet_rtp_retransmits));
-    json_object_set_new(out, "nacks_sent",
-                        json_integer((json_int_t) ngx_meet_rtp_nacks_sent));
-    json_object_set_new(out, "rtx_received",
-                        json_integer((json_int_t) ngx_meet_rtp_rtx_received));
-    json_object_set_new(out, "plis_sent",
-                        json_integer((json_int_t) ngx_meet_rtp_plis_sent));
-    json_object_set_new(out, "recovered",
-                        json_integer((json_int_t) ngx_meet_rtp_recovered));
-    json_object_set_new(out, "unrecovered",
-                        json_integer((json_int_t) ngx_meet_rtp_unrecovered));
-    json_object_set_new(out, "receiver_reports",
-                        json_integer((json_int_t) ngx_meet_rtp_rr_sent));
+    for (i = 0; counters[i].name; i++) {
+        json_object_set_new(out, counters[i].name,
+                            json_integer((json_int_t) *counters[i].value));
+    }
 
     drops = json_object();
     if (drops) {
