@@ -4,8 +4,9 @@
 # (t/node/browser-webapp.mjs): create a room, copy the link, a second page
 # joins by the link, both see and decode each other, camera off shows the
 # avatar, leaving removes the tile; error screens for a denied camera, an
-# unreachable server, a refused token (anonymous rooms off) and a full room
-# (meet_signal_max_participants 1); a third page joins over TLS on port 443
+# unreachable server, a refused token (anonymous rooms off), a full room
+# (meet_signal_max_participants 1) and a media path that cannot form (the
+# page's ICE forced to relay-only); a third page joins over TLS on port 443
 # with wss derived from the page's origin.  Screenshots of every step:
 # t/browser/out/webapp/.  Also: the built files name no external URL.
 # In a network namespace of the test's own, as 10-join.t.
@@ -32,7 +33,7 @@ unless (Test::Meet::Netns::inside()) {
     plan skip_all => $why if $why;
 }
 # from here on inside our own network namespace
-if (my $why = Test::Meet::Netns::run_inside(timeout => 240)) {
+if (my $why = Test::Meet::Netns::run_inside(timeout => 300)) {
     plan skip_all => $why;
 }
 
@@ -130,7 +131,7 @@ EOS
 
 my $r = Test::Meet::Node::run_cases(
     script  => 'browser-webapp.mjs',
-    timeout => 200,
+    timeout => 240,
     env     => {
         MEET_PORT      => test_var('TEST_NGINX_SERVER_PORT'),
         MEET_PORT_OFF  => test_var('TEST_NGINX_PORT_2'),

@@ -45,8 +45,9 @@ const PLAN = [
   'token refused: a server without anonymous rooms gives the token-refused screen',
   'room full: in a room capped at one, the second person gets the room-full screen',
   'home: joining by a typed name opens that room, a bad name is refused on the spot',
+  'media blocked: when no ICE path to the server works, the no-audio-and-video screen names the UDP port',
 ];
-const { report, reportMissing, done } = caseReporter(PLAN, T(190000));
+const { report, reportMissing, done } = caseReporter(PLAN, T(220000));
 
 const logs = {};
 let shotNo = 0;
@@ -59,11 +60,24 @@ async function shot(page, name) {
   await page.screenshot({ path: file }).catch(() => {});
 }
 
-async function newPage(name, { b = browser, https = false } = {}) {
+// Fault injection: every RTCPeerConnection of the page gathers relay
+// candidates only (and there is no TURN server), so no ICE pair can form.
+const RELAY_ONLY = `(() => {
+  const O = window.RTCPeerConnection;
+  const relay = (cfg) => ({ ...(cfg || {}), iceTransportPolicy: 'relay' });
+  const set = O.prototype.setConfiguration;
+  O.prototype.setConfiguration = function (cfg) { return set.call(this, relay(cfg)); };
+  window.RTCPeerConnection = function (cfg, ...rest) { return new O(relay(cfg), ...rest); };
+  window.RTCPeerConnection.prototype = O.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, O);
+})();`;
+
+async function newPage(name, { b = browser, https = false, initScripts = [] } = {}) {
   const ctx = await b.newContext({
     viewport: { width: 1100, height: 720 },
     ignoreHTTPSErrors: https,
   });
+  for (const s of initScripts) await ctx.addInitScript(s);
   await ctx.addInitScript(PC_RECORDER);
   const page = await ctx.newPage();
   page.setDefaultTimeout(T(15000));
@@ -346,6 +360,20 @@ try {
   await shot(h, 'H-joined-by-name');
   report(19, refusedName && typed === 'team.standup' && new URL(h.url()).pathname === '/team.standup',
     `bad name refused ${refusedName}, room "${typed}", url ${h.url()}`);
+
+  // ------------------------------------------------ media path blocked
+  // signaling works, but the page may use no direct path (as behind a
+  // firewall that lets only HTTPS out): its peer connections are forced to
+  // relay-only ICE and there is no relay, so livekit-client gives up after
+  // its peer connection timeout (15 s)
+  const k = await newPage('K', { initScripts: [RELAY_ONLY] });
+  await k.goto(`${BASE}/${uniq('no-udp')}`);
+  await prejoinReady(k);
+  await joinAs(k, 'Kim');
+  const noMedia = await errorKind(k, T(40000));
+  const noMediaText = await byId(k, 'error-screen').textContent().catch(() => '');
+  await shot(k, 'K-media-blocked');
+  report(20, noMedia === 'media-blocked' && /UDP/.test(noMediaText), `error screen "${noMedia}": ${noMediaText}`);
 } catch (err) {
   console.error('browser-webapp: ' + (err && err.stack || err));
   reportMissing(String(err && err.message || err));

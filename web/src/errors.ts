@@ -5,6 +5,7 @@ import { ConnectionError, ConnectionErrorReason } from 'livekit-client';
 export type ErrorKind =
   | 'media-denied'    // camera or microphone refused (NotAllowedError)
   | 'unreachable'     // the room endpoint or signaling cannot be reached
+  | 'media-blocked'   // signaling works, audio and video (UDP) do not get through
   | 'room-full'       // signaling refused the join: "room is full"
   | 'token-refused'   // the room endpoint or signaling refused access
   | 'bad-room'        // not a valid room name
@@ -44,6 +45,10 @@ export function fromConnectError(e: unknown): AppError {
     if (e.reason === ConnectionErrorReason.Cancelled) {
       return new AppError('disconnected', 'Joining was cancelled.', msg);
     }
+    // signaling worked, the media path (ICE, UDP to the server) did not
+    if (/pc connection|publisher connection|subscriber connection/i.test(msg)) {
+      return new AppError('media-blocked', 'No audio and video connection.', msg);
+    }
   }
   return new AppError('unreachable', 'The meeting server cannot be reached.', msg);
 }
@@ -60,6 +65,12 @@ const TEXT: Record<ErrorKind, ErrorText> = {
   unreachable: {
     title: 'Cannot reach the meeting server',
     body: 'The server did not answer. Check your network connection and try again in a moment.',
+  },
+  'media-blocked': {
+    title: 'No audio and video connection',
+    body: 'The meeting server answered, but audio and video could not get through: '
+      + 'a firewall or the network may block its media port (UDP). '
+      + 'Try again on another network, or ask the administrator of the server.',
   },
   'room-full': {
     title: 'This meeting is full',
