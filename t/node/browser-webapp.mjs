@@ -157,6 +157,17 @@ async function errorKind(page, ms) {
     .catch(() => null), ms);
 }
 
+// opens the pre-join screen at url, joins as `person`, and waits for an
+// error screen: its kind (data-error) and its whole text
+async function joinForError(page, url, person, ms) {
+  await page.goto(url);
+  await prejoinReady(page);
+  await joinAs(page, person);
+  const kind = await errorKind(page, ms);
+  const text = await byId(page, 'error-screen').textContent().catch(() => '');
+  return { kind, text };
+}
+
 try {
   browser = await launch({ timeout: T(20000) });
 
@@ -322,13 +333,9 @@ try {
 
   // ------------------------------------------------- token refused
   const f = await newPage('F');
-  await f.goto(`${BASE_OFF}/${uniq('private')}`);
-  await prejoinReady(f);
-  await joinAs(f, 'Frank');
-  const refused = await errorKind(f, T(10000));
-  const refusedDetail = await byId(f, 'error-detail').textContent().catch(() => '');
+  const refused = await joinForError(f, `${BASE_OFF}/${uniq('private')}`, 'Frank', T(10000));
   await shot(f, 'F-token-refused');
-  report(17, refused === 'token-refused' && /403/.test(refusedDetail), `error screen "${refused}", detail "${refusedDetail}"`);
+  report(17, refused.kind === 'token-refused' && /HTTP 403/.test(refused.text), JSON.stringify(refused));
 
   // ---------------------------------------------------------- room full
   const fullRoom = uniq('full');
@@ -338,12 +345,9 @@ try {
   await joinAs(g1, 'Grace');
   const g1In = await byId(g1, 'room-screen').waitFor({ timeout: T(20000) }).then(() => true, () => false);
   const g2 = await newPage('G2');
-  await g2.goto(`${BASE_FULL}/${fullRoom}`);
-  await prejoinReady(g2);
-  await joinAs(g2, 'Gus');
-  const full = await errorKind(g2, T(20000));
+  const full = await joinForError(g2, `${BASE_FULL}/${fullRoom}`, 'Gus', T(20000));
   await shot(g2, 'G2-room-full');
-  report(18, g1In && full === 'room-full', `first in ${g1In}, second: error screen "${full}"`);
+  report(18, g1In && full.kind === 'room-full', `first in ${g1In}, second: ${JSON.stringify(full)}`);
   await byId(g1, 'leave').click().catch(() => {});
 
   // ---------------------------------------------------- home: by name
@@ -367,13 +371,9 @@ try {
   // relay-only ICE and there is no relay, so livekit-client gives up after
   // its peer connection timeout (15 s)
   const k = await newPage('K', { initScripts: [RELAY_ONLY] });
-  await k.goto(`${BASE}/${uniq('no-udp')}`);
-  await prejoinReady(k);
-  await joinAs(k, 'Kim');
-  const noMedia = await errorKind(k, T(40000));
-  const noMediaText = await byId(k, 'error-screen').textContent().catch(() => '');
+  const noMedia = await joinForError(k, `${BASE}/${uniq('no-udp')}`, 'Kim', T(40000));
   await shot(k, 'K-media-blocked');
-  report(20, noMedia === 'media-blocked' && /UDP/.test(noMediaText), `error screen "${noMedia}": ${noMediaText}`);
+  report(20, noMedia.kind === 'media-blocked' && /UDP/.test(noMedia.text), JSON.stringify(noMedia));
 } catch (err) {
   console.error('browser-webapp: ' + (err && err.stack || err));
   reportMissing(String(err && err.message || err));
