@@ -288,7 +288,7 @@ ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
                              ? NGX_MEET_DROP_SRTP_REPLAY
                              : NGX_MEET_DROP_SRTP_OTHER]++;
         ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
-                       "meet rtp: SRTP%s dropped: %s", rtcp ? "CP" : "",
+                       "meet rtp: %s dropped: %s", rtcp ? "SRTCP" : "SRTP",
                        meet_srtp_strerror(rc));
         return;
     }

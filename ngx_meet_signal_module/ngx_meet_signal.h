@@ -65,6 +65,7 @@ struct ngx_meet_track_s {
     /* forwarding (ngx_meet_core.h): the publisher's SSRC and payload type */
     ngx_meet_uptrack_t            up;
     int                           pub_pt;
+    int                           pub_profile;  /* H.264 profile_idc, -1 */
 };
 
 

@@ -1926,6 +1926,9 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         p = ngx_meet_random_id((u_char *) t->sid, "TR_", 12);
         *p = '\0';
 
+        t->pub_pt = -1;
+        t->pub_profile = -1;
+
         t->cid = ngx_meet_strdup(req->cid, ngx_strlen(req->cid));
         t->name = ngx_meet_strdup(req->name, ngx_strlen(req->name));
         t->stream = ngx_meet_strdup(req->stream, ngx_strlen(req->stream));

@@ -19,6 +19,8 @@ static void ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
     ngx_uint_t state);
+static ngx_int_t ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
+    meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool);
 static void ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer,
@@ -110,6 +112,10 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     pool = ngx_create_pool(4096, peer->connection->log);
     if (pool == NULL) {
+        goto internal;
+    }
+
+    if (ngx_meet_signal_sdp_publish_codecs(peer, sdp, dec, pool) != NGX_OK) {
         goto internal;
     }
 
@@ -497,24 +503,116 @@ ngx_meet_codec_id(const char *mime)
 }
 
 
-/* the payload type of a codec ("video/VP8") in a section, or -1 */
+/*
+ * The codec of a section that carries "mime" ("video/VP8"), or NULL: the
+ * first of that name we forward (H.264: packetization-mode 1 and, when
+ * profile >= 0, that profile_idc, so a subscriber gets what the publisher
+ * sends).
+ */
 
-static int
-ngx_meet_sdp_pt(const meet_sdp_media_t *m, const char *mime)
+static const meet_sdp_codec_t *
+ngx_meet_sdp_codec(const meet_sdp_media_t *m, const char *mime,
+    int profile)
 {
+    size_t                   i;
     const char              *name;
     const meet_sdp_codec_t  *c;
 
     if (mime == NULL) {
-        return -1;
+        return NULL;
     }
 
     name = ngx_strchr(mime, '/');
     name = name ? name + 1 : mime;
 
-    c = meet_sdp_find_codec(m, name);
+    for (i = 0; i < m->ncodecs; i++) {
+        c = &m->codecs[i];
+
+        if (c->name.len != ngx_strlen(name)
+            || ngx_strncasecmp((u_char *) c->name.data, (u_char *) name,
+                               c->name.len) != 0)
+        {
+            continue;
+        }
+
+        if (ngx_strcasecmp((u_char *) name, (u_char *) "H264") == 0) {
+            if (c->packetization_mode != 1) {
+                continue;
+            }
+
+            if (profile >= 0 && c->profile_level_id >= 0
+                && ((c->profile_level_id >> 16) & 0xff) != profile)
+            {
+                continue;
+            }
+        }
+
+        return c;
+    }
+
+    return NULL;
+}
+
+
+static int
+ngx_meet_sdp_pt(const meet_sdp_media_t *m, const char *mime, int profile)
+{
+    const meet_sdp_codec_t  *c;
+
+    c = ngx_meet_sdp_codec(m, mime, profile);
 
     return c ? c->pt : -1;
+}
+
+
+/*
+ * The publisher sends the codec its track was announced with: the answer
+ * for the track's section keeps only that codec (its variants and rtx),
+ * as LiveKit's answer puts the requested codec first.
+ */
+
+static ngx_int_t
+ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
+    meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool)
+{
+    const char              *name;
+    ngx_queue_t             *q;
+    meet_sdp_str_t          *codec;
+    ngx_meet_track_t        *t;
+    const meet_sdp_media_t  *m;
+
+    for (q = ngx_queue_head(&peer->tracks);
+         q != ngx_queue_sentinel(&peer->tracks);
+         q = ngx_queue_next(q))
+    {
+        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+
+        if (!t->published || t->mid == NULL || t->mime == NULL) {
+            continue;
+        }
+
+        m = meet_sdp_find_mid(sdp, (u_char *) t->mid, ngx_strlen(t->mid));
+
+        if (m == NULL || !dec[m - sdp->media].accept
+            || ngx_meet_sdp_codec(m, t->mime, -1) == NULL)
+        {
+            continue;
+        }
+
+        codec = ngx_palloc(pool, sizeof(meet_sdp_str_t));
+        if (codec == NULL) {
+            return NGX_ERROR;
+        }
+
+        name = ngx_strchr(t->mime, '/');
+        codec->data = (u_char *) (name ? name + 1 : t->mime);
+        codec->len = ngx_strlen(codec->data);
+
+        dec[m - sdp->media].codecs = codec;
+        dec[m - sdp->media].ncodecs = 1;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -531,6 +629,7 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
     ngx_uint_t                 i, found;
     ngx_queue_t               *q;
     ngx_meet_track_t          *t;
+    const meet_sdp_codec_t    *c;
     const meet_sdp_media_t    *m;
     ngx_meet_media_session_t  *ms;
 
@@ -610,7 +709,12 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
         t->up.video = (m->type == MEET_SDP_VIDEO);
         t->up.codec = t->up.video ? ngx_meet_codec_id(t->mime) : 0;
         t->up.pub = ms;
-        t->pub_pt = ngx_meet_sdp_pt(m, t->mime);
+        c = ngx_meet_sdp_codec(m, t->mime, -1);
+        t->pub_pt = c ? c->pt : -1;
+        t->pub_profile = (c && c->profile_level_id >= 0 && c->name.len == 4
+                          && ngx_strncasecmp((u_char *) c->name.data,
+                                             (u_char *) "H264", 4) == 0)
+                         ? (c->profile_level_id >> 16) & 0xff : -1;
 
         if (t->pub_pt >= 0) {
             t->up.pt = (uint8_t) t->pub_pt;
@@ -763,7 +867,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                                                    : MEET_SDP_AUDIO)
                         && m->mid.len && m->mid.len <= 32
                         && !ngx_meet_mid_used(sub, &m->mid)
-                        && ngx_meet_sdp_pt(m, t->mime) >= 0)
+                        && ngx_meet_sdp_pt(m, t->mime, t->pub_profile) >= 0)
                     {
                         break;
                     }
@@ -798,7 +902,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 ngx_memcpy(d->mid, m->mid.data, m->mid.len);
                 d->mid_len = m->mid.len;
 
-                sub_pt = ngx_meet_sdp_pt(m, t->mime);
+                sub_pt = ngx_meet_sdp_pt(m, t->mime, t->pub_profile);
                 d->pt_map[t->pub_pt & 127] = (uint8_t) (sub_pt + 1);
 
                 /* retransmissions on an RTX stream where the slot has rtx */

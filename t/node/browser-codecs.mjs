@@ -1,0 +1,79 @@
+// Codecs pass through ngx_meet: for each of VP8, VP9 (livekit-client's SVC
+// mode) and H.264, A publishes its camera with that codec and B must decode
+// it (inbound-rtp framesDecoded > 0 with that mimeType).  Run by
+// t/browser/35-codecs.t inside its own network namespace (MEET_PORT,
+// MEET_OUT as for browser-join.mjs).
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { launch, PC_RECORDER, caseReporter, openMeetPage,
+         waitConnected } from './lib/browser.mjs';
+import { token, uniq, T } from './lib/signal.mjs';
+
+const PORT = Number(process.env.MEET_PORT);
+const HOST = process.env.MEET_HOST || '127.0.0.1';
+const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const CODECS = (process.env.MEET_CODECS || 'vp8,vp9,h264').split(',');
+
+mkdirSync(OUT, { recursive: true });
+
+const PLAN = CODECS.map((c) => `${c}: B decodes A's ${c.toUpperCase()} video`);
+const { report, reportMissing, done } = caseReporter(PLAN, T(100000));
+
+let browser;
+
+async function openPage(name, room, codec) {
+  const tok = await token({ identity: `${name}-${uniq('id')}`, room, name });
+  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
+    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
+    initScripts: [PC_RECORDER,
+      `window.meetRoomOptions = { publishDefaults: { videoCodec: '${codec}' } };`] });
+}
+
+async function decoded(page) {
+  return page.evaluate(async () => {
+    const v = { frames: 0, mime: '' };
+    for (const pc of window.__pcs || []) {
+      const st = await pc.getStats();
+      st.forEach((r) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+        v.frames += r.framesDecoded || 0;
+        const c = r.codecId && st.get(r.codecId);
+        if (c) v.mime = c.mimeType;
+      });
+    }
+    return v;
+  });
+}
+
+try {
+  browser = await launch({ timeout: T(20000) });
+  for (let i = 0; i < CODECS.length; i++) {
+    const codec = CODECS[i];
+    const room = uniq(`codec-${codec}`);
+    const a = await openPage('A', room, codec);
+    const b = await openPage('B', room, codec);
+    await waitConnected(a, T(20000));
+    await waitConnected(b, T(20000));
+    await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
+    let v = { frames: 0, mime: '' };
+    const until = Date.now() + T(15000);
+    while (Date.now() < until && !(v.frames > 0 && v.mime)) {
+      v = await decoded(b);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    console.log('MEET-INFO ' + JSON.stringify({ [codec]: v }));
+    report(i, v.frames > 0 && v.mime.toLowerCase() === `video/${codec}`, JSON.stringify(v));
+    await b.evaluate(() => window.meetLeave());
+    await a.evaluate(() => window.meetLeave());
+    await a.close();
+    await b.close();
+  }
+} catch (e) {
+  console.error('browser-codecs: ' + (e && e.stack || e));
+  reportMissing(String(e && e.message || e));
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  done();
+}
+process.exit(0);
