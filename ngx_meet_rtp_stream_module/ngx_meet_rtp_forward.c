@@ -39,6 +39,11 @@
 #include <time.h>
 
 
+#if (MEET_SRTP_TAILROOM > NGX_MEET_RTP_DGRAM_MAX - 1500)
+#error NGX_MEET_RTP_DGRAM_MAX leaves no room for SRTP
+#endif
+
+
 #define NGX_MEET_PLI_INTERVAL   500
 #define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
 
@@ -356,6 +361,7 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     const u_char *p, size_t n, meet_rtp_header_t *h)
 {
     size_t   hl, rest, len;
+    u_char  *out;
     uint8_t  spt;
 
     spt = d->pt_map[h->pt];
@@ -370,29 +376,30 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
         return;
     }
 
-    ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
-    ngx_memcpy(ngx_meet_rtp_obuf + hl, p + h->header_len, rest);
+    out = ngx_meet_rtp_batch_buf();
 
-    ngx_meet_rtp_obuf[0] &= ~0x10;
-    ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
-    ngx_meet_rtp_obuf[8] = (u_char) (d->ssrc >> 24);
-    ngx_meet_rtp_obuf[9] = (u_char) (d->ssrc >> 16);
-    ngx_meet_rtp_obuf[10] = (u_char) (d->ssrc >> 8);
-    ngx_meet_rtp_obuf[11] = (u_char) d->ssrc;
+    ngx_memcpy(out, p, hl);
+    ngx_memcpy(out + hl, p + h->header_len, rest);
+
+    out[0] &= ~0x10;
+    out[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
+    out[8] = (u_char) (d->ssrc >> 24);
+    out[9] = (u_char) (d->ssrc >> 16);
+    out[10] = (u_char) (d->ssrc >> 8);
+    out[11] = (u_char) d->ssrc;
 
     len = hl + rest;
 
     d->packets++;
     d->octets += (uint32_t) (len - hl);
 
-    if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
-                              sizeof(ngx_meet_rtp_obuf))
+    if (meet_srtp_protect_rtp(sp->srtp, out, &len, NGX_MEET_RTP_DGRAM_MAX)
         != MEET_SRTP_OK)
     {
         return;
     }
 
-    (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+    ngx_meet_rtp_batch_add(sp->selected, len);
 }
 
 
@@ -819,6 +826,8 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
         sp->tx_rtp++;
         ngx_meet_rtp_send_down(d, sp, p, n, &h);
     }
+
+    ngx_meet_rtp_batch_flush();
 }
 
 
@@ -832,7 +841,8 @@ static void
 ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     const u_char *p, meet_rtp_header_t *h)
 {
-    size_t  hl, len;
+    size_t   hl, len;
+    u_char  *out;
 
     hl = 12 + 4 * (size_t) h->cc;
 
@@ -840,33 +850,34 @@ ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
         return;
     }
 
-    ngx_memcpy(ngx_meet_rtp_obuf, p, hl);
+    out = ngx_meet_rtp_batch_buf();
 
-    ngx_meet_rtp_obuf[0] &= ~0x30;
-    ngx_meet_rtp_obuf[1] = (u_char) ((p[1] & 0x80) | d->rtx_pt);
-    ngx_meet_rtp_obuf[2] = (u_char) (d->rtx_seq >> 8);
-    ngx_meet_rtp_obuf[3] = (u_char) d->rtx_seq;
-    ngx_meet_rtp_obuf[8] = (u_char) (d->rtx_ssrc >> 24);
-    ngx_meet_rtp_obuf[9] = (u_char) (d->rtx_ssrc >> 16);
-    ngx_meet_rtp_obuf[10] = (u_char) (d->rtx_ssrc >> 8);
-    ngx_meet_rtp_obuf[11] = (u_char) d->rtx_ssrc;
-    ngx_meet_rtp_obuf[hl] = p[2];
-    ngx_meet_rtp_obuf[hl + 1] = p[3];
+    ngx_memcpy(out, p, hl);
 
-    ngx_memcpy(ngx_meet_rtp_obuf + hl + 2, p + h->header_len,
+    out[0] &= ~0x30;
+    out[1] = (u_char) ((p[1] & 0x80) | d->rtx_pt);
+    out[2] = (u_char) (d->rtx_seq >> 8);
+    out[3] = (u_char) d->rtx_seq;
+    out[8] = (u_char) (d->rtx_ssrc >> 24);
+    out[9] = (u_char) (d->rtx_ssrc >> 16);
+    out[10] = (u_char) (d->rtx_ssrc >> 8);
+    out[11] = (u_char) d->rtx_ssrc;
+    out[hl] = p[2];
+    out[hl + 1] = p[3];
+
+    ngx_memcpy(out + hl + 2, p + h->header_len,
                h->payload_len);
 
     d->rtx_seq++;
     len = hl + 2 + h->payload_len;
 
-    if (meet_srtp_protect_rtp(sp->srtp, ngx_meet_rtp_obuf, &len,
-                              sizeof(ngx_meet_rtp_obuf))
+    if (meet_srtp_protect_rtp(sp->srtp, out, &len, NGX_MEET_RTP_DGRAM_MAX)
         != MEET_SRTP_OK)
     {
         return;
     }
 
-    (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
+    ngx_meet_rtp_batch_add(sp->selected, len);
 }
 
 
@@ -916,6 +927,8 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
         sp->tx_nack++;
         ngx_meet_rtp_retransmits++;
     }
+
+    ngx_meet_rtp_batch_flush();
 }
 
 

@@ -240,6 +240,109 @@ ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
 }
 
 
+/*
+ * Batched sends: the datagrams one incoming packet produces (its copies
+ * for every subscriber) are written into NGX_MEET_RTP_BATCH buffers and
+ * leave in one sendmmsg() per socket.  The UDP "connections" nginx keeps
+ * for clients share their listening socket (c->fd, c->sockaddr), so one
+ * call reaches many clients.
+ */
+
+#define NGX_MEET_RTP_BATCH  64
+
+static u_char                ngx_meet_rtp_bbuf[NGX_MEET_RTP_BATCH]
+                                 [NGX_MEET_RTP_DGRAM_MAX];
+static ngx_meet_rtp_conn_t  *ngx_meet_rtp_bconn[NGX_MEET_RTP_BATCH];
+static size_t                ngx_meet_rtp_blen[NGX_MEET_RTP_BATCH];
+static ngx_uint_t            ngx_meet_rtp_nbatch;
+
+ngx_uint_t  ngx_meet_rtp_batches;       /* sendmmsg() calls */
+ngx_uint_t  ngx_meet_rtp_batched;       /* datagrams they carried */
+
+
+u_char *
+ngx_meet_rtp_batch_buf(void)
+{
+    if (ngx_meet_rtp_nbatch == NGX_MEET_RTP_BATCH) {
+        ngx_meet_rtp_batch_flush();
+    }
+
+    return ngx_meet_rtp_bbuf[ngx_meet_rtp_nbatch];
+}
+
+
+void
+ngx_meet_rtp_batch_add(ngx_meet_rtp_conn_t *rc, size_t len)
+{
+    /* the buffer ngx_meet_rtp_batch_buf() returned last */
+    ngx_meet_rtp_bconn[ngx_meet_rtp_nbatch] = rc;
+    ngx_meet_rtp_blen[ngx_meet_rtp_nbatch] = len;
+    ngx_meet_rtp_nbatch++;
+}
+
+
+void
+ngx_meet_rtp_batch_flush(void)
+{
+    ngx_uint_t         i, j, n;
+    ngx_connection_t  *c;
+
+#if (NGX_LINUX)
+    int                rc;
+    struct iovec       iov[NGX_MEET_RTP_BATCH];
+    struct mmsghdr     msg[NGX_MEET_RTP_BATCH];
+#endif
+
+    n = ngx_meet_rtp_nbatch;
+    ngx_meet_rtp_nbatch = 0;
+
+    for (i = 0; i < n; i = j) {
+
+        c = ngx_meet_rtp_bconn[i]->connection;
+
+#if (NGX_LINUX)
+
+        /* a run of datagrams on the same socket: one sendmmsg() */
+
+        for (j = i; j < n && ngx_meet_rtp_bconn[j]->connection->fd == c->fd;
+             j++)
+        {
+            iov[j].iov_base = ngx_meet_rtp_bbuf[j];
+            iov[j].iov_len = ngx_meet_rtp_blen[j];
+
+            ngx_memzero(&msg[j], sizeof(struct mmsghdr));
+            msg[j].msg_hdr.msg_name = ngx_meet_rtp_bconn[j]->connection
+                                      ->sockaddr;
+            msg[j].msg_hdr.msg_namelen = ngx_meet_rtp_bconn[j]->connection
+                                         ->socklen;
+            msg[j].msg_hdr.msg_iov = &iov[j];
+            msg[j].msg_hdr.msg_iovlen = 1;
+        }
+
+        rc = sendmmsg(c->fd, &msg[i], j - i, 0);
+
+        ngx_meet_rtp_batches++;
+
+        if (rc > 0) {
+            ngx_meet_rtp_batched += rc;
+        }
+
+        if (rc != (int) (j - i)) {
+            /* a full socket buffer drops the rest, as the network would */
+            ngx_log_debug2(NGX_LOG_DEBUG_STREAM, c->log, ngx_errno,
+                           "meet rtp: sendmmsg() of %ui datagrams: %d",
+                           j - i, rc);
+        }
+
+#else
+        j = i + 1;
+        (void) ngx_meet_rtp_send(ngx_meet_rtp_bconn[i],
+                                 ngx_meet_rtp_bbuf[i], ngx_meet_rtp_blen[i]);
+#endif
+    }
+}
+
+
 static void
 ngx_meet_rtp_fin_event(ngx_event_t *ev)
 {

@@ -16,6 +16,8 @@
 #include "ngx_meet_core.h"
 
 
+#define NGX_MEET_RTP_DGRAM_MAX    (1500 + 148)  /* + MEET_SRTP_TAILROOM */
+
 #define NGX_MEET_TWCC_WINDOW      1024
 #define NGX_MEET_TWCC_INTERVAL    100       /* ms between feedbacks */
 
@@ -105,6 +107,8 @@ extern ngx_uint_t    ngx_meet_rtp_plis_sent;
 extern ngx_uint_t    ngx_meet_rtp_recovered;
 extern ngx_uint_t    ngx_meet_rtp_unrecovered;
 extern ngx_uint_t    ngx_meet_rtp_rr_sent;
+extern ngx_uint_t    ngx_meet_rtp_batches;
+extern ngx_uint_t    ngx_meet_rtp_batched;
 extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 
 
@@ -112,6 +116,16 @@ void ngx_meet_rtp_session_handler(ngx_stream_session_t *s);
 void ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle);
 ngx_int_t ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
     size_t len);
+
+/*
+ * Batched sends: write a datagram into ngx_meet_rtp_batch_buf() (at most
+ * NGX_MEET_RTP_DGRAM_MAX bytes), queue it with ngx_meet_rtp_batch_add(),
+ * send what is queued with ngx_meet_rtp_batch_flush() before returning to
+ * the event loop.
+ */
+u_char *ngx_meet_rtp_batch_buf(void);
+void ngx_meet_rtp_batch_add(ngx_meet_rtp_conn_t *rc, size_t len);
+void ngx_meet_rtp_batch_flush(void);
 
 /* ICE-lite (ngx_meet_rtp_ice.c) */
 void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);

@@ -354,6 +354,8 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         { "recovered", &ngx_meet_rtp_recovered },
         { "unrecovered", &ngx_meet_rtp_unrecovered },
         { "receiver_reports", &ngx_meet_rtp_rr_sent },
+        { "send_batches", &ngx_meet_rtp_batches },
+        { "batched_datagrams", &ngx_meet_rtp_batched },
         { NULL, NULL }
     };
 
