@@ -88,7 +88,8 @@ typedef struct ngx_meet_media_session_s  ngx_meet_media_session_t;
 typedef struct ngx_meet_uptrack_s        ngx_meet_uptrack_t;
 typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 
-#define NGX_MEET_MAX_UPTRACKS           16
+#define NGX_MEET_MAX_UPTRACKS           48
+#define NGX_MEET_MAX_LAYERS             3      /* simulcast layers */
 
 /* video payload formats, the values of MEET_RTP_CODEC_* (ngx_meet_rtp.h) */
 #define NGX_MEET_CODEC_AUDIO            0
@@ -129,7 +130,19 @@ struct ngx_meet_uptrack_s {
                                                 receive statistics, losses,
                                                 packet ring (ngx_alloc) */
     ngx_meet_media_session_t *pub;
-    ngx_meet_downtrack_t     *down;          /* list by next */
+    ngx_meet_downtrack_t     *down;          /* list by next (on main) */
+
+    /*
+     * Simulcast: one uptrack per layer, lowest first; the track's layer 0
+     * is "main" and holds the downtracks and the layers.  Without
+     * simulcast an uptrack is its own main, one layer.
+     */
+    ngx_meet_uptrack_t       *main;
+    ngx_meet_uptrack_t       *layers[NGX_MEET_MAX_LAYERS];
+    ngx_uint_t                nlayers;
+    uint16_t                  layer_width[NGX_MEET_MAX_LAYERS];
+    ngx_uint_t                layer;         /* this uptrack's index */
+    ngx_msec_t                last_rx;       /* its last packet, 0: none */
 };
 
 struct ngx_meet_downtrack_s {
@@ -148,6 +161,11 @@ struct ngx_meet_downtrack_s {
                                                 subscriber, 0: none */
     uint8_t                   rtx_pt;        /* the subscriber's */
     uint16_t                  rtx_seq;
+    ngx_uint_t                cur_layer;     /* simulcast: forwarded now */
+    ngx_uint_t                max_layer;     /* the highest it asked for */
+    void                     *media;         /* the media module's state:
+                                                sequence rewriting */
+    unsigned                  paused:1;      /* subscriber disabled it */
     unsigned                  need_keyframe:1;
 };
 

@@ -64,6 +64,16 @@ typedef struct {
 } ngx_meet_rtp_hist_t;
 
 
+/* what we keep of a downtrack (d->media): its sequence rewriting */
+typedef struct {
+    meet_rtp_rewriter_t       rw;
+} ngx_meet_rtp_downstate_t;
+
+
+#define NGX_MEET_LAYER_IDLE     1000      /* ms without packets: a layer
+                                             the publisher stopped */
+
+
 /* what we keep of an uptrack (up->media), made at its first packet */
 typedef struct {
     meet_rtcp_rx_t            rx;
@@ -80,16 +90,21 @@ ngx_uint_t  ngx_meet_rtp_plis_sent;
 ngx_uint_t  ngx_meet_rtp_recovered;
 ngx_uint_t  ngx_meet_rtp_unrecovered;
 ngx_uint_t  ngx_meet_rtp_rr_sent;
+ngx_uint_t  ngx_meet_rtp_layer_switches;
 
 /* an RTX packet turned back into the original (RFC 4588) */
 static u_char  ngx_meet_rtp_rtx_buf[1500];
 
 
 static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
+static ngx_uint_t ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main,
+    ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st);
 static void ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h);
+static ngx_meet_rtp_downstate_t *ngx_meet_rtp_downstate(
+    ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
     ngx_meet_rtp_upstate_t *st, u_char *p, size_t n, meet_rtp_header_t *hp);
 
@@ -358,14 +373,39 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
 
 static void
 ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
-    const u_char *p, size_t n, meet_rtp_header_t *h)
+    const u_char *p, size_t n, meet_rtp_header_t *h, ngx_int_t retransmit)
 {
-    size_t   hl, rest, len;
-    u_char  *out;
-    uint8_t  spt;
+    size_t                     hl, rest, len;
+    u_char                    *out;
+    uint8_t                    spt;
+    uint16_t                   seq;
+    uint32_t                   ts;
+    ngx_meet_rtp_downstate_t  *ds;
 
     spt = d->pt_map[h->pt];
     if (spt == 0) {
+        return;
+    }
+
+    ds = ngx_meet_rtp_downstate(d);
+    if (ds == NULL) {
+        return;
+    }
+
+    /*
+     * the subscriber's numbers: one continuous stream across layer
+     * switches and publisher restarts; a retransmission gets the number
+     * it was asked for
+     */
+
+    if (retransmit >= 0) {
+        seq = (uint16_t) retransmit;
+        ts = h->ts + ds->rw.ts_offset;
+
+    } else if (meet_rtp_rewriter_map(&ds->rw, h->ssrc, h->seq, h->ts,
+                                     ngx_current_msec, &seq, &ts)
+               != MEET_RTP_RW_FORWARD)
+    {
         return;
     }
 
@@ -383,6 +423,12 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 
     out[0] &= ~0x10;
     out[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
+    out[2] = (u_char) (seq >> 8);
+    out[3] = (u_char) seq;
+    out[4] = (u_char) (ts >> 24);
+    out[5] = (u_char) (ts >> 16);
+    out[6] = (u_char) (ts >> 8);
+    out[7] = (u_char) ts;
     out[8] = (u_char) (d->ssrc >> 24);
     out[9] = (u_char) (d->ssrc >> 16);
     out[10] = (u_char) (d->ssrc >> 8);
@@ -403,6 +449,27 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 }
 
 
+static ngx_meet_rtp_downstate_t *
+ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d)
+{
+    ngx_meet_rtp_downstate_t  *ds;
+
+    if (d->media) {
+        return d->media;
+    }
+
+    ds = ngx_calloc(sizeof(ngx_meet_rtp_downstate_t), ngx_cycle->log);
+    if (ds == NULL) {
+        return NULL;
+    }
+
+    meet_rtp_rewriter_init(&ds->rw, d->ssrc, d->up->video ? 90000 : 48000);
+    d->media = ds;
+
+    return ds;
+}
+
+
 /*
  * A publisher's sender report goes on to each subscriber of that stream
  * as a report of our own SSRC there, with the publisher's NTP and RTP
@@ -420,6 +487,7 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
     ngx_meet_rtp_peer_t      *sp;
     ngx_meet_downtrack_t     *d;
     ngx_meet_rtp_upstate_t   *st;
+    ngx_meet_rtp_downstate_t *ds;
     meet_rtcp_sender_info_t   si;
 
     if (meet_rtcp_parse_report(pkt, &r) != 0) {
@@ -444,18 +512,20 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
         meet_rtcp_rx_sender_report(&st->rx, r.ntp, ngx_meet_rtp_now_us());
     }
 
-    for (d = up->down; d; d = d->next) {
+    for (d = (up->main ? up->main : up)->down; d; d = d->next) {
         sp = d->sub ? d->sub->media : NULL;
+        ds = d->media;
 
+        /* about the stream it gets now, in its timestamps */
         if (sp == NULL || !sp->connected || sp->selected == NULL
-            || d->packets == 0)
+            || d->packets == 0 || ds == NULL || ds->rw.in_ssrc != r.ssrc)
         {
             continue;
         }
 
         si.ssrc = d->ssrc;
         si.ntp = r.ntp;
-        si.rtp_ts = r.rtp_ts;
+        si.rtp_ts = r.rtp_ts + ds->rw.ts_offset;
         si.packets = d->packets;
         si.octets = d->octets;
 
@@ -541,6 +611,8 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     if (st == NULL) {
         return;
     }
+
+    up->last_rx = ngx_current_msec ? ngx_current_msec : 1;
 
     if (up->video) {
         rc = meet_rtp_nack_packet(&st->nack, h.seq, ngx_current_msec);
@@ -772,8 +844,9 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
     u_char *p, size_t n, meet_rtp_header_t *hp)
 {
     int                    kf;
-    ngx_uint_t             drop;
+    ngx_uint_t             drop, want;
     meet_rtp_header_t      h;
+    ngx_meet_uptrack_t    *main;
     ngx_meet_rtp_peer_t   *sp;
     ngx_meet_rtp_hist_t   *slot;
     ngx_meet_downtrack_t  *d;
@@ -790,30 +863,58 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
     }
 
     kf = -1;
+    main = up->main ? up->main : up;
 
-    for (d = up->down; d; d = d->next) {
+    for (d = main->down; d; d = d->next) {
 
         sp = d->sub ? d->sub->media : NULL;
 
         if (sp == NULL || !sp->connected || sp->selected == NULL
-            || d->pt_map[h.pt] == 0)
+            || d->paused || d->pt_map[h.pt] == 0)
         {
             continue;
         }
 
-        if (d->need_keyframe) {
-            if (kf < 0) {
-                kf = (meet_rtp_keyframe(up->codec, p + h.header_len,
-                                        h.payload_len)
-                      == MEET_RTP_KEYFRAME_YES);
-            }
+        /*
+         * One layer goes to a subscriber at a time.  It moves to the layer
+         * it should get (the highest the publisher sends, up to what it
+         * asked for) on that layer's next key frame, asked for with a PLI,
+         * and gets its current layer until then.  A first key frame the
+         * same way.
+         */
 
-            if (!kf) {
-                ngx_meet_rtp_request_keyframe(up);
+        want = (main->nlayers > 1) ? ngx_meet_rtp_layer_want(main, d) : 0;
+
+        if (d->need_keyframe || want != d->cur_layer) {
+
+            if (up->layer == want) {
+                if (kf < 0) {
+                    kf = (meet_rtp_keyframe(up->codec, p + h.header_len,
+                                            h.payload_len)
+                          == MEET_RTP_KEYFRAME_YES);
+                }
+
+                if (!kf) {
+                    ngx_meet_rtp_request_keyframe(up);
+                    continue;
+                }
+
+                if (want != d->cur_layer) {
+                    ngx_log_debug3(NGX_LOG_DEBUG_STREAM, sp->log, 0,
+                                   "meet rtp: SSRC %uD from layer %ui to "
+                                   "%ui", d->ssrc, d->cur_layer, want);
+                    ngx_meet_rtp_layer_switches++;
+                }
+
+                d->cur_layer = want;
+                d->need_keyframe = 0;
+
+            } else if (up->layer != d->cur_layer || d->need_keyframe) {
                 continue;
             }
 
-            d->need_keyframe = 0;
+        } else if (up->layer != d->cur_layer) {
+            continue;
         }
 
         /* fault injection for loss-recovery tests: meet_rtp_test_drop */
@@ -824,10 +925,52 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
         }
 
         sp->tx_rtp++;
-        ngx_meet_rtp_send_down(d, sp, p, n, &h);
+        ngx_meet_rtp_send_down(d, sp, p, n, &h, -1);
     }
 
     ngx_meet_rtp_batch_flush();
+}
+
+
+/*
+ * The layer a subscriber should get: the highest the publisher sends (a
+ * packet within NGX_MEET_LAYER_IDLE ms) up to the one it asked for; the
+ * lowest it sends when none of those; its current one when none at all.
+ */
+
+static ngx_uint_t
+ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main, ngx_meet_downtrack_t *d)
+{
+    ngx_uint_t           l;
+    ngx_msec_t           now;
+    ngx_meet_uptrack_t  *u;
+
+    now = ngx_current_msec;
+    l = ngx_min(d->max_layer, main->nlayers - 1);
+
+    for ( ;; ) {
+        u = main->layers[l];
+
+        if (u && u->last_rx && now - u->last_rx < NGX_MEET_LAYER_IDLE) {
+            return l;
+        }
+
+        if (l == 0) {
+            break;
+        }
+
+        l--;
+    }
+
+    for (l = d->max_layer + 1; l < main->nlayers; l++) {
+        u = main->layers[l];
+
+        if (u && u->last_rx && now - u->last_rx < NGX_MEET_LAYER_IDLE) {
+            return l;
+        }
+    }
+
+    return d->cur_layer;
 }
 
 
@@ -839,7 +982,7 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
 
 static void
 ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
-    const u_char *p, meet_rtp_header_t *h)
+    const u_char *p, meet_rtp_header_t *h, uint16_t seq, uint32_t ts)
 {
     size_t   hl, len;
     u_char  *out;
@@ -862,8 +1005,12 @@ ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     out[9] = (u_char) (d->rtx_ssrc >> 16);
     out[10] = (u_char) (d->rtx_ssrc >> 8);
     out[11] = (u_char) d->rtx_ssrc;
-    out[hl] = p[2];
-    out[hl + 1] = p[3];
+    out[4] = (u_char) (ts >> 24);
+    out[5] = (u_char) (ts >> 16);
+    out[6] = (u_char) (ts >> 8);
+    out[7] = (u_char) ts;
+    out[hl] = (u_char) (seq >> 8);
+    out[hl + 1] = (u_char) seq;
 
     ngx_memcpy(out + hl + 2, p + h->header_len,
                h->payload_len);
@@ -886,18 +1033,26 @@ ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 static void
 ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
 {
-    int                      i, nlost;
-    uint16_t                 lost[64];
-    meet_rtp_header_t        h;
-    ngx_meet_rtp_peer_t     *sp;
-    ngx_meet_rtp_hist_t     *slot;
-    ngx_meet_rtp_upstate_t  *st;
+    int                        i, nlost;
+    uint16_t                   lost[64], in;
+    uint32_t                   ssrc;
+    meet_rtp_header_t          h;
+    ngx_meet_uptrack_t        *up;
+    ngx_meet_rtp_peer_t       *sp;
+    ngx_meet_rtp_hist_t       *slot;
+    ngx_meet_rtp_upstate_t    *st;
+    ngx_meet_rtp_downstate_t  *ds;
 
-    st = d->up->media;
+    /* the layer it gets now: what it lost came from there */
+    up = (d->up->nlayers > 1 && d->up->layers[d->cur_layer])
+         ? d->up->layers[d->cur_layer] : d->up;
+
+    st = up->media;
+    ds = d->media;
     sp = d->sub->media;
 
-    if (st == NULL || !d->up->video || sp == NULL || !sp->connected
-        || sp->selected == NULL)
+    if (st == NULL || ds == NULL || !ds->rw.started || !up->video
+        || sp == NULL || !sp->connected || sp->selected == NULL)
     {
         return;
     }
@@ -908,20 +1063,31 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     }
 
     for (i = 0; i < nlost; i++) {
-        slot = &st->hist[lost[i] % NGX_MEET_HISTORY];
+        /* the subscriber's number back to the publisher's */
+        in = (uint16_t) (lost[i] - ds->rw.seq_offset);
+        slot = &st->hist[in % NGX_MEET_HISTORY];
 
-        if (slot->len == 0 || slot->seq != lost[i]
+        if (slot->len == 0 || slot->seq != in
             || meet_rtp_parse(&h, slot->data, slot->len) != MEET_RTP_OK)
         {
             continue;
         }
 
+        ssrc = h.ssrc;
+
+        if (ssrc != ds->rw.in_ssrc) {
+            /* sent before a switch: its numbers are another mapping's */
+            continue;
+        }
+
         if (d->rtx_pt) {
-            ngx_meet_rtp_send_rtx(d, sp, slot->data, &h);
+            ngx_meet_rtp_send_rtx(d, sp, slot->data, &h, lost[i],
+                                  h.ts + ds->rw.ts_offset);
 
         } else {
             /* SRTP allows the same index again (allow_repeat_tx) */
-            ngx_meet_rtp_send_down(d, sp, slot->data, slot->len, &h);
+            ngx_meet_rtp_send_down(d, sp, slot->data, slot->len, &h,
+                                   lost[i]);
         }
 
         sp->tx_nack++;
@@ -941,6 +1107,7 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     meet_rtcp_fb_t             fb;
     meet_rtcp_iter_t           it;
     meet_rtcp_packet_t         pkt;
+    ngx_meet_downtrack_t      *d;
     ngx_meet_media_session_t  *ms;
 
     ms = peer->media;
@@ -987,7 +1154,10 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
                                              | (uint32_t) fb.fci[2] << 8
                                              | fb.fci[3])))
             {
-                ngx_meet_rtp_request_keyframe(ms->down[i]->up);
+                d = ms->down[i];
+                ngx_meet_rtp_request_keyframe(
+                    (d->up->nlayers > 1 && d->up->layers[d->cur_layer])
+                    ? d->up->layers[d->cur_layer] : d->up);
                 break;
             }
         }

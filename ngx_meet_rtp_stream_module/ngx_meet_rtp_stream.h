@@ -108,6 +108,7 @@ extern ngx_uint_t    ngx_meet_rtp_recovered;
 extern ngx_uint_t    ngx_meet_rtp_unrecovered;
 extern ngx_uint_t    ngx_meet_rtp_rr_sent;
 extern ngx_uint_t    ngx_meet_rtp_batches;
+extern ngx_uint_t    ngx_meet_rtp_layer_switches;
 extern ngx_uint_t    ngx_meet_rtp_batched;
 extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 

@@ -356,6 +356,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         { "receiver_reports", &ngx_meet_rtp_rr_sent },
         { "send_batches", &ngx_meet_rtp_batches },
         { "batched_datagrams", &ngx_meet_rtp_batched },
+        { "layer_switches", &ngx_meet_rtp_layer_switches },
         { NULL, NULL }
     };
 

@@ -2157,7 +2157,7 @@ static void
 meet_sdp_put_rtp(meet_sdp_out_t *out, const meet_sdp_media_t *m,
     const meet_sdp_decision_t *d, const u_char *keep)
 {
-    size_t                    i, j, rtx;
+    size_t                    i, j, rtx, nsend;
     unsigned                  dir;
     const meet_sdp_codec_t   *c;
     const meet_sdp_extmap_t  *e;
@@ -2261,6 +2261,41 @@ meet_sdp_put_rtp(meet_sdp_out_t *out, const meet_sdp_media_t *m,
             meet_sdp_putu(out, c->pt);
             meet_sdp_puts(out, " ");
             meet_sdp_putstr(out, &c->fmtp);
+            meet_sdp_puts(out, "\r\n");
+        }
+    }
+
+    /* simulcast (RFC 8853): we receive every layer the offer sends */
+
+    if ((dir & MEET_SDP_RECVONLY) && m->simulcast.len) {
+        nsend = 0;
+
+        for (i = 0; i < m->nrids; i++) {
+            if (!m->rids[i].send) {
+                continue;
+            }
+
+            meet_sdp_puts(out, "a=rid:");
+            meet_sdp_putstr(out, &m->rids[i].id);
+            meet_sdp_puts(out, " recv\r\n");
+            nsend++;
+        }
+
+        if (nsend) {
+            meet_sdp_puts(out, "a=simulcast:recv ");
+
+            for (i = 0, j = 0; i < m->nrids; i++) {
+                if (!m->rids[i].send) {
+                    continue;
+                }
+
+                if (j++) {
+                    meet_sdp_puts(out, ";");
+                }
+
+                meet_sdp_putstr(out, &m->rids[i].id);
+            }
+
             meet_sdp_puts(out, "\r\n");
         }
     }

@@ -63,7 +63,8 @@ struct ngx_meet_track_s {
     unsigned                      published:1;  /* media section seen */
 
     /* forwarding (ngx_meet_core.h): the publisher's SSRC and payload type */
-    ngx_meet_uptrack_t            up;
+    ngx_meet_uptrack_t            up;            /* layer 0, main */
+    ngx_meet_uptrack_t            layer[NGX_MEET_MAX_LAYERS - 1];
     int                           pub_pt;
     int                           pub_profile;  /* H.264 profile_idc, -1 */
 };

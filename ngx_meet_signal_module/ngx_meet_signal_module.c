@@ -1863,10 +1863,13 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
         ngx_meet_peer_close(peer, MEET_WS_CLOSE_NORMAL, "left");
         break;
 
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRACK_SETTING:
+        ngx_meet_signal_track_settings(peer, req->track_setting);
+        break;
+
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_ANSWER:
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRICKLE:
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_SUBSCRIPTION:
-    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRACK_SETTING:
         /* ICE-lite ignores trickles; we never offer; the rest later */
         break;
 
@@ -1937,6 +1940,16 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         t->width = req->width;
         t->height = req->height;
         t->muted = req->muted;
+
+        /* simulcast layer sizes, by quality (LOW, MEDIUM, HIGH) */
+        for (i = 0; i < req->n_layers; i++) {
+            if (req->layers[i]->quality >= 0
+                && req->layers[i]->quality < NGX_MEET_MAX_LAYERS)
+            {
+                t->up.layer_width[req->layers[i]->quality] =
+                    (uint16_t) ngx_min(req->layers[i]->width, 65535);
+            }
+        }
 
         for (i = 0; i < req->n_simulcast_codecs
                     && t->ncodecs < NGX_MEET_MAX_CODECS; i++)

@@ -19,6 +19,8 @@ static void ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
     ngx_uint_t state);
+static void ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer,
+    ngx_meet_track_t *t, const meet_sdp_media_t *m);
 static ngx_int_t ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool);
 static void ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer,
@@ -654,9 +656,9 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             /*
              * Simulcast: no SSRCs in the SDP.  The media module learns the
              * SSRC of the layer we forward from the RTP header extensions
-             * (sdes:mid, rtp-stream-id).  The first a=rid is the smallest
-             * layer livekit-client sends (q, h, f), the one it always
-             * sends; choosing layers per subscriber comes later.
+             * (sdes:mid, rtp-stream-id).  The a=rid lines come smallest
+             * first (livekit-client: q, h, f); layer 0 is t->up, the
+             * others follow below.
              */
             if (m->rids[0].id.len <= sizeof(t->up.rid)) {
                 ngx_memcpy(t->up.rid, m->rids[0].id.data, m->rids[0].id.len);
@@ -740,6 +742,78 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
                                                     : "",
                           t->up.rid_len, t->up.rid, t->pub_pt);
         }
+
+        ngx_meet_signal_sdp_layers(peer, t, m);
+    }
+}
+
+
+/* the simulcast layers above the first: uptracks of their own */
+
+static void
+ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer, ngx_meet_track_t *t,
+    const meet_sdp_media_t *m)
+{
+    ngx_uint_t                 i, k;
+    ngx_meet_uptrack_t        *u;
+    ngx_meet_media_session_t  *ms;
+
+    ms = &peer->media;
+
+    t->up.main = &t->up;
+    t->up.layers[0] = &t->up;
+
+    if (t->up.nlayers == 0) {
+        t->up.nlayers = 1;
+    }
+
+    for (k = 1; k < m->nrids && k < NGX_MEET_MAX_LAYERS; k++) {
+        u = &t->layer[k - 1];
+
+        if (m->rids[k].id.len > sizeof(u->rid)
+            || m->mid.len > sizeof(u->mid))
+        {
+            break;
+        }
+
+        ngx_memcpy(u->rid, m->rids[k].id.data, m->rids[k].id.len);
+        u->rid_len = m->rids[k].id.len;
+        ngx_memcpy(u->mid, m->mid.data, m->mid.len);
+        u->mid_len = m->mid.len;
+        u->video = t->up.video;
+        u->codec = t->up.codec;
+        u->pt = t->up.pt;
+        u->rtx_pt = t->up.rtx_pt;
+        u->pub = ms;
+        u->main = &t->up;
+        u->layer = k;
+
+        t->up.layers[k] = u;
+
+        if (t->up.nlayers > k) {
+            continue;                   /* known from an earlier offer */
+        }
+
+        for (i = 0; i < ms->nup; i++) {
+            if (ms->up[i] == u) {
+                break;
+            }
+        }
+
+        if (i == ms->nup) {
+            if (ms->nup == NGX_MEET_MAX_UPTRACKS) {
+                break;
+            }
+
+            ms->up[ms->nup++] = u;
+        }
+
+        t->up.nlayers = k + 1;
+
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" track %s simulcast layer %ui "
+                      "is rid %*s", peer->identity, t->sid, k,
+                      u->rid_len, u->rid);
     }
 }
 
@@ -899,6 +973,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 d->up = &t->up;
                 d->sub = sub;
                 d->need_keyframe = t->up.video;
+                d->max_layer = NGX_MEET_MAX_LAYERS - 1;
                 ngx_memcpy(d->mid, m->mid.data, m->mid.len);
                 d->mid_len = m->mid.len;
 
@@ -1044,6 +1119,7 @@ ngx_meet_downtrack_free(ngx_meet_downtrack_t *d)
         }
     }
 
+    ngx_free(d->media);
     ngx_free(d);
 }
 
@@ -1051,30 +1127,109 @@ ngx_meet_downtrack_free(ngx_meet_downtrack_t *d)
 void
 ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
 {
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, k;
+    ngx_meet_uptrack_t        *u;
     ngx_meet_media_session_t  *ms;
 
     while (t->up.down) {
         ngx_meet_downtrack_free(t->up.down);
     }
 
-    ngx_free(t->up.media);
-    t->up.media = NULL;
-
     ms = t->up.pub;
-    if (ms == NULL) {
-        return;
-    }
 
-    for (i = 0; i < ms->nup; i++) {
-        if (ms->up[i] == &t->up) {
-            ms->up[i] = ms->up[--ms->nup];
-            break;
+    for (k = 0; k < NGX_MEET_MAX_LAYERS; k++) {
+        u = (k == 0) ? &t->up : &t->layer[k - 1];
+
+        ngx_free(u->media);
+        u->media = NULL;
+
+        for (i = 0; ms && i < ms->nup; i++) {
+            if (ms->up[i] == u) {
+                ms->up[i] = ms->up[--ms->nup];
+                break;
+            }
         }
+
+        u->pub = NULL;
+        u->ssrc = 0;
+        u->rtx_ssrc = 0;
+        u->last_rx = 0;
     }
 
-    t->up.pub = NULL;
-    t->up.ssrc = 0;
+    t->up.nlayers = 0;
+}
+
+
+/*
+ * What a subscriber asks of tracks it receives (livekit-client sends it
+ * for adaptiveStream, setVideoQuality(), setEnabled()): disabled pauses the
+ * track; else the layer it gets is the smallest at least as wide as asked,
+ * or the one of the quality asked (LOW, MEDIUM, HIGH).  The media module
+ * switches on the next key frame of that layer.
+ */
+
+void
+ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
+    Livekit__UpdateTrackSettings *ts)
+{
+    ngx_uint_t             i, k, layer;
+    ngx_meet_track_t      *t;
+    ngx_meet_uptrack_t    *up;
+    ngx_meet_downtrack_t  *d;
+
+    for (i = 0; i < peer->media.ndown; i++) {
+        d = peer->media.down[i];
+        up = d->up;
+        t = (ngx_meet_track_t *) ((u_char *) up
+                                  - offsetof(ngx_meet_track_t, up));
+
+        for (k = 0; k < ts->n_track_sids; k++) {
+            if (ts->track_sids[k] && ngx_strcmp(ts->track_sids[k], t->sid)
+                                     == 0)
+            {
+                break;
+            }
+        }
+
+        if (k == ts->n_track_sids) {
+            continue;
+        }
+
+        if (ts->disabled || ts->quality == LIVEKIT__VIDEO_QUALITY__OFF) {
+            d->paused = 1;
+
+        } else {
+            if (d->paused) {
+                d->paused = 0;
+                d->need_keyframe = up->video;
+            }
+
+            if (ts->width) {
+                layer = NGX_MEET_MAX_LAYERS - 1;
+
+                for (k = 0; k < NGX_MEET_MAX_LAYERS; k++) {
+                    if (up->layer_width[k] >= ts->width) {
+                        layer = k;
+                        break;
+                    }
+                }
+
+            } else {
+                layer = (ts->quality >= LIVEKIT__VIDEO_QUALITY__LOW
+                         && ts->quality <= LIVEKIT__VIDEO_QUALITY__HIGH)
+                        ? (ngx_uint_t) ts->quality : NGX_MEET_MAX_LAYERS - 1;
+            }
+
+            d->max_layer = layer;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" wants %s of %s%s (%uDx%uD, "
+                      "quality %d): layer %ui", peer->identity,
+                      d->paused ? "none" : "up to a layer", t->sid,
+                      d->paused ? ", paused" : "", ts->width, ts->height,
+                      (int) ts->quality, d->max_layer);
+    }
 }
 
 

@@ -28,6 +28,10 @@ ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 void ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t);
 void ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer);
 
+/* UpdateTrackSettings: the layer, or none, a subscriber wants of tracks */
+void ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
+    Livekit__UpdateTrackSettings *ts);
+
 /* the worker's offer buffers, at process exit */
 void ngx_meet_signal_sdp_exit(void);
 

@@ -7,24 +7,20 @@
 // without the feedback the rate falls to about 26 kbit/s.
 // Run by t/browser/40-bitrate.t (MEET_PORT, MEET_OUT).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
+import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter, openMeetPage,
          pageEvents, waitEvent } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
-const PORT = Number(process.env.MEET_PORT);
-const HOST = process.env.MEET_HOST || '127.0.0.1';
-const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const { PORT, HOST, OUT } = scriptEnv();
 const ROOM = uniq('bitrate-room');
 
-mkdirSync(OUT, { recursive: true });
 
 const PLAN = [
   'A publishes its camera, B decodes it',
   'B receives well above the start rate after 20 s (> 400 kbit/s and 2x the first seconds)',
 ];
-const { report, reportMissing, done } = caseReporter(PLAN, T(80000));
+const reporter = caseReporter(PLAN, T(80000));
+const { report } = reporter;
 
 const logs = {};
 let browser;
@@ -55,13 +51,9 @@ async function rate(page, ms) {
   return ((b.bytes - a.bytes) * 8) / ((b.t - a.t) / 1000);
 }
 
-try {
-  browser = await launch({ timeout: T(20000) });
-  const a = await openPage('A');
-  const b = await openPage('B');
-  await waitConnected(a, T(20000));
-  await waitConnected(b, T(20000));
-  await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
+await runWithBrowser('browser-bitrate', reporter, async (br) => {
+  browser = br;
+  const [a, b] = await cameraPair(openPage, T(20000));
   let v = { frames: 0 };
   const until = Date.now() + T(15000);
   while (Date.now() < until && v.frames === 0) {
@@ -76,11 +68,4 @@ try {
   report(1, late > 400000 && late > 2 * early, `early ${Math.round(early)} bit/s, after 20 s ${Math.round(late)} bit/s`);
   await b.evaluate(() => window.meetLeave());
   await a.evaluate(() => window.meetLeave());
-} catch (e) {
-  console.error('browser-bitrate: ' + (e && e.stack || e));
-  reportMissing(String(e && e.message || e));
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  done();
-}
-process.exit(0);
+}, { timeout: T(20000) });

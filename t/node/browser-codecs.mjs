@@ -4,21 +4,16 @@
 // t/browser/35-codecs.t inside its own network namespace (MEET_PORT,
 // MEET_OUT as for browser-join.mjs).
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { launch, PC_RECORDER, caseReporter, openMeetPage,
+import { scriptEnv, runWithBrowser, PC_RECORDER, caseReporter, openMeetPage,
          waitConnected } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
-const PORT = Number(process.env.MEET_PORT);
-const HOST = process.env.MEET_HOST || '127.0.0.1';
-const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const { PORT, HOST, OUT } = scriptEnv();
 const CODECS = (process.env.MEET_CODECS || 'vp8,vp9,h264').split(',');
 
-mkdirSync(OUT, { recursive: true });
-
 const PLAN = CODECS.map((c) => `${c}: B decodes A's ${c.toUpperCase()} video`);
-const { report, reportMissing, done } = caseReporter(PLAN, T(100000));
+const reporter = caseReporter(PLAN, T(100000));
+const { report } = reporter;
 
 let browser;
 
@@ -46,8 +41,8 @@ async function decoded(page) {
   });
 }
 
-try {
-  browser = await launch({ timeout: T(20000) });
+await runWithBrowser('browser-codecs', reporter, async (br) => {
+  browser = br;
   for (let i = 0; i < CODECS.length; i++) {
     const codec = CODECS[i];
     const room = uniq(`codec-${codec}`);
@@ -69,11 +64,4 @@ try {
     await a.close();
     await b.close();
   }
-} catch (e) {
-  console.error('browser-codecs: ' + (e && e.stack || e));
-  reportMissing(String(e && e.message || e));
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  done();
-}
-process.exit(0);
+}, { timeout: T(20000) });

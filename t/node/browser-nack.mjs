@@ -6,18 +6,13 @@
 // publisher and forward what comes back on its RTX stream.  Run by
 // t/browser/50-nack.t and 60-nack-upstream.t (MEET_PORT, MEET_OUT).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
+import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter, openMeetPage,
          pageEvents, waitEvent } from './lib/browser.mjs';
 import { token, uniq, T } from './lib/signal.mjs';
 
-const PORT = Number(process.env.MEET_PORT);
-const HOST = process.env.MEET_HOST || '127.0.0.1';
-const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+const { PORT, HOST, OUT } = scriptEnv();
 const ROOM = uniq('nack-room');
 
-mkdirSync(OUT, { recursive: true });
 
 const PLAN = [
   'A publishes its camera, B decodes it',
@@ -26,7 +21,8 @@ const PLAN = [
   process.env.MEET_UPSTREAM ? 'B keeps decoding, losing under 2 % of what it got in 4 s (5 % dropped upstream)'
                             : 'B gets every dropped packet again on its RTX stream and keeps decoding',
 ];
-const { report, reportMissing, done } = caseReporter(PLAN, T(80000));
+const reporter = caseReporter(PLAN, T(80000));
+const { report } = reporter;
 
 const logs = {};
 let browser;
@@ -61,13 +57,9 @@ async function video(page) {
   });
 }
 
-try {
-  browser = await launch({ timeout: T(20000) });
-  const a = await openPage('A');
-  const b = await openPage('B');
-  await waitConnected(a, T(20000));
-  await waitConnected(b, T(20000));
-  await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
+await runWithBrowser('browser-nack', reporter, async (br) => {
+  browser = br;
+  const [a, b] = await cameraPair(openPage, T(20000));
   let v = { frames: 0 };
   const until = Date.now() + T(15000);
   while (Date.now() < until && v.frames === 0) {
@@ -98,11 +90,4 @@ try {
   report(2, recovered, JSON.stringify({ v1, v2 }));
   await b.evaluate(() => window.meetLeave());
   await a.evaluate(() => window.meetLeave());
-} catch (e) {
-  console.error('browser-bitrate: ' + (e && e.stack || e));
-  reportMissing(String(e && e.message || e));
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  done();
-}
-process.exit(0);
+}, { timeout: T(20000) });

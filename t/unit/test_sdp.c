@@ -1230,6 +1230,28 @@ test_answer_misc(void)
     ok(n > 0 && !strstr(answer, "a=group"), "one without BUNDLE");
     ok(!strstr(answer, "a=extmap-allow-mixed"), "no extmap-allow-mixed");
 
+    /* simulcast (RFC 8853): every offered send rid is received */
+    is_int(parse(offer, SESS "a=group:BUNDLE v\r\n"
+                 "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" ICE "a=mid:v\r\n"
+                 "a=sendonly\r\na=rtpmap:96 VP8/90000\r\n"
+                 "a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\n"
+                 "a=simulcast:send q;h;f\r\n"),
+           MEET_SDP_OK, "simulcast offer");
+    meet_sdp_default_decisions(offer, dec);
+    n = build(offer, &local, dec, &err);
+    s = section(answer, 0);
+    ok(n > 0 && strstr(s, "a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\n")
+       && strstr(s, "a=simulcast:recv q;h;f\r\n"),
+       "simulcast answer: a=rid recv for each layer and a=simulcast:recv");
+    is_int(parse(offer, SESS "a=group:BUNDLE v\r\n"
+                 "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" ICE "a=mid:v\r\n"
+                 "a=sendonly\r\na=rtpmap:96 VP8/90000\r\n"),
+           MEET_SDP_OK, "single-layer offer");
+    meet_sdp_default_decisions(offer, dec);
+    n = build(offer, &local, dec, &err);
+    ok(n > 0 && !strstr(answer, "a=simulcast") && !strstr(answer, "a=rid"),
+       "no simulcast offered: none in the answer");
+
     /* accepting application, wildcard feedback, extmap directions */
     is_int(parse(offer, SESS "a=group:BUNDLE v d\r\n"
                  "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n" ICE "a=mid:v\r\n"

@@ -4,6 +4,8 @@
 // it inside a network namespace of their own (t/lib/Test/Meet/Netns.pm).
 
 import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 export const CHROMIUM = process.env.MEET_CHROMIUM || '/usr/bin/chromium';
 
@@ -43,6 +45,32 @@ export async function launch(opts = {}) {
     args: chromeArgs(opts),
     timeout: opts.timeout || 30000,
   });
+}
+
+// What a browser script gets from its .t: the nginx port and host, and the
+// output folder (made here).
+export function scriptEnv() {
+  const OUT = process.env.MEET_OUT || path.resolve('build/browser-out');
+  mkdirSync(OUT, { recursive: true });
+  return { PORT: Number(process.env.MEET_PORT),
+           HOST: process.env.MEET_HOST || '127.0.0.1', OUT };
+}
+
+// Runs body(browser) with a launched Chromium; an exception counts against
+// the cases not reported yet; closes the browser, reports, exits.
+export async function runWithBrowser(name, reporter, body, opts = {}) {
+  let browser;
+  try {
+    browser = await launch(opts);
+    await body(browser);
+  } catch (e) {
+    console.error(`${name}: ` + (e && e.stack || e));
+    reporter.reportMissing(String(e && e.message || e));
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    reporter.done();
+  }
+  process.exit(0);
 }
 
 // Records every RTCPeerConnection.setRemoteDescription call of the page
@@ -111,6 +139,17 @@ export async function openMeetPage(opts) {
   await page.goto(`${opts.url}/test/join.html`, { waitUntil: 'load' });
   await page.evaluate(([u, t, ms]) => window.meetJoin(u, t, ms), [opts.wsUrl, opts.token, opts.joinTimeout]);
   return page;
+}
+
+// A and B joined (openPage(name) opens one), A's camera on: the start of
+// the two-party media tests
+export async function cameraPair(openPage, ms) {
+  const a = await openPage('A');
+  const b = await openPage('B');
+  await waitConnected(a, ms);
+  await waitConnected(b, ms);
+  await a.evaluate(() => window.meet.room.localParticipant.setCameraEnabled(true));
+  return [a, b];
 }
 
 // room.connect()'s outcome ('connected' or 'error: ...'), or null
