@@ -329,8 +329,8 @@ ngx_meet_api_rooms(ngx_http_request_t *r, ngx_str_t *rest)
                       "meet api: invalid room name \"%V\"", &in);
 
         return ngx_meet_http_send_detail(r, NGX_HTTP_BAD_REQUEST,
-                   "Invalid room name: use 1 to 64 letters, digits, '-', "
-                   "'_' or '.', starting with a letter or digit.");
+                   "Invalid room name: use 1 to 64 letters, digits, '-' "
+                   "or '_', starting with a letter or digit.");
     }
 
     if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
@@ -397,7 +397,7 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
 
     name_z = ngx_cpymem(room, slug->data, slug->len);
     *name_z++ = '\0';
-    p = ngx_cpymem(name_z, name.data, name.len);
+    p = name.len ? ngx_cpymem(name_z, name.data, name.len) : name_z;
     *p = '\0';
 
     /* an anonymous participant: a fresh random identity */
@@ -512,9 +512,10 @@ ngx_meet_api_not_allowed(ngx_http_request_t *r, const char *allow)
 
 
 /*
- * Room names as Meet's slugs: lower case letters, digits, '-', '_' and
- * '.', starting with a letter or digit, at most 64.  Upper case is folded
- * (Meet slugifies names).  NGX_DECLINED for an invalid name.
+ * Room names as Meet's slugs: lower case letters, digits, '-' and '_',
+ * starting with a letter or digit, at most 64.  Upper case is folded (Meet
+ * slugifies names).  No '.': /<room> of the web app must never look like
+ * a file to the SPA route.  NGX_DECLINED for an invalid name.
  */
 
 static ngx_int_t
@@ -536,7 +537,7 @@ ngx_meet_api_slug(ngx_http_request_t *r, ngx_str_t *in, ngx_str_t *slug)
         c = ngx_tolower(in->data[i]);
 
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-              || (i > 0 && (c == '-' || c == '_' || c == '.'))))
+              || (i > 0 && (c == '-' || c == '_'))))
         {
             return NGX_DECLINED;
         }

@@ -357,12 +357,12 @@ try {
   await byId(h, 'home-join-submit').click();
   const refusedName = await byId(h, 'home-join-error').isVisible();
   await shot(h, 'H-bad-name');
-  await byId(h, 'home-join-input').fill('Team.Standup');
+  await byId(h, 'home-join-input').fill('Team Standup');
   await byId(h, 'home-join-submit').click();
   await prejoinReady(h);
   const typed = await byId(h, 'prejoin-room').textContent();
   await shot(h, 'H-joined-by-name');
-  report(19, refusedName && typed === 'team.standup' && new URL(h.url()).pathname === '/team.standup',
+  report(19, refusedName && typed === 'team-standup' && new URL(h.url()).pathname === '/team-standup',
     `bad name refused ${refusedName}, room "${typed}", url ${h.url()}`);
 
   // ------------------------------------------------ media path blocked

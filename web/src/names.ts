@@ -1,8 +1,9 @@
 // Room names: readable random ones for "New meeting", and the slug rule of
 // the room endpoint (GET /api/v1.0/rooms/<slug>/).
 
-// The endpoint's rule: [a-z0-9][a-z0-9._-]{0,63}, after lowercasing.
-export const SLUG_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+// The endpoint's rule: [a-z0-9][a-z0-9_-]{0,63}, after lowercasing (no dot:
+// /<room> must never look like a file to the SPA route).
+export const SLUG_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const CONSONANTS = 'bcdfghjkmnprstvz';   // 16: no l (looks like 1), q, w, x, y
 const VOWELS = 'aeiou';
