@@ -1186,6 +1186,20 @@ meet_rtp_nack_init(meet_rtp_nack_t *nk, unsigned retry_ms, unsigned max_tries,
 
 
 static void
+meet_rtp_nack_give_up(meet_rtp_nack_t *nk, unsigned i)
+{
+    nk->gone[nk->gone_next] = nk->items[i].seq;
+    nk->gone_next = (nk->gone_next + 1) % MEET_RTP_NACK_GONE;
+
+    if (nk->ngone < MEET_RTP_NACK_GONE) {
+        nk->ngone++;
+    }
+
+    nk->gave_up++;
+}
+
+
+static void
 meet_rtp_nack_remove(meet_rtp_nack_t *nk, unsigned i)
 {
     memmove(&nk->items[i], &nk->items[i + 1],
@@ -1223,8 +1237,8 @@ meet_rtp_nack_packet(meet_rtp_nack_t *nk, uint16_t seq, uint64_t now_ms)
 
         for ( /* void */ ; s != seq; s++) {
             if (nk->n == MEET_RTP_NACK_MAX) {
+                meet_rtp_nack_give_up(nk, 0);
                 meet_rtp_nack_remove(nk, 0);
-                nk->gave_up++;
             }
 
             nk->items[nk->n].seq = s;
@@ -1242,6 +1256,14 @@ meet_rtp_nack_packet(meet_rtp_nack_t *nk, uint16_t seq, uint64_t now_ms)
     for (i = 0; i < nk->n; i++) {
         if (nk->items[i].seq == seq) {
             meet_rtp_nack_remove(nk, i);
+            return MEET_RTP_NACK_RECOVERED;
+        }
+    }
+
+    /* late after all: once */
+    for (i = 0; i < nk->ngone; i++) {
+        if (nk->gone[i] == seq) {
+            nk->gone[i] = (uint16_t) (nk->max_seq + 1);   /* not again */
             return MEET_RTP_NACK_RECOVERED;
         }
     }
@@ -1267,8 +1289,8 @@ meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms, uint16_t *out,
             || (it->next_ms <= now_ms && it->tries >= nk->max_tries))
         {
             /* too old, or no answer to the last NACK either */
+            meet_rtp_nack_give_up(nk, i);
             meet_rtp_nack_remove(nk, i);
-            nk->gave_up++;
             continue;
         }
 

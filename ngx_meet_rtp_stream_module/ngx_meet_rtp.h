@@ -355,9 +355,11 @@ int meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
  *   MEET_RTP_NACK_NEW: newer than any seen (the numbers skipped become
  *     missing, at most MEET_RTP_NACK_MAX; a jump of more than
  *     MEET_RTP_NACK_RESET is a restart and nothing is missing);
- *   MEET_RTP_NACK_RECOVERED: it was missing (late or retransmitted);
- *   MEET_RTP_NACK_DUPLICATE: seen already, or given up on, or older than
- *     the window: forwarding it again is of no use.
+ *   MEET_RTP_NACK_RECOVERED: it was missing (late or retransmitted), also
+ *     when it comes after it was given up on (the last
+ *     MEET_RTP_NACK_GONE of those are remembered);
+ *   MEET_RTP_NACK_DUPLICATE: seen already, or older than the window:
+ *     forwarding it again is of no use.
  * A missing number is due for a NACK at once, then again every retry_ms
  * until max_tries NACKs went unanswered for retry_ms each, or it is
  * max_age_ms old (given up, counted in gave_up).  meet_rtp_nack_due() writes the numbers due now
@@ -366,6 +368,7 @@ int meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
 
 #define MEET_RTP_NACK_MAX            64
 #define MEET_RTP_NACK_RESET          1000
+#define MEET_RTP_NACK_GONE           32
 
 #define MEET_RTP_NACK_NEW            1
 #define MEET_RTP_NACK_RECOVERED      2
@@ -381,6 +384,9 @@ typedef struct {
 typedef struct {
     meet_rtp_nack_item_t      items[MEET_RTP_NACK_MAX];   /* oldest first */
     unsigned                  n;
+    uint16_t                  gone[MEET_RTP_NACK_GONE];   /* given up on */
+    unsigned                  ngone;        /* entries used */
+    unsigned                  gone_next;    /* ring position */
     uint16_t                  max_seq;
     unsigned                  retry_ms;
     unsigned                  max_tries;

@@ -50,8 +50,8 @@
 
 #define NGX_MEET_HISTORY        512       /* video packets kept for NACKs */
 
-#define NGX_MEET_NACK_RETRY     30        /* ms between NACKs of a packet */
-#define NGX_MEET_NACK_TRIES     6
+#define NGX_MEET_NACK_RETRY     40        /* ms between NACKs of a packet */
+#define NGX_MEET_NACK_TRIES     10
 #define NGX_MEET_NACK_AGE       1000      /* ms, then a loss is given up */
 #define NGX_MEET_RR_INTERVAL    1000      /* ms between receiver reports */
 

@@ -955,8 +955,10 @@ test_nack(void)
        "nack: after max_tries it waits one more retry_ms");
     ok(meet_rtp_nack_due(&nk, 122, out, 8) == 0 && nk.n == 0
        && nk.gave_up == 1, "nack: then gives up (counted)");
-    ok(meet_rtp_nack_packet(&nk, 102, 130) == MEET_RTP_NACK_DUPLICATE,
-       "nack: a packet given up on is not forwarded any more");
+    ok(meet_rtp_nack_packet(&nk, 102, 130) == MEET_RTP_NACK_RECOVERED,
+       "nack: a packet given up on that comes late after all is recovered");
+    ok(meet_rtp_nack_packet(&nk, 102, 131) == MEET_RTP_NACK_DUPLICATE,
+       "nack: ... once");
 
     /* wrap around 65535 -> 0 */
     meet_rtp_nack_init(&nk, 40, 3, 1000);
