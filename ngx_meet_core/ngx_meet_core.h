@@ -143,6 +143,15 @@ struct ngx_meet_uptrack_s {
     uint16_t                  layer_width[NGX_MEET_MAX_LAYERS];
     ngx_uint_t                layer;         /* this uptrack's index */
     ngx_msec_t                last_rx;       /* its last packet, 0: none */
+
+    /*
+     * audio: RFC 6464 levels since the signal module last looked (active
+     * speakers): packets with a level, how many of them loud enough, and
+     * their summed amplitude (0..65535 each)
+     */
+    uint32_t                  audio_packets;
+    uint32_t                  audio_loud;
+    uint64_t                  audio_amplitude;
 };
 
 struct ngx_meet_downtrack_s {
@@ -198,6 +207,7 @@ struct ngx_meet_media_session_s {
     uint8_t                   ext_rid;
     uint8_t                   ext_twcc;
     uint8_t                   ext_rrid;      /* repaired-rtp-stream-id */
+    uint8_t                   ext_audio_level;   /* RFC 6464 */
 
     /* forwarding: what it publishes and what it receives */
     ngx_meet_uptrack_t       *up[NGX_MEET_MAX_UPTRACKS];

@@ -132,6 +132,7 @@ struct ngx_meet_peer_s {
     ngx_event_t                   leave;        /* posted: leave the room */
     ngx_event_t                   fin;          /* posted: finalize */
     unsigned                      closing:1;    /* close frame queued */
+    unsigned                      speaking:1;   /* as last reported */
     unsigned                      close_received:1;
     unsigned                      no_linger:1;
     unsigned                      close_sent:1;
@@ -147,6 +148,7 @@ struct ngx_meet_room_s {
     ngx_queue_t                   peers;
     ngx_uint_t                    npeers;
     ngx_event_t                   departure;    /* empty: delete later */
+    ngx_event_t                   speakers;     /* active speaker updates */
 };
 
 

@@ -13,6 +13,19 @@
 #include "ngx_meet_signal_sdp.h"
 
 
+/*
+ * Active speakers, as LiveKit decides them: every NGX_MEET_SPEAKERS_INTERVAL
+ * ms a participant speaks when at least NGX_MEET_SPEAKING_SHARE % of its
+ * audio packets had a level (RFC 6464) of 35 dBov or louder; the changes go
+ * to everyone in the room as SpeakersChanged.
+ */
+#define NGX_MEET_SPEAKERS_INTERVAL  500
+#define NGX_MEET_SPEAKING_SHARE     40
+#define NGX_MEET_SPEAKING_PACKETS   5
+
+static void ngx_meet_room_speakers(ngx_event_t *ev);
+
+
 static void ngx_meet_room_departure(ngx_event_t *ev);
 static void ngx_meet_room_free(ngx_meet_room_t *room);
 
@@ -103,6 +116,12 @@ ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
     room->departure.log = ngx_cycle->log;
     room->departure.cancelable = 1;
 
+    room->speakers.handler = ngx_meet_room_speakers;
+    room->speakers.data = room;
+    room->speakers.log = ngx_cycle->log;
+    room->speakers.cancelable = 1;
+    ngx_add_timer(&room->speakers, NGX_MEET_SPEAKERS_INTERVAL);
+
     ngx_rbtree_insert(&ngx_meet_rooms, &room->sn.node);
     ngx_meet_nrooms++;
 
@@ -138,11 +157,136 @@ ngx_meet_room_free(ngx_meet_room_t *room)
         ngx_del_timer(&room->departure);
     }
 
+    if (room->speakers.timer_set) {
+        ngx_del_timer(&room->speakers);
+    }
+
     ngx_rbtree_delete(&ngx_meet_rooms, &room->sn.node);
     ngx_meet_nrooms--;
 
     ngx_free(room->name);
     ngx_free(room);
+}
+
+
+static void
+ngx_meet_room_speakers(ngx_event_t *ev)
+{
+    ngx_meet_room_t  *room = ev->data;
+
+    char                     *sids, *sid;
+    float                     level;
+    uint64_t                  amplitude;
+    uint32_t                  packets, loud;
+    ngx_uint_t                n, speaking;
+    ngx_queue_t              *q, *tq, *next;
+    ngx_meet_peer_t          *p;
+    ngx_meet_track_t         *t;
+    Livekit__SpeakerInfo     *info, **infos;
+    Livekit__SpeakersChanged  sc;
+    Livekit__SignalResponse   resp;
+
+    if (!ngx_exiting) {
+        ngx_add_timer(ev, NGX_MEET_SPEAKERS_INTERVAL);
+    }
+
+    if (room->npeers == 0) {
+        return;
+    }
+
+    /* the entries, their pointers, copies of the sids (sending may close
+       a slow peer) */
+    info = ngx_alloc(room->npeers * (sizeof(Livekit__SpeakerInfo)
+                                     + sizeof(Livekit__SpeakerInfo *)
+                                     + NGX_MEET_SID_LEN + 1),
+                     ev->log);
+    if (info == NULL) {
+        return;
+    }
+
+    infos = (Livekit__SpeakerInfo **) (info + room->npeers);
+    sids = (char *) (infos + room->npeers);
+    n = 0;
+
+    for (q = ngx_queue_head(&room->peers);
+         q != ngx_queue_sentinel(&room->peers);
+         q = ngx_queue_next(q))
+    {
+        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+        packets = 0;
+        loud = 0;
+        amplitude = 0;
+
+        for (tq = ngx_queue_head(&p->tracks);
+             tq != ngx_queue_sentinel(&p->tracks);
+             tq = ngx_queue_next(tq))
+        {
+            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+
+            if (t->up.video) {
+                continue;
+            }
+
+            packets += t->up.audio_packets;
+            loud += t->up.audio_loud;
+            amplitude += t->up.audio_amplitude;
+
+            t->up.audio_packets = 0;
+            t->up.audio_loud = 0;
+            t->up.audio_amplitude = 0;
+        }
+
+        speaking = (packets >= NGX_MEET_SPEAKING_PACKETS
+                    && loud * 100 >= packets * NGX_MEET_SPEAKING_SHARE);
+
+        if (speaking == p->speaking || n == room->npeers) {
+            continue;
+        }
+
+        p->speaking = speaking;
+        level = speaking ? (float) amplitude / loud / 65535 : 0;
+
+        livekit__speaker_info__init(&info[n]);
+        sid = sids + n * (NGX_MEET_SID_LEN + 1);
+        (void) ngx_cpystrn((u_char *) sid, (u_char *) p->sid,
+                           NGX_MEET_SID_LEN + 1);
+        info[n].sid = sid;
+        info[n].level = level;
+        info[n].active = speaking;
+        infos[n] = &info[n];
+        n++;
+    }
+
+    if (n) {
+        livekit__speakers_changed__init(&sc);
+        sc.speakers = infos;
+        sc.n_speakers = n;
+
+        livekit__signal_response__init(&resp);
+        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_SPEAKERS_CHANGED;
+        resp.speakers_changed = &sc;
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                       "meet signal: room \"%s\": %ui speaker changes",
+                       room->name, n);
+
+        for (q = ngx_queue_head(&room->peers);
+             q != ngx_queue_sentinel(&room->peers);
+             q = next)
+        {
+            /* sending may close a slow peer and remove it from the room
+               (the last one: the room too; then next is the sentinel) */
+            next = ngx_queue_next(q);
+            p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+            if (!p->closing) {
+                (void) ngx_meet_peer_send(p, &resp);
+            }
+        }
+    }
+
+    ngx_free(info);
 }
 
 

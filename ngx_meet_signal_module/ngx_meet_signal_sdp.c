@@ -700,6 +700,11 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             ms->ext_rrid = (uint8_t) id;
         }
 
+        id = meet_sdp_extmap_id(m, MEET_SDP_EXT_AUDIO_LEVEL);
+        if (id > 0 && id < 256) {
+            ms->ext_audio_level = (uint8_t) id;
+        }
+
         /* transport-cc: the answer keeps it, so we owe the feedback */
         id = meet_sdp_extmap_id(m, MEET_SDP_EXT_TWCC);
         if (id > 0 && id < 256
