@@ -67,6 +67,10 @@ sub spawn {
     return $pid;
 }
 
+# track($pid, $signal): stop this child of ours at exit too (for children
+# forked without spawn()).
+sub track { $LIVE{ $_[0] } = $_[1] // 'TERM' }
+
 # True while $pid (our child) has not exited; reaps it when it has.
 sub alive {
     my ($pid) = @_;

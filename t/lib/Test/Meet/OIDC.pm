@@ -56,6 +56,8 @@ package Test::Meet::OIDC;
 #       -> [{client_id, sub, sid, ok, error}]; the OP POSTs its
 #       # logout_token to backchannel_logout_uri and ends the OP session
 #   $op->sessions;  $op->control($name, \%body)
+#   Test::Meet::OIDC::Receiver->new: a forked loopback HTTP listener that
+#       # records what is POSTed to it (see below)
 #   $op->stop; $op->start (same port, new keys); $op->running; $op->log_text
 
 use strict;
@@ -368,6 +370,7 @@ sub logout_form {
     my ($html) = @_;
     my ($form) = $html =~ m{(<form\b.*?</form>)}s or return;
     my ($action) = $form =~ /action="([^"]*)"/;
+    $action =~ s{^https?://[^/]+}{} if defined $action;    # a path
     my %f;
     while ($form =~ /<input\b([^>]*)>/g) {
         my $attrs = $1;
@@ -380,5 +383,121 @@ sub logout_form {
 }
 
 sub form_body { _query(%{ $_[0] }) }
+
+# ---- a loopback HTTP receiver (back-channel logout tokens...) ----------
+
+package Test::Meet::OIDC::Receiver;
+
+# my $rx = Test::Meet::OIDC::Receiver->new(status => 200, lifetime => 60);
+# $rx->port; $rx->url('/bcl');   # http://127.0.0.1:N/bcl
+# my @reqs = $rx->wait_requests(1, 5);  # [{method, path, headers, body,
+#                                       #   form => {decoded x-www-form}}]
+# $rx->stop;
+# A forked child answers every request with `status` (default 200) and
+# records it; it exits after `lifetime` seconds at the latest.
+
+use POSIX qw(_exit);
+use IO::Socket::IP;
+use IO::Select;
+use Time::HiRes qw(time sleep);
+
+sub new {
+    my ($class, %o) = @_;
+    my $srv = IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => 0,
+                                  Listen => 16, ReuseAddr => 1,
+                                  Proto => 'tcp')
+        or die "receiver: listen failed: $!\n";
+    my $dir = File::Temp::tempdir('meet-rx-XXXXXX', TMPDIR => 1,
+                                  CLEANUP => 1);
+    my $self = bless { port => $srv->sockport, file => "$dir/requests.jsonl",
+                       status => $o{status} // 200, owner => $$ }, $class;
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        $SIG{TERM} = sub { _exit(0) };
+        eval { $self->_serve($srv, time + ($o{lifetime} // 60)) };
+        _exit(0);
+    }
+    close $srv;
+    $self->{pid} = $pid;
+    Test::Meet::Daemon::track($pid, 'TERM');
+    return $self;
+}
+
+sub port { $_[0]{port} }
+sub url  { "http://127.0.0.1:$_[0]{port}" . ($_[1] // '/') }
+
+sub _serve {
+    my ($self, $srv, $end) = @_;
+    my $sel = IO::Select->new($srv);
+    while (time < $end) {
+        $sel->can_read(0.2) or next;
+        my $c = $srv->accept or next;
+        my ($buf, $need) = ('', undef);
+        my $cs = IO::Select->new($c);
+        my $deadline = time + 5;
+        while (time < $deadline) {
+            if (!defined $need && $buf =~ /\r\n\r\n/) {
+                my ($len) = $buf =~ /^content-length:\s*(\d+)/mi;
+                $need = index($buf, "\r\n\r\n") + 4 + ($len // 0);
+            }
+            last if defined $need && length $buf >= $need;
+            $cs->can_read(0.2) or next;
+            my $n = sysread($c, $buf, 65536, length $buf);
+            last unless $n;
+        }
+        my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+        my ($line, @h) = split /\r\n/, $head // '';
+        my ($method, $path) = split / /, $line // '';
+        my %h = map { /^([^:]+):\s*(.*)$/ ? (lc $1 => $2) : () } @h;
+        my %form;
+        for (split /&/, $body // '') {
+            my ($k, $v) = map { my $x = $_ // ''; $x =~ tr/+/ /;
+                                $x =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; $x }
+                          split /=/, $_, 2;
+            $form{$k} = $v;
+        }
+        open my $fh, '>>', $self->{file};
+        print {$fh} $JSON->encode({ method => $method, path => $path,
+                                    headers => \%h, body => $body,
+                                    form => \%form }), "\n";
+        close $fh;
+        print {$c} "HTTP/1.1 $self->{status} X\r\nContent-Length: 0\r\n"
+                 . "Connection: close\r\n\r\n";
+        close $c;
+    }
+}
+
+sub requests {
+    my ($self) = @_;
+    my $t = Test::Meet::Util::slurp($self->{file}) // '';
+    return map { $JSON->decode($_) } grep { length } split /\n/, $t;
+}
+
+# wait_requests($n, $secs) -> the requests once there are $n (or when the
+# time is up, whatever came)
+sub wait_requests {
+    my ($self, $n, $secs) = @_;
+    my $end = time + ($secs // 5) * Test::Meet::Util::timeout_factor();
+    while (1) {
+        my @r = $self->requests;
+        return @r if @r >= $n || time > $end;
+        sleep 0.05;
+    }
+}
+
+sub stop {
+    my ($self) = @_;
+    my $pid = delete $self->{pid} or return;
+    Test::Meet::Daemon::stop_pid($pid, 'TERM', 5);
+}
+
+sub DESTROY {
+    my ($self) = @_;
+    local ($?, $@);
+    $self->stop if $self->{owner} && $self->{owner} == $$;
+}
+
+package Test::Meet::OIDC;
 
 1;
