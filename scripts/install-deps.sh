@@ -16,8 +16,11 @@ build_pkgs="build-essential nginx nginx-dev libnginx-mod-stream libssl-dev
   zlib1g-dev libpcre2-dev libsrtp2-dev libhiredis-dev libpq-dev libjansson-dev
   libprotobuf-c-dev protobuf-c-compiler pkg-config dpkg-dev"
 run_pkgs="nginx libnginx-mod-stream"
+# postgresql, redis-server: real servers started by t/lib/Test/Meet/Postgres.pm
+# and Redis.pm (as root the cluster runs as the postgres user, via setpriv
+# from util-linux); openssl also checks the OIDC test tokens' signatures.
 test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
-  openssl curl ca-certificates redis-server postgresql valgrind
+  openssl curl ca-certificates redis-server postgresql util-linux valgrind
   libclang-rt-14-dev clang iproute2 procps psmisc
   chromium"
 # Node.js for the web app build (web/: npm ci, esbuild; node 18 or newer)
@@ -25,7 +28,8 @@ test_pkgs="$build_pkgs libtest-base-perl libio-socket-ssl-perl libjson-pp-perl
 # nodejs and npm only when no node is on PATH, so that a newer
 # Node.js installed otherwise (e.g. a NodeSource package) is neither
 # shadowed nor replaced.  The browser tests need node 20 or newer
-# (playwright-core 1.65).
+# (playwright-core 1.65), and so does the test OpenID Provider
+# (oidc-provider 9, t/lib/Test/Meet/OIDC.pm); with an older node they skip.
 if ! command -v node >/dev/null 2>&1; then
     build_pkgs="$build_pkgs nodejs npm"
     test_pkgs="$test_pkgs nodejs npm"
