@@ -32,18 +32,8 @@ typedef struct {
 
 
 static void meet_jwt_claims_init(meet_jwt_claims_t *claims);
-static meet_jwt_err_e meet_jwt_b64_decode(const u_char *src, size_t len,
-    u_char **out, size_t *out_len);
-static char *meet_jwt_b64_encode(const u_char *src, size_t len,
-    size_t *out_len);
-static meet_jwt_err_e meet_jwt_decode_json(const u_char *src, size_t len,
-    json_t **out);
 static int meet_jwt_absent(json_t *v);
-static int meet_jwt_get_string(json_t *obj, const char *key,
-    meet_jwt_str_t *out);
 static int meet_jwt_get_bool(json_t *obj, const char *key, int *val);
-static int meet_jwt_get_date(json_t *obj, const char *key, int64_t *val,
-    int *set);
 static int meet_jwt_check_strings(json_t *obj, const char *key,
     int allow_null);
 static int meet_jwt_check_grant(json_t *obj, const char *key,
@@ -191,19 +181,11 @@ meet_jwt_verify(const u_char *token, size_t len, meet_jwt_lookup_pt lookup,
         return MEET_JWT_ERR_TOO_LONG;
     }
 
-    /* exactly three segments */
+    if (meet_jwt_split(token, len, &dot1, &dot2) != 0) {
+        return MEET_JWT_ERR_MALFORMED;
+    }
 
     end = token + len;
-
-    dot1 = memchr(token, '.', len);
-    if (dot1 == NULL) {
-        return MEET_JWT_ERR_MALFORMED;
-    }
-
-    dot2 = memchr(dot1 + 1, '.', end - dot1 - 1);
-    if (dot2 == NULL || memchr(dot2 + 1, '.', end - dot2 - 1) != NULL) {
-        return MEET_JWT_ERR_MALFORMED;
-    }
 
     /*
      * every segment is decoded before anything else, as golang-jwt's
@@ -317,6 +299,30 @@ failed:
     meet_jwt_claims_free(claims);
 
     return rc;
+}
+
+
+/* exactly three segments: the two dots, or -1 */
+
+int
+meet_jwt_split(const u_char *token, size_t len, const u_char **dot1,
+    const u_char **dot2)
+{
+    const u_char  *end;
+
+    end = token + len;
+
+    *dot1 = memchr(token, '.', len);
+    if (*dot1 == NULL) {
+        return -1;
+    }
+
+    *dot2 = memchr(*dot1 + 1, '.', end - *dot1 - 1);
+    if (*dot2 == NULL || memchr(*dot2 + 1, '.', end - *dot2 - 1) != NULL) {
+        return -1;
+    }
+
+    return 0;
 }
 
 
@@ -692,7 +698,7 @@ meet_jwt_claims_init(meet_jwt_claims_t *claims)
  * NUL-terminated.
  */
 
-static meet_jwt_err_e
+meet_jwt_err_e
 meet_jwt_b64_decode(const u_char *src, size_t len, u_char **out,
     size_t *out_len)
 {
@@ -776,7 +782,7 @@ meet_jwt_b64_decode(const u_char *src, size_t len, u_char **out,
 }
 
 
-static char *
+char *
 meet_jwt_b64_encode(const u_char *src, size_t len, size_t *out_len)
 {
     int    n, i;
@@ -815,7 +821,7 @@ meet_jwt_b64_encode(const u_char *src, size_t len, size_t *out_len)
 
 /* a base64url segment holding a JSON object */
 
-static meet_jwt_err_e
+meet_jwt_err_e
 meet_jwt_decode_json(const u_char *src, size_t len, json_t **out)
 {
     u_char          *buf;
@@ -867,7 +873,7 @@ meet_jwt_absent(json_t *v)
 }
 
 
-static int
+int
 meet_jwt_get_string(json_t *obj, const char *key, meet_jwt_str_t *out)
 {
     json_t  *v;
@@ -919,7 +925,7 @@ meet_jwt_get_bool(json_t *obj, const char *key, int *val)
 
 /* golang-jwt NumericDate: a JSON number, truncated to whole seconds */
 
-static int
+int
 meet_jwt_get_date(json_t *obj, const char *key, int64_t *val, int *set)
 {
     double    d;

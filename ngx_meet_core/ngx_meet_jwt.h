@@ -231,4 +231,36 @@ char *meet_jwt_mint(const meet_jwt_token_spec_t *spec, const u_char *key,
     size_t key_len, const u_char *secret, size_t secret_len);
 
 
+/*
+ * Helpers shared with the OIDC library (ngx_meet_jose.c).
+ *
+ * base64url decoding, padding optional, at most MEET_JWT_MAX_TOKEN_LEN
+ * input bytes; the result is malloc()ed and NUL-terminated.  Encoding
+ * returns a malloc()ed NUL-terminated string without padding, or NULL.
+ */
+meet_jwt_err_e meet_jwt_b64_decode(const u_char *src, size_t len,
+    u_char **out, size_t *out_len);
+char *meet_jwt_b64_encode(const u_char *src, size_t len, size_t *out_len);
+
+/* the two dots of a three-segment token (JWS compact), or -1 */
+int meet_jwt_split(const u_char *token, size_t len, const u_char **dot1,
+    const u_char **dot2);
+
+/* a base64url segment holding a JSON object (numbers decoded as reals) */
+meet_jwt_err_e meet_jwt_decode_json(const u_char *src, size_t len,
+    json_t **out);
+
+/*
+ * obj[key] as a string pointing into obj (empty when absent or null);
+ * -1 when of another JSON type
+ */
+int meet_jwt_get_string(json_t *obj, const char *key, meet_jwt_str_t *out);
+
+/*
+ * obj[key] as a NumericDate truncated to seconds and clamped to +-2^53;
+ * *set 0 when absent or null; -1 when not a number
+ */
+int meet_jwt_get_date(json_t *obj, const char *key, int64_t *val, int *set);
+
+
 #endif /* _NGX_MEET_JWT_H_INCLUDED_ */
