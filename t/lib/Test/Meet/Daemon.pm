@@ -14,9 +14,10 @@ package Test::Meet::Daemon;
 #
 # It is also the base class of those helpers: an object with {dir} (its
 # temporary folder), {log} (log file), {stop_signal} gets pid, running,
-# log_text, launch (spawn + wait_ready, dies with the log tail), stop and a
-# DESTROY that stops the server and removes the folder (kept with
-# TEST_NGINX_LEAVE), only in the process that created the object.
+# log_text, launch (spawn + wait_ready, dies with the log tail), stop and
+# cleanup (also DESTROY, at exit and on INT/TERM) that stops the server and
+# removes the folder (kept with TEST_NGINX_LEAVE), only in the process that
+# created the object.
 #
 # Every spawned PID is remembered; an END block (and INT/TERM) stops those
 # still running, only in the process that started them.
@@ -27,10 +28,12 @@ use warnings;
 use POSIX qw(WNOHANG _exit setpgid);
 use Time::HiRes qw(time sleep);
 use File::Path ();
+use Scalar::Util ();
 
 use Test::Meet::Util qw(slurp timeout_factor);
 
 my %LIVE;           # pid -> signal for a graceful stop
+my %OBJ;            # helper objects (weak refs): folders to remove at exit
 my $OWNER = $$;
 
 # spawn(%a) -> pid.  The child gets its own process group, stdin from
@@ -144,7 +147,7 @@ sub running  { alive($_[0]{pid}) }
 sub launch {
     my ($self, %a) = @_;
     die "$a{what} already running (pid $self->{pid})\n" if $self->running;
-    $self->{owner} //= $$;
+    $self->register;
     $self->{pid} = spawn(argv => $a{argv}, log => $self->{log},
                          env => $a{env}, cwd => $self->{dir},
                          uid => $a{uid}, gid => $a{gid},
@@ -157,6 +160,14 @@ sub launch {
     return $self;
 }
 
+# register(): clean this object up at exit and on INT/TERM as well
+sub register {
+    my ($self) = @_;
+    $self->{owner} //= $$;
+    Scalar::Util::weaken($OBJ{ Scalar::Util::refaddr($self) } = $self);
+    return $self;
+}
+
 # Graceful stop with {stop_signal}, bounded (10 s), then SIGKILL.
 sub stop {
     my ($self) = @_;
@@ -164,17 +175,23 @@ sub stop {
     return stop_pid($pid, $self->{stop_signal}, 10);
 }
 
-sub DESTROY {
+sub cleanup {
     my ($self) = @_;
     return unless $self->{owner} && $self->{owner} == $$;
     local ($?, $@);
     $self->stop;
     File::Path::remove_tree($self->{dir})
         if $self->{dir} && !$ENV{TEST_NGINX_LEAVE};
+    delete $OBJ{ Scalar::Util::refaddr($self) };
 }
+
+sub DESTROY { $_[0]->cleanup }
 
 sub stop_all {
     return unless $$ == $OWNER;
+    for my $o (grep { defined } values %OBJ) {
+        eval { $o->cleanup };
+    }
     stop_pid($_, undef, 5) for keys %LIVE;
 }
 
@@ -191,6 +208,9 @@ for my $sig (qw(INT TERM)) {
     $SIG{$sig} = sub {
         stop_all();
         return $prev->(@_) if ref $prev eq 'CODE';
+        # Test::Meet::Server loaded after us left its handler out: its
+        # nginx servers must go too
+        Test::Meet::Server::stop_all() if defined &Test::Meet::Server::stop_all;
         $SIG{$sig} = 'DEFAULT';
         kill $sig, $$;
     };

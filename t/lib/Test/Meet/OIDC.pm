@@ -19,7 +19,12 @@ package Test::Meet::OIDC;
 #       users => [ { sub => 'alice', email => 'alice@example.test',
 #                    name => 'Alice' }, ... ],     # default: alice
 #       client_id => 'meet', client_secret => '...',  # defaults given
-#       id_token_ttl => 3600, conform_id_token_claims => 0)->start;
+#       id_token_ttl => 3600,
+#       conform_id_token_claims => 0,   # 0: scope claims (email, name) are
+#                                       # in the ID token too
+#       token_endpoint_auth_method => 'client_secret_basic',  # or _post
+#       port => $fixed_port)->start;    # all optional; start dies with the
+#                                       # OP's log when it does not come up
 #   $op->issuer;  $op->port;  $op->client_id;  $op->client_secret;
 #   $op->discovery_url; $op->jwks_uri; $op->discovery; $op->jwks (decoded)
 #   $op->kid; $op->alg                 # current signing key
@@ -392,10 +397,11 @@ package Test::Meet::OIDC::Receiver;
 # $rx->port; $rx->url('/bcl');   # http://127.0.0.1:N/bcl
 # my @reqs = $rx->wait_requests(1, 5);  # [{method, path, headers, body,
 #                                       #   form => {decoded x-www-form}}]
-# $rx->stop;
+# $rx->stop;   (also when the object goes away, at exit, on INT/TERM)
 # A forked child answers every request with `status` (default 200) and
 # records it; it exits after `lifetime` seconds at the latest.
 
+use parent -norequire, 'Test::Meet::Daemon';
 use POSIX qw(_exit);
 use IO::Socket::IP;
 use IO::Select;
@@ -407,9 +413,9 @@ sub new {
                                   Listen => 16, ReuseAddr => 1,
                                   Proto => 'tcp')
         or die "receiver: listen failed: $!\n";
-    my $dir = File::Temp::tempdir('meet-rx-XXXXXX', TMPDIR => 1,
-                                  CLEANUP => 1);
+    my $dir = File::Temp::tempdir('meet-rx-XXXXXX', TMPDIR => 1);
     my $self = bless { port => $srv->sockport, file => "$dir/requests.jsonl",
+                       dir => $dir, stop_signal => 'TERM',
                        status => $o{status} // 200, owner => $$ }, $class;
     my $pid = fork;
     die "fork: $!\n" unless defined $pid;
@@ -421,7 +427,7 @@ sub new {
     close $srv;
     $self->{pid} = $pid;
     Test::Meet::Daemon::track($pid, 'TERM');
-    return $self;
+    return $self->register;
 }
 
 sub port { $_[0]{port} }
@@ -484,18 +490,6 @@ sub wait_requests {
         return @r if @r >= $n || time > $end;
         sleep 0.05;
     }
-}
-
-sub stop {
-    my ($self) = @_;
-    my $pid = delete $self->{pid} or return;
-    Test::Meet::Daemon::stop_pid($pid, 'TERM', 5);
-}
-
-sub DESTROY {
-    my ($self) = @_;
-    local ($?, $@);
-    $self->stop if $self->{owner} && $self->{owner} == $$;
 }
 
 package Test::Meet::OIDC;

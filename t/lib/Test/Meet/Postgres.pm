@@ -10,7 +10,10 @@ package Test::Meet::Postgres;
 #   use Test::Meet::Postgres;
 #   my $why = Test::Meet::Postgres::unavailable();  # undef or skip reason
 #   my $pg = Test::Meet::Postgres->new(dbname => 'meet', user => 'meet',
-#                                      password => 'secret')->start;
+#                                      password => 'secret',
+#                                      settings => { max_connections => 20 },
+#                                      port => $fixed_port)->start;
+#       # every option is optional; settings are postgres -c name=value
 #   $pg->conninfo;      # "host=127.0.0.1 port=N dbname=meet user=meet password=secret"
 #   $pg->url;           # postgresql://meet:secret@127.0.0.1:N/meet
 #   $pg->port; $pg->host; $pg->socket_dir; $pg->dbname; $pg->user;
