@@ -10,6 +10,7 @@ use Test::Meet::Redis;
 use Test::Meet::OIDC;
 use Test::Meet::CookieJar;
 use Time::HiRes qw(time);
+use Digest::SHA ();
 
 sub gone_within {
     my ($pid, $secs) = @_;
@@ -220,6 +221,30 @@ sub oidc_checks {
     ok($op->verify_jwt($minted) && $mc->{iss} eq $op->issuer,
        'mint: signed by the current key, iss filled in');
     ok(-s $op->signing_key_pem, 'the private key is exported');
+    my %check = (
+        expired       => sub { $_[1]{exp} < time && $_[2] },
+        not_yet_valid => sub { $_[1]{iat} > time && $_[1]{nbf} > time && $_[2] },
+        wrong_iss     => sub { $_[1]{iss} ne $op->issuer && $_[2] },
+        wrong_sub     => sub { $_[1]{sub} ne 'x' && $_[2] },
+        no_nonce      => sub { !exists $_[1]{nonce} && $_[2] },
+        extra_aud     => sub { ref $_[1]{aud} eq 'ARRAY' && @{ $_[1]{aud} } == 2
+                               && $_[1]{azp} ne $op->client_id && $_[2] },
+        bad_signature => sub { !$_[2] },
+        unknown_kid   => sub { $_[0]{kid} ne $op->kid && !$_[2] },
+        alg_none      => sub { $_[0]{alg} eq 'none' && $_[3] eq '' },
+        alg_hs256     => sub {
+            $_[0]{alg} eq 'HS256' && Test::Meet::OIDC::b64u_decode($_[3])
+                eq Digest::SHA::hmac_sha256($_[4], $op->client_secret) },
+    );
+    for my $name (sort keys %check) {
+        my $jwt = $op->mint(claims => { sub => 'x', nonce => 'abc' },
+                            tamper => [ $name ]);
+        my ($th, $tc) = Test::Meet::OIDC::decode_jwt($jwt);
+        my @p = split /\./, $jwt, -1;
+        ok($check{$name}->($th, $tc, $op->verify_jwt($jwt), $p[2] // '',
+                           "$p[0].$p[1]"),
+           "mint with tamper $name");
+    }
 
     # back-channel logout of the first login's session
     my $sent = $op->backchannel_logout(sid => $c->{sid});
