@@ -67,6 +67,9 @@ struct ngx_meet_track_s {
     ngx_meet_uptrack_t            layer[NGX_MEET_MAX_LAYERS - 1];
     int                           pub_pt;
     int                           pub_profile;  /* H.264 profile_idc, -1 */
+    ngx_int_t                     dynacast;     /* highest layer the
+                                                   publisher was told to
+                                                   send, -1: not told */
 };
 
 

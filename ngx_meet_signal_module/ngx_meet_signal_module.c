@@ -1299,6 +1299,7 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
     }
 
     ngx_meet_signal_downtracks_free(peer);
+    ngx_meet_signal_dynacast(peer->room);
     ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
 
     /* out of the room, out of the media plane */
@@ -1931,6 +1932,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
 
         t->pub_pt = -1;
         t->pub_profile = -1;
+        t->dynacast = -1;
 
         t->cid = ngx_meet_strdup(req->cid, ngx_strlen(req->cid));
         t->name = ngx_meet_strdup(req->name, ngx_strlen(req->name));

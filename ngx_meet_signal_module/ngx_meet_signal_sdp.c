@@ -218,6 +218,10 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
         ngx_meet_signal_sdp_require(peer, need[0], need[1]);
     }
 
+    if (!peer->closing) {
+        ngx_meet_signal_dynacast(peer->room);
+    }
+
     ngx_destroy_pool(pool);
     pool = NULL;
 
@@ -1235,6 +1239,127 @@ ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
                       d->paused ? ", paused" : "", ts->width, ts->height,
                       (int) ts->quality, d->max_layer);
     }
+
+    ngx_meet_signal_dynacast(peer->room);
+}
+
+
+/*
+ * Dynacast: a publisher sends the simulcast layers somebody gets.  The
+ * highest layer any subscriber asked for (not paused) decides; the lowest
+ * layer stays on, so that a new subscriber starts at once.  The publisher
+ * hears of changes only (SubscribedQualityUpdate; livekit-client acts on it
+ * with its dynacast option).
+ */
+
+void
+ngx_meet_signal_dynacast(ngx_meet_room_t *room)
+{
+    u_char                          codec[16];
+    size_t                          len;
+    ngx_int_t                       top;
+    ngx_uint_t                      k;
+    const char                     *name;
+    ngx_queue_t                    *q, *tq, *next, *tnext;
+    ngx_meet_peer_t                *p;
+    ngx_meet_track_t               *t;
+    ngx_meet_downtrack_t           *d;
+    Livekit__SubscribedQuality      sq[NGX_MEET_MAX_LAYERS];
+    Livekit__SubscribedQuality     *sqs[NGX_MEET_MAX_LAYERS];
+    Livekit__SubscribedCodec        sc, *scs[1];
+    Livekit__SubscribedQualityUpdate  upd;
+    Livekit__SignalResponse         resp;
+
+    static ngx_uint_t               running;
+
+    /* a send that closes a peer comes back here: the outer loop goes on */
+    if (room == NULL || running) {
+        return;
+    }
+
+    running = 1;
+
+    /*
+     * sending may close a slow publisher, take it out of the room and free
+     * its tracks: the next peer is taken before, and its tracks are left
+     * once it is closing
+     */
+
+    for (q = ngx_queue_head(&room->peers);
+         q != ngx_queue_sentinel(&room->peers);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+
+        for (tq = ngx_queue_head(&p->tracks);
+             !p->closing && tq != ngx_queue_sentinel(&p->tracks);
+             tq = tnext)
+        {
+            tnext = ngx_queue_next(tq);
+            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+
+            if (!t->up.video || t->up.nlayers < 2 || t->mime == NULL) {
+                continue;
+            }
+
+            top = 0;
+
+            for (d = t->up.down; d; d = d->next) {
+                if (!d->paused && (ngx_int_t) d->max_layer > top) {
+                    top = d->max_layer;
+                }
+            }
+
+            top = ngx_min(top, (ngx_int_t) t->up.nlayers - 1);
+
+            if (top == t->dynacast) {
+                continue;
+            }
+
+            t->dynacast = top;
+
+            /* "video/VP8" -> "vp8", as livekit-client names codecs */
+            name = ngx_strchr(t->mime, '/');
+            name = name ? name + 1 : t->mime;
+            len = ngx_min(ngx_strlen(name), sizeof(codec) - 1);
+            ngx_strlow(codec, (u_char *) name, len);
+            codec[len] = '\0';
+
+            for (k = 0; k < NGX_MEET_MAX_LAYERS; k++) {
+                livekit__subscribed_quality__init(&sq[k]);
+                sq[k].quality = (Livekit__VideoQuality) k;
+                sq[k].enabled = ((ngx_int_t) k <= top);
+                sqs[k] = &sq[k];
+            }
+
+            livekit__subscribed_codec__init(&sc);
+            sc.codec = (char *) codec;
+            sc.qualities = sqs;
+            sc.n_qualities = NGX_MEET_MAX_LAYERS;
+            scs[0] = &sc;
+
+            livekit__subscribed_quality_update__init(&upd);
+            upd.track_sid = t->sid;
+            upd.subscribed_qualities = sqs;
+            upd.n_subscribed_qualities = NGX_MEET_MAX_LAYERS;
+            upd.subscribed_codecs = scs;
+            upd.n_subscribed_codecs = 1;
+
+            livekit__signal_response__init(&resp);
+            resp.message_case =
+                LIVEKIT__SIGNAL_RESPONSE__MESSAGE_SUBSCRIBED_QUALITY_UPDATE;
+            resp.subscribed_quality_update = &upd;
+
+            ngx_log_error(NGX_LOG_INFO, p->connection->log, 0,
+                          "meet signal: \"%s\" is asked to send %s up to "
+                          "layer %i", p->identity, t->sid, top);
+
+            (void) ngx_meet_peer_send(p, &resp);
+        }
+    }
+
+    running = 0;
 }
 
 

@@ -28,6 +28,9 @@ ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 void ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t);
 void ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer);
 
+/* dynacast: tell publishers which simulcast layers are wanted */
+void ngx_meet_signal_dynacast(ngx_meet_room_t *room);
+
 /* UpdateTrackSettings: the layer, or none, a subscriber wants of tracks */
 void ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
     Livekit__UpdateTrackSettings *ts);

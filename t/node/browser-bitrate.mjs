@@ -30,7 +30,8 @@ async function openPage(name) {
   const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
   return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
     token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
-    initScripts: [PC_RECORDER, 'window.meetRoomOptions = { publishDefaults: { simulcast: false } };'] });
+    initScripts: [PC_RECORDER, 'window.meetRoomOptions = { publishDefaults: { simulcast: false }, '
+      + 'videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } };'] });
 }
 
 async function video(page) {

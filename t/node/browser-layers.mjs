@@ -19,6 +19,7 @@ const PLAN = [
   'B gets a layer above the smallest (the highest A sends)',
   'B asks for LOW: it gets the smallest layer and keeps decoding',
   'B asks for HIGH again: a larger layer, still decoding',
+  'dynacast: while B wants LOW, A stops sending the upper layers',
 ];
 const reporter = caseReporter(PLAN, T(110000));
 const { report } = reporter;
@@ -30,7 +31,7 @@ async function openPage(name) {
   return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
     token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
     initScripts: [PC_RECORDER,
-      'window.meetRoomOptions = { publishDefaults: { simulcast: true, videoCodec: "vp8" }, '
+      'window.meetRoomOptions = { dynacast: true, publishDefaults: { simulcast: true, videoCodec: "vp8" }, '
       + 'videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } };'] });
 }
 
@@ -109,7 +110,15 @@ await runWithBrowser('browser-layers', reporter, async (br) => {
   const f0 = v.frames;
   v = await until(b, (s) => s.width > 0 && s.width <= small && s.frames > f0 + 10, T(15000));
   const low = v.width;
-  console.log('MEET-INFO ' + JSON.stringify({ low: v }));
+  // A's upper layers go inactive (SubscribedQualityUpdate)
+  let pubLow = await outbound(a);
+  const pubEnd = Date.now() + T(10000);
+  while (Date.now() < pubEnd && !(pubLow.rids.h && pubLow.rids.h.active === false
+                                  && pubLow.rids.f && pubLow.rids.f.active === false)) {
+    await new Promise((res) => setTimeout(res, 300));
+    pubLow = await outbound(a);
+  }
+  console.log('MEET-INFO ' + JSON.stringify({ low: v, pubLow }));
   report(2, v.width > 0 && v.width <= small && v.frames > f0 + 10, JSON.stringify({ big, now: v }));
 
   await setQuality(b, 'HIGH');
@@ -117,6 +126,8 @@ await runWithBrowser('browser-layers', reporter, async (br) => {
   v = await until(b, (s) => s.width > low && s.frames > f1 + 10, T(15000));
   console.log('MEET-INFO ' + JSON.stringify({ high: v }));
   report(3, v.width > low && v.frames > f1 + 10, JSON.stringify({ low, now: v }));
+  report(4, pubLow.rids.q && pubLow.rids.q.active && pubLow.rids.h && !pubLow.rids.h.active
+    && pubLow.rids.f && !pubLow.rids.f.active, JSON.stringify(pubLow));
 
   await b.evaluate(() => window.meetLeave());
   await a.evaluate(() => window.meetLeave());

@@ -22,9 +22,10 @@ export interface Session {
 // Room endpoint, then signaling on this page's own origin.  Throws AppError.
 export async function connectRoom(slug: string, name: string): Promise<Session> {
   const access = await fetchRoom(slug, name);
-  // ngx_meet forwards every published layer as it comes and sends no
-  // subscription-quality updates: adaptive stream and dynacast stay off
-  const room = new Room({ adaptiveStream: false, dynacast: false });
+  // adaptive stream: each tile asks ngx_meet for the simulcast layer its
+  // size needs (UpdateTrackSettings) and pauses hidden videos; dynacast:
+  // ngx_meet tells publishers which layers anybody watches
+  const room = new Room({ adaptiveStream: true, dynacast: true });
   try {
     await room.connect(signalUrl(), access.token);
   } catch (e) {
