@@ -182,6 +182,10 @@ sub oidc_checks {
     my $l2 = login($op, login_hint => 'bob@example.test');
     is((Test::Meet::OIDC::decode_jwt($l2->{json}{id_token}))[1]{sub}, 'bob',
        'login_hint picks the user');
+    $op->login_as('bob');
+    is((Test::Meet::OIDC::decode_jwt(login($op)->{json}{id_token}))[1]{sub},
+       'bob', 'login_as sets the default user');
+    $op->login_as('alice');
 
     my $bad = Test::Meet::CookieJar->new;
     my ($v, $ch) = Test::Meet::OIDC::pkce();
