@@ -1400,6 +1400,15 @@ meet_oidc_url_ok(const char *url, size_t len, unsigned flags)
     } else {
         colon = memchr(p, ':', alen);
         hlen = colon ? (size_t) (colon - p) : alen;
+
+        for (i = 0; i < hlen; i++) {
+            if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')
+                  || (p[i] >= '0' && p[i] <= '9')
+                  || p[i] == '-' || p[i] == '.' || p[i] == '_'))
+            {
+                return 0;
+            }
+        }
     }
 
     if (hlen == 0) {

@@ -147,10 +147,12 @@ typedef struct {
 
 /*
  * Parses a JWKS document into "jwks" (always initialized; free it with
- * meet_jose_jwks_free() also on error).  MEET_JOSE_ERR_JWKS for a
- * malformed document (not JSON, no "keys" array, more than
- * MEET_JOSE_MAX_KEYS entries, a kid longer than MEET_JOSE_MAX_KID_LEN),
- * MEET_JOSE_ERR_NO_KEYS when every key was skipped.
+ * meet_jose_jwks_free() also on error).  MEET_JOSE_ERR_TOO_LONG above
+ * MEET_JOSE_MAX_DOC_LEN; MEET_JOSE_ERR_JWKS for a malformed document (not
+ * a JSON object, duplicate members, no "keys" array, more than
+ * MEET_JOSE_MAX_KEYS entries); MEET_JOSE_ERR_NO_KEYS when every key was
+ * skipped (a kid that is not a string or longer than MEET_JOSE_MAX_KID_LEN
+ * skips its key too).
  */
 meet_jose_err_e meet_jose_jwks_parse(const u_char *doc, size_t len,
     meet_jose_jwks_t *jwks);
@@ -254,8 +256,10 @@ void meet_oidc_claims_free(meet_oidc_claims_t *claims);
  * Discovery (OpenID Connect Discovery 1.0): "issuer" must equal the
  * configured one exactly (MEET_JOSE_ERR_ISSUER_MISMATCH);
  * authorization_endpoint, token_endpoint, jwks_uri required
- * (MEET_JOSE_ERR_MISSING); every URL https with a host and without
- * userinfo, fragment or control characters (MEET_JOSE_ERR_INSECURE_URL;
+ * (MEET_JOSE_ERR_MISSING); every URL https with a host of letters, digits,
+ * "-", "." and "_" (or an [IPv6] literal), an optional numeric port, and
+ * without userinfo, fragment, spaces, backslashes or control characters,
+ * at most MEET_JOSE_MAX_URL_LEN bytes (MEET_JOSE_ERR_INSECURE_URL;
  * http allowed for localhost, 127.0.0.1 and [::1] with the flag);
  * code_challenge_methods_supported, when present, lists "S256"
  * (MEET_JOSE_ERR_NO_S256).  Strings point into "doc", owned by the struct.
@@ -323,10 +327,13 @@ int meet_oidc_str_equal(const u_char *a, size_t alen, const u_char *b,
 
 /*
  * A return URL to redirect to after the login: 1 when it is a same-origin
- * absolute path: 1..MEET_OIDC_MAX_RETURN_LEN bytes, starts with "/" not
- * followed by "/" or "\" (nor their %2F/%5C escapes), printable ASCII
- * only (no controls, spaces, backslashes, bytes >= 0x80), well-formed
- * %-escapes of no control character; else 0.
+ * absolute path: 1..MEET_OIDC_MAX_RETURN_LEN bytes, starts with "/";
+ * printable ASCII only (no controls, spaces, backslashes, bytes >= 0x80);
+ * %-escapes well-formed and of no control character; in the path (before
+ * "?" or "#") no empty segment ("//", so no "//host" either), no "." or
+ * ".." segment, no escaped "/", "\" or "." (%2F, %5C, %2E: a decoding
+ * proxy could turn them into the former); else 0.  No scheme can pass, as
+ * the first character is "/".
  */
 int meet_oidc_return_url_ok(const u_char *url, size_t len);
 

@@ -1400,6 +1400,9 @@ test_discovery(void)
     URL("http://evil.com/", MEET_OIDC_ALLOW_HTTP_LOOPBACK, 0);
     URL("ftp://a/", MEET_OIDC_ALLOW_HTTP_LOOPBACK, 0);
     URL("//a/", 0, 0);
+    URL("https://a%2eb/", 0, 0);
+    URL("https://a[b]/", 0, 0);
+    URL("https://my_host-1.example.com./x", 0, 1);
     ok(!meet_oidc_url_ok("https://a\0b", 11, 0), "url with a NUL");
     ok(!meet_oidc_url_ok("https://a/\xc3\xa9", 12, 0), "url with UTF-8");
 }
