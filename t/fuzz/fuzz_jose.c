@@ -4,8 +4,9 @@
  * Copyright (C) ngx_meet authors
  *
  * libFuzzer target for JWS verification and the ID token / logout token
- * claim checks (ngx_meet_jose.c), against a fixed key set: rsa1 and ec1 of
- * t/unit/test_jose.c's jwks1 and ec2 (jose-generated, see there).
+ * claim checks (ngx_meet_jose.c), against a fixed key set: jwks1 of
+ * t/unit/jose_vectors.h (rsa1, ec1 and two skipped keys) and ec2, whose
+ * private key signs here (jose-generated, see t/unit/test_jose.c).
  *
  * Input: one settings byte, then
  *   - bit 0 clear: the token, verified as it is;
@@ -29,6 +30,7 @@
 #include <openssl/bn.h>
 
 #include "ngx_meet_jose.h"
+#include "jose_vectors.h"
 
 
 #define NOW     1700000000LL
@@ -39,28 +41,6 @@
 #define check(cond)  do { if (!(cond)) { abort(); } } while (0)
 
 
-static const char  fuzz_jwks[] =
-    "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"udXb0F7SXudlvHG8WOP0i2In2gXjn4"
-    "71wtsdZKiDjA1zaiN2nj0JfS7MUue6cvXeEcIFOb7HfVOBtyF9Bi9HwlTAq7RajiHg"
-    "kmWJ0zn_9Uny5ldTWA6cS3YN049h_QVz8exTlys5UhYn-yKJgFHGDV1tCKEFwTRVlE"
-    "cCVE8GmNDvyEDK-d8wxuqzFzVJScqRK5gp6YjCjZCKvI3xl0Milw8hHd6xu8vsvUYp"
-    "-lbYRN3m7jVC8yB5khjS_c-DrTS2bKU8-75Nva7rD_cmPvXYEIXBV_ZIIo-EaeFfcQ"
-    "5bCR9DRIgN8I2JaH3nPsf5CVEFhE5VsD6IlOV27bcyvYxoKw\",\"e\":\"AQAB\","
-    "\"kid\":\"rsa1\",\"use\":\"sig\",\"alg\":\"RS256\"},{\"kty\":\"EC"
-    "\",\"x\":\"dAAOaGp-eeeQCFtFHz9SfQJpH6FBPEHSXrni1DNRRRA\",\"y\":\"u"
-    "R3y7lRYoVA_VwhILa2KXAfr38QAf6qe5ni1tB4oKCQ\",\"crv\":\"P-256\",\"k"
-    "id\":\"ec1\",\"use\":\"sig\",\"alg\":\"ES256\"},{\"kty\":\"EC\",\""
-    "x\":\"_r9JpbdkE-CuXQDqwDpCi0onk7wm2kTmBqGONmG5HTY\",\"y\":\"K0eYnU"
-    "RAPAf_4Fx88y0XdHhiF_DpoVxfn0FSQjn8AIo\",\"crv\":\"P-256\",\"kid\":"
-    "\"ec2\",\"use\":\"sig\",\"alg\":\"ES256\"}]}";
-
-static const char  fuzz_ec2_pem[] =
-    "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHB"
-    "G0wawIBAQQgJriJ7Keh/yWLqbph\njHfOCvkOwyZlvL3RDB9YyEAHEaKhRANCAAT+v"
-    "0mlt2QT4K5dAOrAOkKLSieTvCba\nROYGoY42YbkdNitHmJ1EQDwH/+BcfPMtF3R4Y"
-    "hfw6aFcX59BUkI5/ACK\n-----END PRIVATE KEY-----\n";
-
-
 static meet_jose_jwks_t   jwks;
 static EVP_PKEY          *ec2;
 
@@ -68,14 +48,25 @@ static EVP_PKEY          *ec2;
 static void
 init(void)
 {
-    BIO  *bio;
+    BIO     *bio;
+    char    *doc;
+    json_t  *set, *ec2_jwk;
 
-    check(meet_jose_jwks_parse((const u_char *) fuzz_jwks,
-                               sizeof(fuzz_jwks) - 1, &jwks)
+    set = json_loads(vec_jwks1, 0, NULL);
+    ec2_jwk = json_loads(vec_ec2_jwk, 0, NULL);
+    check(set != NULL && ec2_jwk != NULL);
+    check(json_array_append_new(json_object_get(set, "keys"), ec2_jwk) == 0);
+
+    doc = json_dumps(set, JSON_COMPACT);
+    check(doc != NULL);
+    json_decref(set);
+
+    check(meet_jose_jwks_parse((const u_char *) doc, strlen(doc), &jwks)
           == MEET_JOSE_OK);
     check(jwks.nkeys == 3);
+    free(doc);
 
-    bio = BIO_new_mem_buf(fuzz_ec2_pem, -1);
+    bio = BIO_new_mem_buf(vec_ec2_pem, -1);
     ec2 = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
     BIO_free(bio);
     check(ec2 != NULL);
@@ -179,8 +170,10 @@ verify(const u_char *token, size_t len, const meet_oidc_params_t *p,
 }
 
 
-static size_t
-b64url(const u_char *src, size_t len, char *dst)
+/* appends the base64url form of src at dst; the end */
+
+static char *
+b64url(char *dst, const u_char *src, size_t len)
 {
     char    *s;
     size_t   n;
@@ -190,23 +183,86 @@ b64url(const u_char *src, size_t len, char *dst)
     memcpy(dst, s, n);
     free(s);
 
-    return n;
+    return dst + n;
+}
+
+
+/*
+ * "<header>\n<payload>", or the payload alone under the ec2 header (then
+ * *plain is the payload parsed as the verifier does, or NULL): a token
+ * signed by ec2 (ES256), malloc()ed
+ */
+
+static char *
+sign_input(const u_char *in, size_t n, size_t *len, json_t **plain)
+{
+    char            *token, *end;
+    size_t           hlen, siglen;
+    EVP_MD_CTX      *md;
+    ECDSA_SIG       *es;
+    const BIGNUM    *r, *s;
+    const u_char    *header, *nl, *q;
+    json_error_t     error;
+    u_char           der[128], raw[64];
+    static u_char    ec2_header[] = "{\"alg\":\"ES256\",\"kid\":\"ec2\"}";
+
+    header = ec2_header;
+    hlen = sizeof(ec2_header) - 1;
+
+    nl = memchr(in, '\n', n);
+
+    if (nl == NULL) {
+        memset(&error, 0, sizeof(json_error_t));
+        *plain = json_loadb((const char *) in, n, JSON_DECODE_INT_AS_REAL,
+                            &error);
+
+    } else {
+        header = in;
+        hlen = nl - in;
+        n -= hlen + 1;
+        in = nl + 1;
+    }
+
+    /* two segments, a dot, the 86-character signature, a NUL */
+    token = malloc(((hlen + 2) / 3 + (n + 2) / 3) * 4 + 1 + 1 + 88 + 1);
+    check(token != NULL);
+
+    end = b64url(token, header, hlen);
+    *end++ = '.';
+    end = b64url(end, in, n);
+
+    md = EVP_MD_CTX_new();
+    siglen = sizeof(der);
+    check(md != NULL
+          && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, ec2) == 1
+          && EVP_DigestSign(md, der, &siglen, (u_char *) token, end - token)
+             == 1);
+    EVP_MD_CTX_free(md);
+
+    /* DER to the JOSE form r || s */
+    q = der;
+    es = d2i_ECDSA_SIG(NULL, &q, (long) siglen);
+    check(es != NULL);
+    ECDSA_SIG_get0(es, &r, &s);
+    check(BN_bn2binpad(r, raw, 32) == 32
+          && BN_bn2binpad(s, raw + 32, 32) == 32);
+    ECDSA_SIG_free(es);
+
+    *end++ = '.';
+    end = b64url(end, raw, sizeof(raw));
+    *len = end - token;
+
+    return token;
 }
 
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char                *token, *p;
-    size_t               len, hlen, plen, siglen;
+    char                *token;
+    size_t               len;
     json_t              *plain;
-    EVP_MD_CTX          *md;
-    ECDSA_SIG           *es;
-    const BIGNUM        *r, *s;
-    const u_char        *header, *payload, *nl, *q;
-    json_error_t         error;
     meet_oidc_params_t   params;
-    u_char               der[128], raw[64];
 
     if (ec2 == NULL) {
         init();
@@ -229,61 +285,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     plain = NULL;
 
-    if ((data[0] & 1) == 0) {
-        /* the input is the token; a copy, so reads past it are caught */
+    if (data[0] & 1) {
+        token = sign_input(data + 1, size - 1, &len, &plain);
 
+    } else {
+        /* the token as it is, in a copy so reads past it are caught */
         len = size - 1;
         token = malloc(len ? len : 1);
         check(token != NULL);
         memcpy(token, data + 1, len);
-
-    } else {
-        nl = memchr(data + 1, '\n', size - 1);
-
-        if (nl != NULL) {
-            header = data + 1;
-            hlen = nl - header;
-            payload = nl + 1;
-            plen = data + size - payload;
-
-        } else {
-            header = (const u_char *) "{\"alg\":\"ES256\",\"kid\":\"ec2\"}";
-            hlen = strlen((const char *) header);
-            payload = data + 1;
-            plen = size - 1;
-
-            memset(&error, 0, sizeof(json_error_t));
-            plain = json_loadb((const char *) payload, plen,
-                               JSON_DECODE_INT_AS_REAL, &error);
-        }
-
-        token = malloc(((hlen + 2) / 3 + (plen + 2) / 3 + 24) * 4 + 3);
-        check(token != NULL);
-
-        p = token;
-        p += b64url(header, hlen, p);
-        *p++ = '.';
-        p += b64url(payload, plen, p);
-
-        md = EVP_MD_CTX_new();
-        siglen = sizeof(der);
-        check(md != NULL
-              && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, ec2) == 1
-              && EVP_DigestSign(md, der, &siglen, (u_char *) token,
-                                p - token) == 1);
-        EVP_MD_CTX_free(md);
-
-        q = der;
-        es = d2i_ECDSA_SIG(NULL, &q, (long) siglen);
-        check(es != NULL);
-        ECDSA_SIG_get0(es, &r, &s);
-        check(BN_bn2binpad(r, raw, 32) == 32 && BN_bn2binpad(s, raw + 32, 32)
-                                                == 32);
-        ECDSA_SIG_free(es);
-
-        *p++ = '.';
-        p += b64url(raw, 64, p);
-        len = p - token;
     }
 
     verify((const u_char *) token, len, &params, plain);
