@@ -104,6 +104,11 @@ static const char  *meet_jose_errors[] = {
     "internal error"
 };
 
+/* one message per error code */
+typedef char meet_jose_errors_complete[
+    sizeof(meet_jose_errors) / sizeof(meet_jose_errors[0])
+    == MEET_JOSE_ERR_LAST ? 1 : -1];
+
 
 /* JWKS */
 

@@ -853,7 +853,8 @@ der_sig(const u_char *raw)
     ECDSA_SIG  *es;
 
     es = ECDSA_SIG_new();
-    ECDSA_SIG_set0(es, BN_bin2bn(raw, 32, NULL), BN_bin2bn(raw + 32, 32, NULL));
+    ECDSA_SIG_set0(es, BN_bin2bn(raw, 32, NULL),
+                   BN_bin2bn(raw + 32, 32, NULL));
     der = NULL;
     n = i2d_ECDSA_SIG(es, &der);
     s = meet_jwt_b64_encode(der, n, &len);
@@ -940,8 +941,10 @@ test_malformed(void)
 
     /* the header of another token (kid rsa1, same alg) */
     free(h);
-    h = strndup(vec_id_nokid_rs, strchr(vec_id_nokid_rs, '.') - vec_id_nokid_rs);
-    snprintf(t, MEET_JOSE_MAX_TOKEN_LEN + 1, "%s%s", h, strchr(vec_id_rs, '.'));
+    h = strndup(vec_id_nokid_rs,
+                strchr(vec_id_nokid_rs, '.') - vec_id_nokid_rs);
+    snprintf(t, MEET_JOSE_MAX_TOKEN_LEN + 1, "%s%s", h,
+             strchr(vec_id_rs, '.'));
     is_int(id_rc(t, &jwks1), MEET_JOSE_ERR_SIGNATURE, "header swapped");
     free(h);
 
@@ -1095,14 +1098,17 @@ test_claims(void)
                         "\"iat\":1699999990,\"exp\":1700000300,"
                         "\"aud\":\"" CID "\"}", NULL),
            MEET_JOSE_ERR_ISSUER, "signed: wrong iss");
-    is_int(signed_id_rc("{\"iss\":\"" ISS "\",\"sub\":\"u\",\"iat\":1700001000,"
+    is_int(signed_id_rc("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+                        "\"iat\":1700001000,"
                         "\"exp\":1700002000,\"nonce\":\"" NONCE "\","
                         "\"aud\":\"" CID "\"}", NULL),
            MEET_JOSE_ERR_IAT_FUTURE, "signed: iat in the future");
-    is_int(signed_id_rc("{\"iss\":\"" ISS "\",\"sub\":\"u\",\"iat\":1690000000,"
+    is_int(signed_id_rc("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+                        "\"iat\":1690000000,"
                         "\"exp\":1690000300,\"aud\":\"" CID "\"}", NULL),
            MEET_JOSE_ERR_EXPIRED, "signed: expired");
-    is_int(signed_id_rc("{" BASE ",\"aud\":\"" CID "\",\"nonce\":\"x\"}", NULL),
+    is_int(signed_id_rc("{" BASE ",\"aud\":\"" CID "\",\"nonce\":\"x\"}",
+                        NULL),
            MEET_JOSE_ERR_NONCE, "signed: duplicate nonce, the last counts");
 }
 
@@ -1290,7 +1296,8 @@ test_discovery(void)
     is_int(disc_rc(DISC(ISS, ISS "/a", ISS "/t", ISS "/k",
                         ",\"code_challenge_methods_supported\":\"S256\""),
                    ISS, 0),
-           MEET_JOSE_ERR_DOCUMENT, "code_challenge_methods_supported a string");
+           MEET_JOSE_ERR_DOCUMENT,
+           "code_challenge_methods_supported a string");
     is_int(disc_rc("{\"issuer\":\"" ISS "\",\"authorization_endpoint\":\""
                    ISS "/a\",\"token_endpoint\":\"" ISS "/t\"}", ISS, 0),
            MEET_JOSE_ERR_MISSING, "no jwks_uri");
@@ -1456,7 +1463,8 @@ test_pkce(void)
     size_t  n;
 
     /* RFC 7636 appendix B */
-    is_int(meet_oidc_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    is_int(meet_oidc_pkce_challenge(
+               "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
                                     43, ch),
            MEET_JOSE_OK, "RFC 7636 B challenge");
     is_str(ch, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
@@ -1489,10 +1497,12 @@ test_pkce(void)
            "verifier of 42 refused");
     is_int(meet_oidc_pkce_verifier(v, 129), MEET_JOSE_ERR_INTERNAL,
            "verifier of 129 refused");
-    is_int(meet_oidc_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX",
+    is_int(meet_oidc_pkce_challenge(
+               "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX",
                                     42, ch),
            MEET_JOSE_ERR_MALFORMED, "challenge of a 42-character verifier");
-    is_int(meet_oidc_pkce_challenge("dBjftJeZ4CVP+mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    is_int(meet_oidc_pkce_challenge(
+               "dBjftJeZ4CVP+mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
                                     43, ch),
            MEET_JOSE_ERR_MALFORMED, "challenge of a verifier with '+'");
 
