@@ -172,6 +172,10 @@ struct ngx_meet_downtrack_s {
     uint16_t                  rtx_seq;
     ngx_uint_t                cur_layer;     /* simulcast: forwarded now */
     ngx_uint_t                max_layer;     /* the highest it asked for */
+    ngx_uint_t                cap_layer;     /* the highest its downlink
+                                                takes (receiver reports) */
+    ngx_msec_t                cap_changed;
+    ngx_uint_t                loss_reports;  /* lossy reports in a row */
     void                     *media;         /* the media module's state:
                                                 sequence rewriting */
     unsigned                  paused:1;      /* subscriber disabled it */

@@ -101,6 +101,8 @@ static u_char  ngx_meet_rtp_rtx_buf[1500];
 static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
 static void ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
     meet_rtp_header_t *h, unsigned id);
+static void ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
+    meet_rtcp_packet_t *pkt);
 static ngx_uint_t ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main,
     ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer,
@@ -972,6 +974,86 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
 
 
 /*
+ * A subscriber's downlink, judged from its receiver reports about what we
+ * send it (loss-based, as early WebRTC SFUs did): NGX_MEET_LOSS_REPORTS
+ * reports in a row with more than NGX_MEET_LOSS_HIGH lost take its layer
+ * cap one below the layer it gets; NGX_MEET_CAP_PROBE ms without loss
+ * raise the cap one again.
+ */
+
+#define NGX_MEET_LOSS_HIGH      26        /* of 256: 10 % */
+#define NGX_MEET_LOSS_REPORTS   2
+#define NGX_MEET_CAP_PROBE      10000
+
+static void
+ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
+    meet_rtcp_packet_t *pkt)
+{
+    ngx_uint_t                 i, k;
+    ngx_msec_t                 now;
+    meet_rtcp_report_t         r;
+    ngx_meet_downtrack_t      *d;
+    ngx_meet_media_session_t  *ms;
+    meet_rtcp_report_block_t   b;
+
+    ms = peer->media;
+
+    if (meet_rtcp_parse_report(pkt, &r) != 0) {
+        return;
+    }
+
+    now = ngx_current_msec;
+
+    for (k = 0; k < r.nblocks; k++) {
+        if (meet_rtcp_report_block(&r, k, &b) != 0) {
+            break;
+        }
+
+        for (i = 0; i < ms->ndown; i++) {
+            d = ms->down[i];
+
+            if (d->ssrc != b.ssrc || d->up->nlayers < 2) {
+                continue;
+            }
+
+            if (b.fraction_lost > NGX_MEET_LOSS_HIGH) {
+                if (++d->loss_reports >= NGX_MEET_LOSS_REPORTS
+                    && d->cur_layer > 0 && d->cap_layer >= d->cur_layer)
+                {
+                    d->cap_layer = d->cur_layer - 1;
+                    d->cap_changed = now;
+                    d->loss_reports = 0;
+
+                    ngx_log_error(NGX_LOG_INFO, peer->log, 0,
+                                  "meet rtp: SSRC %uD loses %ui/256: "
+                                  "layer %ui at most", d->ssrc,
+                                  (ngx_uint_t) b.fraction_lost,
+                                  d->cap_layer);
+                }
+
+            } else {
+                d->loss_reports = 0;
+
+                if (d->cap_layer < NGX_MEET_MAX_LAYERS - 1
+                    && now - d->cap_changed >= NGX_MEET_CAP_PROBE)
+                {
+                    d->cap_layer++;
+                    d->cap_changed = now;
+
+                    ngx_log_error(NGX_LOG_INFO, peer->log, 0,
+                                  "meet rtp: SSRC %uD without loss: "
+                                  "layer %ui at most", d->ssrc,
+                                  d->cap_layer);
+                }
+            }
+
+            break;
+        }
+    }
+}
+
+
+/*
  * The layer a subscriber should get: the highest the publisher sends (a
  * packet within NGX_MEET_LAYER_IDLE ms) up to the one it asked for; the
  * lowest it sends when none of those; its current one when none at all.
@@ -985,7 +1067,7 @@ ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main, ngx_meet_downtrack_t *d)
     ngx_meet_uptrack_t  *u;
 
     now = ngx_current_msec;
-    l = ngx_min(d->max_layer, main->nlayers - 1);
+    l = ngx_min(ngx_min(d->max_layer, d->cap_layer), main->nlayers - 1);
 
     for ( ;; ) {
         u = main->layers[l];
@@ -1001,7 +1083,8 @@ ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main, ngx_meet_downtrack_t *d)
         l--;
     }
 
-    for (l = d->max_layer + 1; l < main->nlayers; l++) {
+    for (l = ngx_min(d->max_layer, d->cap_layer) + 1; l < main->nlayers; l++)
+    {
         u = main->layers[l];
 
         if (u && u->last_rx && now - u->last_rx < NGX_MEET_LAYER_IDLE) {
@@ -1159,8 +1242,12 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     while (meet_rtcp_next(&it, &pkt) == 1) {
 
-        if (pkt.pt == 200) {
-            ngx_meet_rtp_sender_report(ms, &pkt);
+        if (pkt.pt == 200 || pkt.pt == 201) {
+            if (pkt.pt == 200) {
+                ngx_meet_rtp_sender_report(ms, &pkt);
+            }
+
+            ngx_meet_rtp_receiver_report(peer, &pkt);
             continue;
         }
 

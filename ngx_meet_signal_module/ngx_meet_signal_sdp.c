@@ -983,6 +983,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 d->sub = sub;
                 d->need_keyframe = t->up.video;
                 d->max_layer = NGX_MEET_MAX_LAYERS - 1;
+                d->cap_layer = NGX_MEET_MAX_LAYERS - 1;
                 ngx_memcpy(d->mid, m->mid.data, m->mid.len);
                 d->mid_len = m->mid.len;
 
