@@ -3,9 +3,9 @@
 // (meet_rtp_test_drop in t/browser/38-downlink.t); from B's receiver reports
 // ngx_meet caps B's layer and B ends up on the smallest one, still decoding.
 
-import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter,
-         openMeetPage } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, cameraPair, caseReporter, openRoomPage,
+         inboundVideo, SIMULCAST_720P } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST } = scriptEnv();
 const ROOM = uniq('downlink-room');
@@ -19,29 +19,10 @@ const { report } = reporter;
 let browser;
 
 async function openPage(name) {
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
-    initScripts: [PC_RECORDER,
-      'window.meetRoomOptions = { publishDefaults: { simulcast: true, videoCodec: "vp8" }, '
-      + 'videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } };'] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name, options: SIMULCAST_720P });
 }
 
-async function inbound(page) {
-  return page.evaluate(async () => {
-    const v = { frames: 0, width: 0, lost: 0 };
-    for (const pc of window.__pcs || []) {
-      const st = await pc.getStats();
-      st.forEach((r) => {
-        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-        v.frames += r.framesDecoded || 0;
-        v.width = Math.max(v.width, r.frameWidth || 0);
-        v.lost += r.packetsLost || 0;
-      });
-    }
-    return v;
-  });
-}
+const inbound = inboundVideo;
 
 await runWithBrowser('browser-downlink', reporter, async (br) => {
   browser = br;

@@ -6,9 +6,9 @@
 // switches on key frames and keeps B's sequence numbers continuous.  Run by
 // t/browser/36-layers.t in its own network namespace.
 
-import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter,
-         openMeetPage } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, cameraPair, caseReporter, openRoomPage,
+         inboundVideo, SIMULCAST_720P } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST, OUT } = scriptEnv();
 const ROOM = uniq('layers-room');
@@ -27,29 +27,10 @@ const { report } = reporter;
 let browser;
 
 async function openPage(name) {
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
-    initScripts: [PC_RECORDER,
-      'window.meetRoomOptions = { dynacast: true, publishDefaults: { simulcast: true, videoCodec: "vp8" }, '
-      + 'videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } };'] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name, options: { ...SIMULCAST_720P, dynacast: true } });
 }
 
-async function inbound(page) {
-  return page.evaluate(async () => {
-    const v = { frames: 0, width: 0, freezes: 0 };
-    for (const pc of window.__pcs || []) {
-      const st = await pc.getStats();
-      st.forEach((r) => {
-        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-        v.frames += r.framesDecoded || 0;
-        v.width = Math.max(v.width, r.frameWidth || 0);
-        v.freezes += r.freezeCount || 0;
-      });
-    }
-    return v;
-  });
-}
+const inbound = inboundVideo;
 
 // polls B until pred(stats) holds or ms pass; the last stats
 async function outbound(page) {

@@ -152,6 +152,41 @@ export async function cameraPair(openPage, ms) {
   return [a, b];
 }
 
+// A page joined to a room with a token for name: the room options as a
+// script (window.meetRoomOptions), PC_RECORDER on
+export async function openRoomPage(browser, { HOST, PORT, room, name, options }) {
+  const { token, uniq, T } = await import('./signal.mjs');
+  const tok = await token({ identity: `${name}-${uniq('id')}`, room, name });
+  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
+    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
+    initScripts: [PC_RECORDER, `window.meetRoomOptions = ${JSON.stringify(options || {})};`] });
+}
+
+// room options of the simulcast tests: a 720p camera in three VP8 layers
+export const SIMULCAST_720P = {
+  publishDefaults: { simulcast: true, videoCodec: 'vp8' },
+  videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } },
+};
+
+// what a page receives of video: frames decoded, the widest frame, lost
+// packets and freezes over its inbound-rtp streams
+export async function inboundVideo(page) {
+  return page.evaluate(async () => {
+    const v = { frames: 0, width: 0, lost: 0, freezes: 0 };
+    for (const pc of window.__pcs || []) {
+      const st = await pc.getStats();
+      st.forEach((r) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+        v.frames += r.framesDecoded || 0;
+        v.width = Math.max(v.width, r.frameWidth || 0);
+        v.lost += r.packetsLost || 0;
+        v.freezes += r.freezeCount || 0;
+      });
+    }
+    return v;
+  });
+}
+
 // room.connect()'s outcome ('connected' or 'error: ...'), or null
 export async function waitConnected(page, ms) {
   const until = Date.now() + ms;
