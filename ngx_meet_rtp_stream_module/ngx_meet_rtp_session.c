@@ -7,6 +7,12 @@
  * first datagram from an address must be a valid ICE check (STUN, see
  * ngx_meet_rtp_ice.c); once one is, the address may carry DTLS and SRTP
  * for the participant whose credentials it proved (RFC 7983 demux).
+ *
+ * ICE-TCP (RFC 6544): a TCP connection to a media listener is a passive
+ * candidate; its bytes are RFC 4571 frames (a 16-bit length, then one
+ * packet), each handled as a datagram from that address.  What cannot be
+ * written at once waits in a buffer of NGX_MEET_RTP_TCP_OUT bytes; when
+ * that is full, packets are dropped as a congested network would.
  */
 
 
@@ -17,6 +23,14 @@ static void ngx_meet_rtp_read_handler(ngx_event_t *rev);
 static void ngx_meet_rtp_datagram(ngx_meet_rtp_conn_t *rc, u_char *p,
     size_t n);
 static void ngx_meet_rtp_fin_event(ngx_event_t *ev);
+static void ngx_meet_rtp_tcp_read(ngx_event_t *rev);
+static void ngx_meet_rtp_tcp_write(ngx_event_t *wev);
+static ngx_int_t ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
+    size_t len);
+
+
+#define NGX_MEET_RTP_TCP_IN    4096      /* a frame: STUN, DTLS, (S)RTP */
+#define NGX_MEET_RTP_TCP_OUT   65536
 static void ngx_meet_rtp_conn_cleanup(void *data);
 
 
@@ -43,6 +57,7 @@ const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
 void
 ngx_meet_rtp_session_handler(ngx_stream_session_t *s)
 {
+    size_t                    n;
     ngx_buf_t                *b;
     ngx_connection_t         *c;
     ngx_pool_cleanup_t       *cln;
@@ -50,11 +65,6 @@ ngx_meet_rtp_session_handler(ngx_stream_session_t *s)
     ngx_meet_rtp_srv_conf_t  *rscf;
 
     c = s->connection;
-
-    if (c->type != SOCK_DGRAM) {
-        ngx_stream_finalize_session(s, NGX_STREAM_INTERNAL_SERVER_ERROR);
-        return;
-    }
 
     rscf = ngx_stream_get_module_srv_conf(s, ngx_meet_rtp_stream_module);
 
@@ -82,6 +92,35 @@ ngx_meet_rtp_session_handler(ngx_stream_session_t *s)
     rc->fin.log = c->log;
 
     ngx_stream_set_ctx(s, rc, ngx_meet_rtp_stream_module);
+
+    if (c->type == SOCK_STREAM) {
+        rc->tcp = 1;
+        rc->in = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_IN);
+        rc->out = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_OUT);
+
+        if (rc->in == NULL || rc->out == NULL) {
+            ngx_stream_finalize_session(s, NGX_STREAM_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        c->read->handler = ngx_meet_rtp_tcp_read;
+        c->write->handler = ngx_meet_rtp_tcp_write;
+        c->read->cancelable = 1;
+
+        ngx_add_timer(c->read, rscf->session_timeout);
+
+        /* what a preread phase took already */
+        b = c->buffer;
+
+        if (b && b->last > b->pos) {
+            n = ngx_min((size_t) (b->last - b->pos), NGX_MEET_RTP_TCP_IN);
+            rc->in->last = ngx_cpymem(rc->in->last, b->pos, n);
+            b->pos += n;
+        }
+
+        ngx_meet_rtp_tcp_read(c->read);
+        return;
+    }
 
     c->read->handler = ngx_meet_rtp_read_handler;
 
@@ -189,6 +228,212 @@ ngx_meet_rtp_datagram(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 }
 
 
+/* ICE-TCP: RFC 4571 frames in */
+
+static void
+ngx_meet_rtp_tcp_read(ngx_event_t *rev)
+{
+    size_t                 len;
+    ssize_t                n;
+    ngx_buf_t             *b;
+    ngx_connection_t      *c;
+    ngx_stream_session_t  *s;
+    ngx_meet_rtp_conn_t   *rc;
+
+    c = rev->data;
+    s = c->data;
+    rc = ngx_stream_get_module_ctx(s, ngx_meet_rtp_stream_module);
+
+    if (rc == NULL || rc->finalizing) {
+        return;
+    }
+
+    if (rev->timedout) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "meet rtp: no valid packet for %M ms, closing %s "
+                      "ICE-TCP connection", rc->conf->session_timeout,
+                      rc->peer ? "the selected" : "an unused");
+        goto close;
+    }
+
+    b = rc->in;
+
+    for ( ;; ) {
+
+        /* every whole frame, each as a datagram */
+
+        while (b->last - b->pos >= 2) {
+            len = (size_t) b->pos[0] << 8 | b->pos[1];
+
+            if (len + 2 > (size_t) (b->end - b->start)) {
+                ngx_meet_rtp_drops[NGX_MEET_DROP_UNKNOWN]++;
+                ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                              "meet rtp: ICE-TCP frame of %uz bytes is "
+                              "larger than %d, closing", len,
+                              NGX_MEET_RTP_TCP_IN - 2);
+                goto close;
+            }
+
+            if ((size_t) (b->last - b->pos) < len + 2) {
+                break;
+            }
+
+            ngx_meet_rtp_datagram(rc, b->pos + 2, len);
+
+            if (rc->finalizing) {
+                return;
+            }
+
+            b->pos += len + 2;
+        }
+
+        /* a partial frame moves to the start */
+
+        if (b->pos != b->start) {
+            len = b->last - b->pos;
+            ngx_memmove(b->start, b->pos, len);
+            b->pos = b->start;
+            b->last = b->start + len;
+        }
+
+        n = c->recv(c, b->last, b->end - b->last);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == NGX_ERROR || n == 0) {
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "meet rtp: ICE-TCP connection closed by the client");
+            goto close;
+        }
+
+        b->last += n;
+    }
+
+    if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+        goto close;
+    }
+
+    return;
+
+close:
+
+    rc->finalizing = 1;
+    rev->timedout = 0;
+    ngx_post_event(&rc->fin, &ngx_posted_events);
+}
+
+
+/* ICE-TCP: frames out, through a buffer when the socket is full */
+
+static ngx_int_t
+ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
+{
+    ssize_t            n;
+    ngx_buf_t         *b;
+    ngx_connection_t  *c;
+
+    c = rc->connection;
+    b = rc->out;
+
+    if (rc->finalizing || len > 65535) {
+        return NGX_ERROR;
+    }
+
+    if ((size_t) (b->end - b->last) < len + 2) {
+        if (b->pos != b->start) {
+            ngx_memmove(b->start, b->pos, b->last - b->pos);
+            b->last = b->start + (b->last - b->pos);
+            b->pos = b->start;
+        }
+
+        if ((size_t) (b->end - b->last) < len + 2) {
+            /* the client does not read: drop, as the network would */
+            ngx_log_debug1(NGX_LOG_DEBUG_STREAM, c->log, 0,
+                           "meet rtp: ICE-TCP buffer full, %uz bytes "
+                           "dropped", len);
+            return NGX_ERROR;
+        }
+    }
+
+    *b->last++ = (u_char) (len >> 8);
+    *b->last++ = (u_char) len;
+    b->last = ngx_cpymem(b->last, data, len);
+
+    if (c->write->ready) {
+        n = c->send(c, b->pos, b->last - b->pos);
+
+        if (n == NGX_ERROR) {
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
+            return NGX_ERROR;
+        }
+
+        if (n > 0) {
+            b->pos += n;
+        }
+
+        if (b->pos == b->last) {
+            b->pos = b->start;
+            b->last = b->start;
+            return NGX_OK;
+        }
+    }
+
+    if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_meet_rtp_tcp_write(ngx_event_t *wev)
+{
+    ssize_t                n;
+    ngx_buf_t             *b;
+    ngx_connection_t      *c;
+    ngx_stream_session_t  *s;
+    ngx_meet_rtp_conn_t   *rc;
+
+    c = wev->data;
+    s = c->data;
+    rc = ngx_stream_get_module_ctx(s, ngx_meet_rtp_stream_module);
+
+    if (rc == NULL || rc->finalizing) {
+        return;
+    }
+
+    b = rc->out;
+
+    if (b->pos < b->last) {
+        n = c->send(c, b->pos, b->last - b->pos);
+
+        if (n == NGX_ERROR) {
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
+            return;
+        }
+
+        if (n > 0) {
+            b->pos += n;
+        }
+
+        if (b->pos == b->last) {
+            b->pos = b->start;
+            b->last = b->start;
+        }
+    }
+
+    if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+        rc->finalizing = 1;
+        ngx_post_event(&rc->fin, &ngx_posted_events);
+    }
+}
+
+
 /* the worker exits: its media addresses close with it */
 
 void
@@ -204,7 +449,8 @@ ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle)
     for (i = 0; i < cycle->connection_n; i++) {
 
         if (c[i].fd == (ngx_socket_t) -1 || c[i].read == NULL
-            || c[i].read->handler != ngx_meet_rtp_read_handler)
+            || (c[i].read->handler != ngx_meet_rtp_read_handler
+                && c[i].read->handler != ngx_meet_rtp_tcp_read))
         {
             continue;
         }
@@ -225,6 +471,10 @@ ngx_int_t
 ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
 {
     ssize_t  n;
+
+    if (rc->tcp) {
+        return ngx_meet_rtp_tcp_send(rc, data, len);
+    }
 
     n = rc->connection->send(rc->connection, data, len);
 
@@ -300,11 +550,21 @@ ngx_meet_rtp_batch_flush(void)
 
         c = ngx_meet_rtp_bconn[i]->connection;
 
+        if (ngx_meet_rtp_bconn[i]->tcp) {
+            j = i + 1;
+            (void) ngx_meet_rtp_tcp_send(ngx_meet_rtp_bconn[i],
+                                         ngx_meet_rtp_bbuf[i],
+                                         ngx_meet_rtp_blen[i]);
+            continue;
+        }
+
 #if (NGX_LINUX)
 
         /* a run of datagrams on the same socket: one sendmmsg() */
 
-        for (j = i; j < n && ngx_meet_rtp_bconn[j]->connection->fd == c->fd;
+        for (j = i;
+             j < n && !ngx_meet_rtp_bconn[j]->tcp
+             && ngx_meet_rtp_bconn[j]->connection->fd == c->fd;
              j++)
         {
             iov[j].iov_base = ngx_meet_rtp_bbuf[j];

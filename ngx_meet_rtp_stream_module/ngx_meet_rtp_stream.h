@@ -61,6 +61,13 @@ struct ngx_meet_rtp_conn_s {
     ngx_meet_rtp_peer_t      *peer;         /* when this is the selected
                                                pair of a participant */
     ngx_event_t               fin;          /* posted: finalize */
+
+    /* ICE-TCP (RFC 6544, RFC 4571 framing): what came in and what waits
+       to go out */
+    ngx_buf_t                *in;
+    ngx_buf_t                *out;
+    unsigned                  tcp:1;
+
     unsigned                  validated:1;  /* a valid ICE check came */
     unsigned                  nominated:1;  /* USE-CANDIDATE came */
     unsigned                  finalizing:1;

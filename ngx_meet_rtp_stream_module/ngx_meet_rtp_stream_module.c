@@ -155,11 +155,12 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
             continue;
         }
 
-        if (ls[i].type != SOCK_DGRAM) {
+        /* UDP, or TCP for ICE-TCP (RFC 6544 passive candidates) */
+
+        if (ls[i].type == SOCK_STREAM && ls[i].ssl) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "meet_rtp: \"listen %V\" must be a UDP listener; "
-                          "write \"listen %V udp;\"",
-                          &ls[i].addr_text, &ls[i].addr_text);
+                          "meet_rtp: \"listen %V ssl\": ICE-TCP carries "
+                          "DTLS itself, remove \"ssl\"", &ls[i].addr_text);
             return NGX_ERROR;
         }
 
@@ -189,16 +190,17 @@ ngx_meet_rtp_add_candidates(ngx_conf_t *cf, ngx_stream_listen_t *ls,
 {
     u_char       text[NGX_SOCKADDR_STRLEN];
     ngx_str_t    addr, *ext;
-    ngx_uint_t   i;
+    ngx_uint_t   i, tcp;
     in_port_t    port;
 
     port = ngx_inet_get_port(ls->sockaddr);
+    tcp = (ls->type == SOCK_STREAM);
 
     if (rscf->external && rscf->external->nelts) {
         ext = rscf->external->elts;
 
         for (i = 0; i < rscf->external->nelts; i++) {
-            if (ngx_meet_candidate_add(cf, &ext[i], port, 0) != NGX_OK) {
+            if (ngx_meet_candidate_add(cf, &ext[i], port, tcp) != NGX_OK) {
                 return NGX_ERROR;
             }
         }
@@ -219,7 +221,7 @@ ngx_meet_rtp_add_candidates(ngx_conf_t *cf, ngx_stream_listen_t *ls,
                              NGX_SOCKADDR_STRLEN, 0);
     addr.data = text;
 
-    return ngx_meet_candidate_add(cf, &addr, port, 0);
+    return ngx_meet_candidate_add(cf, &addr, port, tcp);
 }
 
 
@@ -336,7 +338,7 @@ static ngx_meet_health_status_e
 ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 {
     ngx_uint_t                    i, n;
-    json_t                       *listen, *drops;
+    json_t                       *listen, *tcp, *drops;
     ngx_listening_t              *ls;
     ngx_stream_core_srv_conf_t   *cscf;
     ngx_meet_rtp_srv_conf_t      *rscf;
@@ -365,12 +367,17 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         return NGX_MEET_HEALTH_DOWN;
     }
 
+    tcp = json_array();
+    if (tcp == NULL || json_object_set_new(out, "tcp", tcp) != 0) {
+        return NGX_MEET_HEALTH_DOWN;
+    }
+
     ls = ngx_cycle->listening.elts;
     n = 0;
 
     for (i = 0; i < ngx_cycle->listening.nelts; i++) {
         if (ls[i].handler != ngx_stream_init_connection
-            || ls[i].type != SOCK_DGRAM || ls[i].servers == NULL)
+            || ls[i].servers == NULL)
         {
             continue;
         }
@@ -406,7 +413,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
             continue;
         }
 
-        if (json_array_append_new(listen,
+        if (json_array_append_new(ls[i].type == SOCK_DGRAM ? listen : tcp,
                                   json_stringn((char *) ls[i].addr_text.data,
                                                ls[i].addr_text.len))
             != 0)

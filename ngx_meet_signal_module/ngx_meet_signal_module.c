@@ -788,6 +788,14 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     peer->request = r;
     peer->connection = c;
     peer->conf = slcf;
+
+    /*
+     * nginx's graceful shutdown (reload, quit) calls the read handler of
+     * idle connections (ngx_close_idle_connections): ours then tells every
+     * participant to reconnect and closes, instead of keeping the old
+     * worker alive for as long as clients ping
+     */
+    c->idle = 1;
     peer->out_last = &peer->out;
     ngx_queue_init(&peer->tracks);
 
@@ -1403,6 +1411,15 @@ ngx_meet_signal_cleanup(void *data)
     ngx_meet_peer_t  *peer = data;
 
     ngx_meet_frame_t  *f;
+
+    /*
+     * a graceful shutdown closes idle connections, ours included: the
+     * client still gets its LeaveRequest (reconnect) and a 1001 close,
+     * written at once while the socket is open
+     */
+    if (ngx_exiting && !peer->closing && !peer->finalized) {
+        ngx_meet_signal_shutdown_peer(peer);
+    }
 
     ngx_meet_signal_leave(peer);
 

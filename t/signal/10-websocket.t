@@ -244,4 +244,34 @@ CONF
 }
 stop_nginx();
 
+# graceful shutdown and reload with participants connected: each gets a
+# LeaveRequest (field 8: reconnect) and a 1001 close, and the old worker
+# exits instead of living on for as long as its clients ping
+{
+    start_nginx(config => conf());
+    my ($a) = joined(identity => 'stay-a', room => 'shutdown');
+    my ($b) = joined(identity => 'stay-b', room => 'shutdown');
+    ok(Test::Meet::nginx_server()->reload, 'reload with two participants connected');
+    for my $ws ($a, $b) {
+        my ($leave, $close);
+        for (1 .. 10) {
+            my $f = $ws->read_frame(5) or last;
+            if ($f->{eof}) { last }
+            if (($f->{opcode} // 0) == 8) {
+                $close = unpack('n', $f->{payload} // "\0\0");
+                last;
+            }
+            my ($field) = Test::Meet::WebSocket::pb_first_field($f->{payload} // '');
+            $leave = 1 if defined $field && $field == 8;
+        }
+        ok($leave, 'reload: a participant is asked to reconnect (LeaveRequest)');
+        is($close, 1001, '... and the WebSocket closes with 1001');
+    }
+    ok(wait_for_log(qr/worker process \d+ exited with code 0/, 5),
+       'reload: the old worker exits');
+    my ($c) = joined(identity => 'after-reload', room => 'shutdown');
+    is(ping_roundtrip($c, 3), 3, 'the new worker serves the next client');
+    stop_nginx();
+}
+
 done_testing();

@@ -61,11 +61,14 @@ sub setup {
 
 # The http server of the tests: /rtc, the pages (/test/), the bundle
 # (/test/lib/), /healthz; "config" is added to it, "stream" to the
-# meet_rtp server.  Other start_nginx() arguments pass through.
+# meet_rtp server, "listen" replaces its UDP listen line (e.g. a TCP one
+# for ICE-TCP).  Other start_nginx() arguments pass through.
 sub start {
     my (%a) = @_;
     my $config = delete($a{config}) // '';
     my $stream = delete($a{stream}) // '';
+    my $listen = delete($a{listen})
+        // "listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;";
     return start_nginx(%a, config => <<"EOC" . $config, stream_config => <<"EOS");
 large_client_header_buffers 4 32k;
 types {
@@ -94,7 +97,7 @@ location = /favicon.ico {
 }
 EOC
 server {
-    listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;
+    $listen
     meet_rtp;
 $stream}
 EOS
