@@ -143,10 +143,15 @@ ngx_meet_rtp_session_handler(ngx_stream_session_t *s)
 }
 
 
-static void
-ngx_meet_rtp_read_handler(ngx_event_t *rev)
+/*
+ * The conn of a read event, or NULL when there is nothing to do: it is
+ * going, or its timer fired (no valid packet for meet_rtp_session_timeout:
+ * it goes now).
+ */
+
+static ngx_meet_rtp_conn_t *
+ngx_meet_rtp_read_conn(ngx_event_t *rev)
 {
-    ssize_t                n;
     ngx_connection_t      *c;
     ngx_stream_session_t  *s;
     ngx_meet_rtp_conn_t   *rc;
@@ -156,17 +161,36 @@ ngx_meet_rtp_read_handler(ngx_event_t *rev)
     rc = ngx_stream_get_module_ctx(s, ngx_meet_rtp_stream_module);
 
     if (rc == NULL || rc->finalizing) {
-        return;
+        return NULL;
     }
 
     if (rev->timedout) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "meet rtp: no valid packet for %M ms, closing %s "
-                      "media address", rc->conf->session_timeout,
-                      rc->peer ? "the selected" : "an unused");
+                      "%s", rc->conf->session_timeout,
+                      rc->peer ? "the selected" : "an unused",
+                      rc->tcp ? "ICE-TCP connection" : "media address");
         rev->timedout = 0;
         ngx_post_event(&rc->fin, &ngx_posted_events);
         rc->finalizing = 1;
+        return NULL;
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_meet_rtp_read_handler(ngx_event_t *rev)
+{
+    ssize_t                n;
+    ngx_connection_t      *c;
+    ngx_meet_rtp_conn_t   *rc;
+
+    c = rev->data;
+
+    rc = ngx_meet_rtp_read_conn(rev);
+    if (rc == NULL) {
         return;
     }
 
@@ -237,23 +261,13 @@ ngx_meet_rtp_tcp_read(ngx_event_t *rev)
     ssize_t                n;
     ngx_buf_t             *b;
     ngx_connection_t      *c;
-    ngx_stream_session_t  *s;
     ngx_meet_rtp_conn_t   *rc;
 
     c = rev->data;
-    s = c->data;
-    rc = ngx_stream_get_module_ctx(s, ngx_meet_rtp_stream_module);
 
-    if (rc == NULL || rc->finalizing) {
+    rc = ngx_meet_rtp_read_conn(rev);
+    if (rc == NULL) {
         return;
-    }
-
-    if (rev->timedout) {
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "meet rtp: no valid packet for %M ms, closing %s "
-                      "ICE-TCP connection", rc->conf->session_timeout,
-                      rc->peer ? "the selected" : "an unused");
-        goto close;
     }
 
     b = rc->in;
@@ -320,7 +334,6 @@ ngx_meet_rtp_tcp_read(ngx_event_t *rev)
 close:
 
     rc->finalizing = 1;
-    rev->timedout = 0;
     ngx_post_event(&rc->fin, &ngx_posted_events);
 }
 

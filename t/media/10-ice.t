@@ -28,20 +28,10 @@ start_nginx(
 my $udp_port = test_var('TEST_NGINX_UDP_PORT_1');
 
 # join with the offer, read the answer
-my $tok = Test::Meet::WebSocket::token(identity => 'ice', room => 'ice');
-my $ws = Test::Meet::WebSocket->connect(
-    port => test_var('TEST_NGINX_SERVER_PORT'),
-    path => "/rtc/v1?access_token=$tok&join_request="
-            . Test::Meet::WebSocket::join_request_with_offer($offer, 1));
+my ($ws, $answer) = Test::Meet::WebSocket::join_with_offer(
+    port => test_var('TEST_NGINX_SERVER_PORT'), identity => 'ice',
+    room => 'ice', offer => $offer);
 is($ws->{status}, 101, 'joined with an offer');
-
-my $answer;
-for (1 .. 5) {
-    my $f = $ws->read_frame(3) or last;
-    last if $f->{eof};
-    $answer = Test::Meet::WebSocket::answer_sdp($f->{payload});
-    last if defined $answer;
-}
 ok(defined $answer, 'the offer was answered');
 $answer //= '';
 my ($ufrag) = $answer =~ /^a=ice-ufrag:(\S+)/m;

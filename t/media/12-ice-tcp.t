@@ -30,18 +30,10 @@ start_nginx(
 my $tcp_port = test_var('TEST_NGINX_PORT_1');
 my $udp_port = test_var('TEST_NGINX_UDP_PORT_1');
 
-my $tok = Test::Meet::WebSocket::token(identity => 'tcp', room => 'tcp');
-my $ws = Test::Meet::WebSocket->connect(
-    port => test_var('TEST_NGINX_SERVER_PORT'),
-    path => "/rtc/v1?access_token=$tok&join_request="
-            . Test::Meet::WebSocket::join_request_with_offer($offer, 1));
-my $answer;
-for (1 .. 5) {
-    my $f = $ws->read_frame(3) or last;
-    last if $f->{eof};
-    $answer = Test::Meet::WebSocket::answer_sdp($f->{payload});
-    last if defined $answer;
-}
+# join with the offer, read the answer
+my ($ws, $answer) = Test::Meet::WebSocket::join_with_offer(
+    port => test_var('TEST_NGINX_SERVER_PORT'), identity => 'tcp',
+    room => 'tcp', offer => $offer);
 $answer //= '';
 my ($ufrag) = $answer =~ /^a=ice-ufrag:(\S+)/m;
 my ($pwd) = $answer =~ /^a=ice-pwd:(\S+)/m;

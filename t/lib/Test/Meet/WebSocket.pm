@@ -376,6 +376,24 @@ sub pb_fields {
     return @f;
 }
 
+# joins a room with an SDP offer (the v1 join_request) and waits for the
+# answer: (ws, answer SDP or undef)
+sub join_with_offer {
+    my (%a) = @_;
+    my $tok = token(identity => $a{identity}, room => $a{room});
+    my $ws = Test::Meet::WebSocket->connect(
+        port => $a{port},
+        path => "/rtc/v1?access_token=$tok&join_request="
+                . join_request_with_offer($a{offer}, 1));
+    for (1 .. 5) {
+        my $f = $ws->read_frame($a{timeout} // 3) or last;
+        last if $f->{eof};
+        my $sdp = answer_sdp($f->{payload});
+        return ($ws, $sdp) if defined $sdp;
+    }
+    return ($ws, undef);
+}
+
 # the SDP of a SignalResponse.answer, or undef
 sub answer_sdp {
     my ($payload) = @_;
