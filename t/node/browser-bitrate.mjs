@@ -17,7 +17,7 @@ const ROOM = uniq('bitrate-room');
 
 const PLAN = [
   'A publishes its camera, B decodes it',
-  'B receives well above the start rate after 20 s (> 400 kbit/s and 2x the first seconds)',
+  'B receives well above the start rate after 20 s (> 300 kbit/s and 2x the first seconds)',
 ];
 const reporter = caseReporter(PLAN, T(80000));
 const { report } = reporter;
@@ -66,7 +66,9 @@ await runWithBrowser('browser-bitrate', reporter, async (br) => {
   await new Promise((res) => setTimeout(res, 16000));
   const late = await rate(b, 2000);
   console.log('MEET-INFO ' + JSON.stringify({ room: ROOM, early_bps: Math.round(early), late_bps: Math.round(late) }));
-  report(1, late > 400000 && late > 2 * early, `early ${Math.round(early)} bit/s, after 20 s ${Math.round(late)} bit/s`);
+  // without congestion feedback Chrome stays near 26 kbit/s (session notes);
+  // 300 kbit/s leaves room for a slow nginx (valgrind) on a loaded machine
+  report(1, late > 300000 && late > 2 * early, `early ${Math.round(early)} bit/s, after 20 s ${Math.round(late)} bit/s`);
   await b.evaluate(() => window.meetLeave());
   await a.evaluate(() => window.meetLeave());
 }, { timeout: T(20000) });
