@@ -66,7 +66,7 @@ await runWithBrowser('browser-bitrate', reporter, async (br) => {
   await new Promise((res) => setTimeout(res, 16000));
   const late = await rate(b, 2000);
   console.log('MEET-INFO ' + JSON.stringify({ room: ROOM, early_bps: Math.round(early), late_bps: Math.round(late) }));
-  // without congestion feedback Chrome stays near 26 kbit/s (session notes);
+  // without our congestion feedback Chrome stays near 26 kbit/s;
   // 300 kbit/s leaves room for a slow nginx (valgrind) on a loaded machine
   report(1, late > 300000 && late > 2 * early, `early ${Math.round(early)} bit/s, after 20 s ${Math.round(late)} bit/s`);
   await b.evaluate(() => window.meetLeave());
