@@ -7,7 +7,8 @@
 #   docker run --rm --network host ngx_meet
 #   open http://127.0.0.1:7880/       (curl http://127.0.0.1:7880/healthz)
 #
-# dev.conf listens on 127.0.0.1 only (HTTP 7880/tcp, media 7882/udp), so
+# dev.conf listens on 127.0.0.1 only (HTTP 7880/tcp, media 7882/udp and
+# 7881/tcp for ICE-TCP), so
 # inside a container it is reachable with --network host; "-p" port
 # publishing needs a configuration that listens on all addresses.
 
@@ -52,7 +53,7 @@ RUN mkdir -p /var/lib/ngx_meet/logs /var/lib/ngx_meet/tmp \
     && ln -sf /dev/stdout /var/lib/ngx_meet/logs/access.log \
     && nginx -t -p /var/lib/ngx_meet/ -c /etc/ngx_meet/dev.conf
 
-EXPOSE 7880/tcp 7882/udp
+EXPOSE 7880/tcp 7882/udp 7881/tcp
 
 STOPSIGNAL SIGQUIT
 CMD ["nginx", "-p", "/var/lib/ngx_meet/", "-c", "/etc/ngx_meet/dev.conf", "-g", "daemon off;"]
