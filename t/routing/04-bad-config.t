@@ -215,15 +215,16 @@ meet_trusted_proxies: "10.0.0.0/33" is not an address or CIDR block
 
 
 
-=== TEST 21: the media module on a TCP listener
+=== TEST 21: an ICE-TCP listener on a wildcard address without an external one
 --- stream_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_PORT_2;
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        listen $TEST_NGINX_PORT_2;
         meet_rtp;
     }
 --- must_die
 --- error_log
-meet_rtp: "listen 127.0.0.1:$TEST_NGINX_PORT_2" must be a UDP listener; write "listen 127.0.0.1:$TEST_NGINX_PORT_2 udp;"
+meet_rtp: "listen 0.0.0.0:$TEST_NGINX_PORT_2" is a wildcard address, which clients cannot reach; add "meet_rtp_external_ip <address>;" with the address clients use
 
 
 
