@@ -108,7 +108,8 @@ static ngx_uint_t ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main,
 static void ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st);
 static void ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer,
-    ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h);
+    ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h,
+    uint64_t now);
 static ngx_meet_rtp_downstate_t *ngx_meet_rtp_downstate(
     ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
@@ -275,17 +276,14 @@ ngx_meet_rtp_learn(ngx_meet_media_session_t *ms, u_char *p,
 
 static void
 ngx_meet_rtp_twcc_arrival(ngx_meet_rtp_peer_t *peer, u_char *p,
-    meet_rtp_header_t *h)
+    meet_rtp_header_t *h, int64_t now)
 {
-    int64_t          now;
     uint16_t         seq;
     ngx_uint_t       i;
 
     if (meet_rtp_ext_twcc_seq(p, h, peer->media->ext_twcc, &seq) != 0) {
         return;
     }
-
-    now = (int64_t) ngx_meet_rtp_now_us();
 
     if (!peer->twcc_have) {
         peer->twcc_have = 1;
@@ -554,6 +552,7 @@ void
 ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
     ngx_int_t                  rc;
+    uint64_t                   now;
     ngx_uint_t                 i, drop;
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
@@ -587,15 +586,18 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         return;
     }
 
+    /* one clock read per packet: feedback and receive statistics */
+    now = ngx_meet_rtp_now_us();
+
     if (ms->ext_twcc && h.extension) {
-        ngx_meet_rtp_twcc_arrival(peer, p, &h);
+        ngx_meet_rtp_twcc_arrival(peer, p, &h, (int64_t) now);
     }
 
     if (up == NULL) {
         /* a retransmission the publisher sent on its RTX stream */
         for (i = 0; i < ms->nup; i++) {
             if (ms->up[i]->rtx_ssrc && ms->up[i]->rtx_ssrc == h.ssrc) {
-                ngx_meet_rtp_unrtx(peer, ms->up[i], p, n, &h);
+                ngx_meet_rtp_unrtx(peer, ms->up[i], p, n, &h, now);
                 return;
             }
         }
@@ -603,7 +605,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         up = ngx_meet_rtp_learn(ms, p, &h);
 
         if (up && up->rtx_ssrc == h.ssrc) {
-            ngx_meet_rtp_unrtx(peer, up, p, n, &h);
+            ngx_meet_rtp_unrtx(peer, up, p, n, &h, now);
             return;
         }
     }
@@ -638,7 +640,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         ngx_meet_rtp_send_nacks(peer, up, st);
     }
 
-    (void) meet_rtcp_rx_packet(&st->rx, h.seq, h.ts, ngx_meet_rtp_now_us());
+    (void) meet_rtcp_rx_packet(&st->rx, h.seq, h.ts, now);
 
     if (!peer->rr_timer.timer_set) {
         ngx_add_timer(&peer->rr_timer, NGX_MEET_RR_INTERVAL);
@@ -828,7 +830,7 @@ ngx_meet_rtp_rr_timer(ngx_event_t *ev)
 
 static void
 ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
-    u_char *p, size_t n, meet_rtp_header_t *h)
+    u_char *p, size_t n, meet_rtp_header_t *h, uint64_t now)
 {
     size_t                   hl;
     ngx_meet_rtp_upstate_t  *st;
@@ -874,7 +876,7 @@ ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
 
     ngx_meet_rtp_recovered++;
 
-    (void) meet_rtcp_rx_packet(&st->rx, oh.seq, oh.ts, ngx_meet_rtp_now_us());
+    (void) meet_rtcp_rx_packet(&st->rx, oh.seq, oh.ts, now);
 
     ngx_meet_rtp_fanout(up, st, ngx_meet_rtp_rtx_buf, n - 2, &oh);
 }
