@@ -43,7 +43,7 @@ deps:
 modules: $(BUILD)/modules/.built
 
 $(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh \
-                         scripts/build-libsrtp.sh
+                         scripts/build-libsrtp.sh scripts/debian-source.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-modules.sh "$(BUILD)/nginx" "$(BUILD)/modules" ""
 	@touch $@
@@ -51,7 +51,7 @@ $(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh \
 asan: $(BUILD)/asan/modules/.built
 
 $(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh \
-                              scripts/build-libsrtp.sh
+                              scripts/build-libsrtp.sh scripts/debian-source.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-modules.sh "$(BUILD)/asan/nginx" \
 	    "$(BUILD)/asan/modules" "$(ASAN_CFLAGS)"
@@ -80,7 +80,7 @@ test-valgrind: node-deps web
 static: $(BUILD)/static/nginx
 
 $(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh \
-                       scripts/build-libsrtp.sh
+                       scripts/build-libsrtp.sh scripts/debian-source.sh
 	@bash scripts/install-deps.sh build
 	bash scripts/build-static.sh "$(BUILD)/static"
 

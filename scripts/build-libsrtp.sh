@@ -20,7 +20,7 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 srcdir=$out/src
-stamp=$(md5sum < "$self" | cut -d' ' -f1)
+stamp=$(cat "$self" "$(dirname "$self")/debian-source.sh" | md5sum | cut -d' ' -f1)
 
 log() { echo "build-libsrtp: $*"; }
 die() { echo "build-libsrtp: $*" >&2; exit 1; }
@@ -42,26 +42,8 @@ command -v dpkg-buildflags >/dev/null || die "dpkg-buildflags not found; install
 
 # ---------------------------------------------------------------- source
 
-showsrc_versions() {
-    apt-cache showsrc libsrtp2 2>/dev/null | awk '/^Version:/ { print $2 }'
-}
-
-# newest first, by Debian version ordering
-sort_versions_desc() {
-    local -a v=("$@")
-    local i j t n=${#v[@]}
-    for ((i = 1; i < n; i++)); do
-        for ((j = i; j > 0; j--)); do
-            if dpkg --compare-versions "${v[j]}" gt "${v[j-1]}"; then
-                t=${v[j]}; v[j]=${v[j-1]}; v[j-1]=$t
-            else
-                break
-            fi
-        done
-    done
-    [ "$n" -gt 0 ] && printf '%s\n' "${v[@]}"
-    return 0
-}
+# shellcheck source=debian-source.sh
+. "$(dirname "$self")/debian-source.sh"
 
 # the downloaded .dsc is recorded in $srcdir/.dsc
 dsc=
@@ -70,44 +52,8 @@ if [ -f "$srcdir/.dsc" ] && [ -f "$(cat "$srcdir/.dsc")" ]; then
 fi
 
 if [ -z "$dsc" ]; then
-    if [ -z "$(showsrc_versions)" ]; then
-        [ "$(id -u)" = 0 ] || die "no deb-src entry for libsrtp2; run as root to add one"
-        parts=/etc/apt/sources.list.d
-        eval "$(apt-config shell parts Dir::Etc::sourceparts/d)"
-        parts=${parts%/}
-        deb=$parts/debian.sources
-        [ -f "$deb" ] || die "$deb not found; add a deb-src entry for libsrtp2 by hand"
-        log "adding deb-src list $parts/ngx-meet-src.sources"
-        sed 's/^Types:.*/Types: deb-src/' "$deb" > "$parts/ngx-meet-src.sources"
-        apt-get update -q
-        [ -n "$(showsrc_versions)" ] || die "apt-cache showsrc libsrtp2 still lists nothing"
-    fi
-
-    mapfile -t listed < <(showsrc_versions | sort -u)
-    mapfile -t versions < <(sort_versions_desc "${listed[@]}")
-    log "source versions: ${versions[*]}"
-
-    mkdir -p "$srcdir"
-    for v in "${versions[@]}"; do
-        dl=$srcdir/download-$v
-        rm -rf "$dl"
-        mkdir -p "$dl"
-        log "fetching libsrtp2=$v"
-        if ! (cd "$dl" && apt-get source -q --download-only "libsrtp2=$v"); then
-            log "libsrtp2=$v: download failed, trying an older version"
-            rm -rf "$dl"
-            continue
-        fi
-        dsc=$(find "$dl" -maxdepth 1 -name 'libsrtp2_*.dsc' | head -1)
-        if [ -z "$dsc" ]; then
-            log "libsrtp2=$v: no .dsc downloaded"
-            rm -rf "$dl"
-            continue
-        fi
-        echo "$dsc" > "$srcdir/.dsc"
-        break
-    done
-    [ -n "$dsc" ] || die "no libsrtp2 source version could be downloaded"
+    dsc=$(debian_source_fetch libsrtp2 "$srcdir")
+    echo "$dsc" > "$srcdir/.dsc"
 fi
 
 # ----------------------------------------------------------------- build

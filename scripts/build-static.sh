@@ -37,69 +37,21 @@ if [ -f "$srcdir/.tree" ]; then
     fi
 fi
 
-showsrc_versions() {
-    apt-cache showsrc nginx 2>/dev/null | awk '/^Version:/ { print $2 }'
-}
-
-# newest first, by Debian version ordering
-sort_versions_desc() {
-    local -a v=("$@")
-    local i j t n=${#v[@]}
-    for ((i = 1; i < n; i++)); do
-        for ((j = i; j > 0; j--)); do
-            if dpkg --compare-versions "${v[j]}" gt "${v[j-1]}"; then
-                t=${v[j]}; v[j]=${v[j-1]}; v[j-1]=$t
-            else
-                break
-            fi
-        done
-    done
-    [ "$n" -gt 0 ] && printf '%s\n' "${v[@]}"
-    return 0
-}
+# shellcheck source=debian-source.sh
+. "$repo/scripts/debian-source.sh"
 
 if [ -z "$tree" ]; then
     command -v dpkg-source >/dev/null || die "dpkg-source not found; install dpkg-dev"
 
-    if [ -z "$(showsrc_versions)" ]; then
-        [ "$(id -u)" = 0 ] || die "no deb-src entry for nginx; run as root to add one"
-        parts=/etc/apt/sources.list.d
-        eval "$(apt-config shell parts Dir::Etc::sourceparts/d)"
-        parts=${parts%/}
-        deb=$parts/debian.sources
-        [ -f "$deb" ] || die "$deb not found; add a deb-src entry for nginx by hand"
-        log "adding deb-src list $parts/ngx-meet-src.sources"
-        sed 's/^Types:.*/Types: deb-src/' "$deb" > "$parts/ngx-meet-src.sources"
-        apt-get update -q
-        [ -n "$(showsrc_versions)" ] || die "apt-cache showsrc nginx still lists nothing"
-    fi
-
-    mapfile -t listed < <(showsrc_versions | sort -u)
-    mapfile -t versions < <(sort_versions_desc "${listed[@]}")
-    log "source versions: ${versions[*]}"
-
-    mkdir -p "$srcdir"
-    for v in "${versions[@]}"; do
-        dl=$srcdir/download-$v
-        rm -rf "$dl"
-        mkdir -p "$dl"
-        log "fetching nginx=$v"
-        if ! (cd "$dl" && apt-get source -q --download-only "nginx=$v"); then
-            log "nginx=$v: download failed, trying an older version"
-            rm -rf "$dl"
-            continue
-        fi
-        dsc=$(find "$dl" -maxdepth 1 -name 'nginx_*.dsc' | head -1)
-        [ -n "$dsc" ] || { log "nginx=$v: no .dsc downloaded"; rm -rf "$dl"; continue; }
-        tree=$srcdir/nginx-$v
-        rm -rf "$tree"
-        # unpacks the orig tarball and applies debian/patches
-        (cd "$dl" && dpkg-source -x "$dsc" "$tree") || die "dpkg-source -x $dsc failed"
-        rm -f "$srcdir"/nginx_*.orig.tar.*   # dpkg-source's copy, not needed
-        echo "$tree" > "$srcdir/.tree"
-        break
-    done
-    [ -n "$tree" ] || die "no nginx source version could be downloaded"
+    dsc=$(debian_source_fetch nginx "$srcdir")
+    dl=$(dirname "$dsc")
+    v=${dl##*/download-}
+    tree=$srcdir/nginx-$v
+    rm -rf "$tree"
+    # unpacks the orig tarball and applies debian/patches
+    (cd "$dl" && dpkg-source -x "$dsc" "$tree") || die "dpkg-source -x $dsc failed"
+    rm -f "$srcdir"/nginx_*.orig.tar.*   # dpkg-source's copy, not needed
+    echo "$tree" > "$srcdir/.tree"
 fi
 log "source tree $tree"
 
