@@ -7,9 +7,8 @@
 // without the feedback the rate falls to about 26 kbit/s.
 // Run by t/browser/40-bitrate.t (MEET_PORT, MEET_OUT).
 
-import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter, openMeetPage,
-         pageEvents, waitEvent } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, cameraPair, caseReporter, openRoomPage } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST, OUT } = scriptEnv();
 const ROOM = uniq('bitrate-room');
@@ -27,11 +26,9 @@ let browser;
 
 async function openPage(name) {
   logs[name] = [];
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
-    initScripts: [PC_RECORDER, 'window.meetRoomOptions = { publishDefaults: { simulcast: false }, '
-      + 'videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } };'] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name, logs: logs[name],
+    options: { publishDefaults: { simulcast: false },
+      videoCaptureDefaults: { resolution: { width: 1280, height: 720, frameRate: 30 } } } });
 }
 
 async function video(page) {

@@ -4,9 +4,8 @@
 // t/browser/35-codecs.t inside its own network namespace (MEET_PORT,
 // MEET_OUT as for browser-join.mjs).
 
-import { scriptEnv, runWithBrowser, PC_RECORDER, caseReporter, openMeetPage,
-         waitConnected } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, caseReporter, waitConnected, openRoomPage } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST, OUT } = scriptEnv();
 const CODECS = (process.env.MEET_CODECS || 'vp8,vp9,h264').split(',');
@@ -18,11 +17,8 @@ const { report } = reporter;
 let browser;
 
 async function openPage(name, room, codec) {
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
-    initScripts: [PC_RECORDER,
-      `window.meetRoomOptions = { publishDefaults: { videoCodec: '${codec}' } };`] });
+  return openRoomPage(browser, { HOST, PORT, room, name,
+    options: { publishDefaults: { videoCodec: codec } } });
 }
 
 async function decoded(page) {

@@ -7,9 +7,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, PC_RECORDER, caseReporter, openMeetPage, waitConnected,
-         pageEvents, waitEvent } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { launch, caseReporter, waitConnected, waitEvent, openRoomPage } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const PORT = Number(process.env.MEET_PORT);
 const HOST = process.env.MEET_HOST || '127.0.0.1';
@@ -38,10 +37,7 @@ let browser;
 
 async function openPage(name) {
   logs[name] = [];
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
-    initScripts: [PC_RECORDER] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name, logs: logs[name] });
 }
 
 async function inbound(page) {

@@ -6,9 +6,8 @@
 // publisher and forward what comes back on its RTX stream.  Run by
 // t/browser/50-nack.t and 60-nack-upstream.t (MEET_PORT, MEET_OUT).
 
-import { scriptEnv, runWithBrowser, cameraPair, PC_RECORDER, caseReporter, openMeetPage,
-         pageEvents, waitEvent } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, cameraPair, caseReporter, openRoomPage } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST, OUT } = scriptEnv();
 const ROOM = uniq('nack-room');
@@ -29,10 +28,8 @@ let browser;
 
 async function openPage(name) {
   logs[name] = [];
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: logs[name],
-    initScripts: [PC_RECORDER, `window.meetRoomOptions = { publishDefaults: { simulcast: ${!!process.env.MEET_SIMULCAST} } };`] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name, logs: logs[name],
+    options: { publishDefaults: { simulcast: !!process.env.MEET_SIMULCAST } } });
 }
 
 async function video(page) {

@@ -4,9 +4,9 @@
 // A falls silent and both learn that too.  Run by t/browser/37-speakers.t
 // in its own network namespace.
 
-import { scriptEnv, runWithBrowser, PC_RECORDER, caseReporter, openMeetPage,
-         waitConnected, waitEvent, pageEvents } from './lib/browser.mjs';
-import { token, uniq, T } from './lib/signal.mjs';
+import { scriptEnv, runWithBrowser, caseReporter, waitConnected, waitEvent,
+         pageEvents, openRoomPage } from './lib/browser.mjs';
+import { uniq, T } from './lib/signal.mjs';
 
 const { PORT, HOST } = scriptEnv();
 const ROOM = uniq('speakers-room');
@@ -22,9 +22,7 @@ const { report } = reporter;
 let browser;
 
 async function openPage(name) {
-  const tok = await token({ identity: `${name}-${uniq('id')}`, room: ROOM, name });
-  return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [], initScripts: [PC_RECORDER] });
+  return openRoomPage(browser, { HOST, PORT, room: ROOM, name });
 }
 
 // a microphone track from WebAudio: a 440 Hz tone at gain g (0: silence)

@@ -152,14 +152,18 @@ export async function cameraPair(openPage, ms) {
   return [a, b];
 }
 
-// A page joined to a room with a token for name: the room options as a
-// script (window.meetRoomOptions), PC_RECORDER on
-export async function openRoomPage(browser, { HOST, PORT, room, name, options }) {
+// A page joined to a room with a token for name: the room options, when
+// given, as window.meetRoomOptions; PC_RECORDER unless recorder is false;
+// console lines into logs
+export async function openRoomPage(browser, { HOST, PORT, room, name, options,
+                                              logs = [], timeout = 20000,
+                                              recorder = true }) {
   const { token, uniq, T } = await import('./signal.mjs');
   const tok = await token({ identity: `${name}-${uniq('id')}`, room, name });
+  const initScripts = recorder ? [PC_RECORDER] : [];
+  if (options) initScripts.push(`window.meetRoomOptions = ${JSON.stringify(options)};`);
   return openMeetPage({ browser, url: `http://${HOST}:${PORT}`, wsUrl: `ws://${HOST}:${PORT}`,
-    token: tok, timeout: T(20000), joinTimeout: T(10000), logs: [],
-    initScripts: [PC_RECORDER, `window.meetRoomOptions = ${JSON.stringify(options || {})};`] });
+    token: tok, timeout: T(timeout), joinTimeout: T(10000), logs, initScripts });
 }
 
 // room options of the simulcast tests: a 720p camera in three VP8 layers
