@@ -1124,6 +1124,30 @@ meet_stun_answer_sha256(const meet_stun_msg_t *req)
 }
 
 
+/*
+ * The end of every answer: MESSAGE-INTEGRITY (SHA-256 when the request
+ * used it) with key when there is one, FINGERPRINT; the length, or 0.
+ */
+
+static size_t
+meet_stun_writer_seal(meet_stun_writer_t *w, const meet_stun_msg_t *req,
+    const u_char *key, size_t key_len)
+{
+    if (key) {
+        if (meet_stun_answer_sha256(req)) {
+            meet_stun_put_integrity_sha256(w, key, key_len);
+
+        } else {
+            meet_stun_put_integrity(w, key, key_len);
+        }
+    }
+
+    meet_stun_put_fingerprint(w);
+
+    return meet_stun_writer_finish(w);
+}
+
+
 size_t
 meet_stun_write_success(u_char *buf, size_t size, const meet_stun_msg_t *req,
     const struct sockaddr *peer, const u_char *key, size_t key_len,
@@ -1144,18 +1168,7 @@ meet_stun_write_success(u_char *buf, size_t size, const meet_stun_msg_t *req,
 
     meet_stun_put_xor_address(&w, peer);
 
-    if (key) {
-        if (meet_stun_answer_sha256(req)) {
-            meet_stun_put_integrity_sha256(&w, key, key_len);
-
-        } else {
-            meet_stun_put_integrity(&w, key, key_len);
-        }
-    }
-
-    meet_stun_put_fingerprint(&w);
-
-    return meet_stun_writer_finish(&w);
+    return meet_stun_writer_seal(&w, req, key, key_len);
 }
 
 
@@ -1183,18 +1196,7 @@ meet_stun_write_error(u_char *buf, size_t size, const meet_stun_msg_t *req,
         meet_stun_put_unknown(&w, unknown, nunknown);
     }
 
-    if (key) {
-        if (meet_stun_answer_sha256(req)) {
-            meet_stun_put_integrity_sha256(&w, key, key_len);
-
-        } else {
-            meet_stun_put_integrity(&w, key, key_len);
-        }
-    }
-
-    meet_stun_put_fingerprint(&w);
-
-    return meet_stun_writer_finish(&w);
+    return meet_stun_writer_seal(&w, req, key, key_len);
 }
 
 
