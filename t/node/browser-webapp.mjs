@@ -226,7 +226,13 @@ try {
   report(7, decB.ok && playB.ok, JSON.stringify({ decB, playB }));
 
   // Chromium's fake microphone beeps: B's tile lights up on A now and then
-  const spoke = await until(() => bTileOnA.getAttribute('data-speaking').then((v) => v === 'true'), T(8000), 100);
+  // (a MutationObserver catches a highlight shorter than any poll interval)
+  await bTileOnA.evaluate((el) => {
+    window.__spoke = el.dataset.speaking === 'true';
+    new MutationObserver(() => { if (el.dataset.speaking === 'true') window.__spoke = true; })
+      .observe(el, { attributes: true, attributeFilter: ['data-speaking'] });
+  });
+  const spoke = await until(() => a.evaluate(() => window.__spoke === true), T(8000), 100);
   if (spoke) await shot(a, 'A-sees-B-speaking');
   const audioIn = spoke ? null : await a.evaluate(async () => {
     const out = [];

@@ -1392,7 +1392,7 @@ test_token_response(void)
     is_int(token_rc("{\"access_token\":\"at\",\"token_type\":\"Bearer\","
                     "\"id_token\":\"a.b.c\",\"expires_in\":\"3600\"}", &r),
            MEET_JOSE_OK, "expires_in a string");
-    is_int(r.expires_in, 3600, "3600");
+    is_int(r.expires_in, 3600, "expires_in string \"3600\" read as 3600");
     meet_oidc_token_response_free(&r);
 
     is_int(token_rc("{\"error\":\"invalid_grant\",\"error_description\":"

@@ -91,7 +91,10 @@ sub timeout_factor {
     return $ENV{TEST_NGINX_TIMEOUT_FACTOR}
         if defined $ENV{TEST_NGINX_TIMEOUT_FACTOR}
            && $ENV{TEST_NGINX_TIMEOUT_FACTOR} =~ /^\d+(?:\.\d+)?$/;
-    return valgrind_mode() ? 10 : 1;
+    return 10 if valgrind_mode();
+    # ASan/UBSan modules (make test-asan) run about twice as slow
+    return 2 if ($ENV{TEST_NGINX_PRELOAD} // '') =~ /\S/;
+    return 1;
 }
 
 # '' (off), 'on' or 'leak' according to TEST_NGINX_VALGRIND.
