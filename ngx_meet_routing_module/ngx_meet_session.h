@@ -1,0 +1,93 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * Login sessions of the routing .so (ngx_meet_oidc_module creates them,
+ * the api module reads them).  A session is a random 32-byte id in the
+ * "sessionid" cookie (HttpOnly, Secure, SameSite=Lax); the store keeps
+ * it under the SHA-256 of that id ("s:<hex>"), so a store dump holds no
+ * usable cookie.
+ *
+ * Stores (meet_session_store): "shm" (the embedded default, a shared
+ * memory zone that survives reloads) or "redis://[:password@]host:port/db"
+ * (hiredis, asynchronous on nginx events).  Both implement
+ * ngx_meet_session_store_t below: a key/value store with expiry, every
+ * call asynchronous (the handler may also run before the call returns).
+ */
+
+
+#ifndef _NGX_MEET_SESSION_H_INCLUDED_
+#define _NGX_MEET_SESSION_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_MEET_SESSION_ID_LEN    32          /* random bytes in the cookie */
+#define NGX_MEET_SESSION_HASH_LEN  64          /* hex SHA-256 of the id */
+
+
+/* a logged-in user, as the api module sees it */
+typedef struct {
+    ngx_str_t                  key;         /* hex SHA-256 of the cookie id */
+    ngx_str_t                  user_id;     /* UUID text, from iss + sub */
+    ngx_str_t                  sub;
+    ngx_str_t                  email;
+    ngx_str_t                  full_name;
+    ngx_str_t                  short_name;
+    ngx_str_t                  op_sid;      /* the OP's "sid" claim */
+    ngx_str_t                  id_token;    /* id_token_hint for logout */
+    time_t                     created;
+    time_t                     expires;
+} ngx_meet_session_t;
+
+
+/*
+ * The rest of a request that needed the session.  rc: NGX_OK (s is the
+ * session), NGX_DECLINED (no session: anonymous), NGX_ERROR (the store
+ * is unreachable; s is NULL).  Returns what a content handler returns.
+ */
+typedef ngx_int_t (*ngx_meet_session_handler_pt)(ngx_http_request_t *r,
+    ngx_meet_session_t *s, ngx_int_t rc);
+
+/*
+ * Looks the request's session up and calls handler with it.  Returns the
+ * handler's result when the answer came at once, else NGX_DONE (the
+ * request is held, r->main->count++, and finalized with the handler's
+ * result later).  Content handlers return what this returns.
+ */
+ngx_int_t ngx_meet_session_lookup(ngx_http_request_t *r,
+    ngx_meet_session_handler_pt handler);
+
+
+/* ---- store backends ----------------------------------------------------- */
+
+typedef struct ngx_meet_session_store_s  ngx_meet_session_store_t;
+
+/*
+ * Completion of a store call.  rc: NGX_OK (for get: value is the stored
+ * value, allocated from the pool given to get), NGX_DECLINED (get: no
+ * such key or expired), NGX_ERROR (the store is unreachable or answered
+ * an error; logged by the store with its reason).
+ */
+typedef void (*ngx_meet_session_store_pt)(void *data, ngx_int_t rc,
+    ngx_str_t *value);
+
+struct ngx_meet_session_store_s {
+    /* NGX_OK: handler will be (or was) called; NGX_ERROR: it will not */
+    ngx_int_t  (*get)(ngx_meet_session_store_t *st, ngx_str_t *key,
+                      ngx_pool_t *pool, ngx_meet_session_store_pt handler,
+                      void *data);
+    ngx_int_t  (*set)(ngx_meet_session_store_t *st, ngx_str_t *key,
+                      ngx_str_t *value, time_t ttl,
+                      ngx_meet_session_store_pt handler, void *data);
+    ngx_int_t  (*del)(ngx_meet_session_store_t *st, ngx_str_t *key,
+                      ngx_meet_session_store_pt handler, void *data);
+    void        *ctx;
+    ngx_str_t    name;                         /* for log lines */
+};
+
+
+#endif /* _NGX_MEET_SESSION_H_INCLUDED_ */
