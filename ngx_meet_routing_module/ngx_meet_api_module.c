@@ -1937,6 +1937,19 @@ ngx_meet_api_livekit(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 static json_t *
 ngx_meet_api_access_json(ngx_meet_room_access_t *a)
 {
+    ngx_str_t  *f, empty = ngx_string("");
+    ngx_uint_t  i;
+
+    /* fields the store did not fill (a user it does not know) are "" */
+
+    f = (ngx_str_t *) a;
+
+    for (i = 0; i < NGX_MEET_ACCESS_FIELDS; i++) {
+        if (f[i].data == NULL) {
+            f[i] = empty;
+        }
+    }
+
     return json_pack("{s:s% s:{s:s% s:s% s:s% s:s%} s:s% s:s%}",
                      "id", a->id.data, a->id.len,
                      "user",
