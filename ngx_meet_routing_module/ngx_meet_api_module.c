@@ -96,6 +96,7 @@ struct ngx_meet_api_ctx_s {
     ngx_str_t                  username;     /* ?username= */
     ngx_meet_session_t        *session;      /* NULL: anonymous */
     json_t                    *body;         /* POST, PUT, PATCH */
+    char                      *body_error;   /* why it is not JSON */
     ngx_meet_api_step_pt       next;
     ngx_meet_room_t            room;         /* the room being worked on */
     ngx_meet_room_access_t     access;
@@ -779,20 +780,21 @@ ngx_meet_api_body(ngx_http_request_t *r)
     ctx->body = json_loadb((char *) p, len, JSON_REJECT_DUPLICATES, &jerr);
 
     if (ctx->body == NULL) {
+        /* answered once the user is known: 401 comes first, as in DRF */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet api: malformed JSON body: %s", jerr.text);
 
-        p = ngx_pnalloc(r->pool, sizeof("JSON parse error - ")
-                                 + sizeof(jerr.text));
-        if (p == NULL) {
+        ctx->body_error = ngx_pnalloc(r->pool, sizeof("JSON parse error - ")
+                                               + sizeof(jerr.text));
+        if (ctx->body_error == NULL) {
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             return;
         }
 
-        ngx_sprintf(p, "JSON parse error - %s%Z", jerr.text);
+        ngx_sprintf((u_char *) ctx->body_error, "JSON parse error - %s%Z",
+                    jerr.text);
 
-        ngx_http_finalize_request(r,
-            ngx_meet_http_send_detail(r, NGX_HTTP_BAD_REQUEST, (char *) p));
+        ngx_http_finalize_request(r, ngx_meet_api_start(r));
         return;
     }
 
@@ -862,6 +864,11 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (ctx->session == NULL) {
         return ngx_meet_http_send_detail(r, NGX_HTTP_UNAUTHORIZED,
                                          NGX_MEET_API_NO_AUTH);
+    }
+
+    if (ctx->body_error) {
+        return ngx_meet_http_send_detail(r, NGX_HTTP_BAD_REQUEST,
+                                         ctx->body_error);
     }
 
     switch (ctx->what) {

@@ -210,4 +210,21 @@ is($r->{status}, 200, 'lock released: 200 again');
 
 stop_nginx();
 
+# nginx started while PostgreSQL is down: it starts, answers 503 quickly,
+# and picks the server up when it comes
+$pg->stop;
+start_nginx(%conf);
+($r, $j) = wait_status('/healthz', 503, 5,
+                       sub { ($_[0]{components}{postgres}{status} // '')
+                             eq 'down' });
+is($j->{components}{postgres}{status}, 'down',
+   'started without PostgreSQL: healthz says down');
+($r, $j, $t) = get_json('/api/v1.0/rooms/public-room/');
+is($r->{status}, 503, '... rooms: 503');
+cmp_ok($t, '<', 0.5 * $tf, sprintf('... at once (%.3f s)', $t));
+$pg->start;
+($r, $j) = wait_status('/api/v1.0/rooms/public-room/', 200, 10);
+is($r->{status}, 200, 'PostgreSQL started: the rooms come');
+stop_nginx();
+
 done_testing();
