@@ -833,14 +833,13 @@ static ngx_int_t
 ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     ngx_int_t rc)
 {
-    json_t                    *q;
-    ngx_str_t                  arg;
-    ngx_meet_api_ctx_t        *ctx;
-    ngx_meet_rooms_req_t      *req;
-    ngx_meet_api_main_conf_t  *amcf;
+    json_t                *q;
+    u_char                *src, *dst;
+    ngx_str_t              arg;
+    ngx_meet_api_ctx_t    *ctx;
+    ngx_meet_rooms_req_t  *req;
 
     ctx = ngx_http_get_module_ctx(r, ngx_meet_api_module);
-    amcf = ngx_http_get_module_main_conf(r, ngx_meet_api_module);
 
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -956,18 +955,15 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        {
-            u_char  *src = arg.data, *dst = ctx->key.data;
-
-            ngx_unescape_uri(&dst, &src, arg.len, NGX_UNESCAPE_URI);
-            ctx->key.len = dst - ctx->key.data;
-        }
+        src = arg.data;
+        dst = ctx->key.data;
+        ngx_unescape_uri(&dst, &src, arg.len, NGX_UNESCAPE_URI);
+        ctx->key.len = dst - ctx->key.data;
 
         return ngx_meet_api_call(r, NGX_MEET_USER_FIND, &ctx->key,
                                  ngx_meet_api_users_answer);
 
     default: /* NGX_MEET_API_ME */
-        (void) amcf;
         return ngx_meet_api_users_me(r, ctx->session);
     }
 }
