@@ -29,6 +29,8 @@
 #include "ngx_meet_core.h"
 #include "ngx_meet_http.h"
 #include "ngx_meet_jwt.h"
+#include "ngx_meet_oidc.h"
+#include "ngx_meet_session.h"
 
 
 #define NGX_MEET_API_SLUG_MAX       64
@@ -42,6 +44,11 @@ typedef struct {
     ngx_int_t                  proto_index;   /* $meet_forwarded_proto */
     ngx_int_t                  host_index;    /* $meet_forwarded_host */
 } ngx_meet_api_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                  slug;
+} ngx_meet_api_ctx_t;
 
 
 typedef struct {
@@ -62,7 +69,9 @@ static char *ngx_meet_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_meet_api_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_api_rooms(ngx_http_request_t *r, ngx_str_t *rest);
 static ngx_int_t ngx_meet_api_room_retrieve(ngx_http_request_t *r,
-    ngx_str_t *slug);
+    ngx_meet_session_t *s, ngx_int_t rc);
+static ngx_int_t ngx_meet_api_users_me_session(ngx_http_request_t *r,
+    ngx_meet_session_t *s, ngx_int_t rc);
 static ngx_int_t ngx_meet_api_users_me(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_api_not_allowed(ngx_http_request_t *r,
     const char *allow);
@@ -259,6 +268,7 @@ ngx_meet_api_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_meet_api_handler(ngx_http_request_t *r)
 {
+    ngx_int_t                  rc;
     ngx_str_t                  path;
     ngx_http_core_loc_conf_t  *clcf;
 
@@ -270,6 +280,11 @@ ngx_meet_api_handler(ngx_http_request_t *r)
 
     path.data = r->uri.data + clcf->name.len;
     path.len = r->uri.len - clcf->name.len;
+
+    rc = ngx_meet_oidc_handle(r, &path);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     if (path.len >= 6 && ngx_strncmp(path.data, "rooms/", 6) == 0) {
         path.data += 6;
@@ -290,8 +305,9 @@ ngx_meet_api_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_meet_api_rooms(ngx_http_request_t *r, ngx_str_t *rest)
 {
-    ngx_int_t  rc;
-    ngx_str_t  in, slug;
+    ngx_int_t            rc;
+    ngx_str_t            in, slug;
+    ngx_meet_api_ctx_t  *ctx;
 
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
@@ -334,7 +350,15 @@ ngx_meet_api_rooms(ngx_http_request_t *r, ngx_str_t *rest)
     }
 
     if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-        return ngx_meet_api_room_retrieve(r, &slug);
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_meet_api_ctx_t));
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->slug = slug;
+        ngx_http_set_ctx(r, ctx, ngx_meet_api_module);
+
+        return ngx_meet_session_lookup(r, ngx_meet_api_room_retrieve);
     }
 
     if (r->method & (NGX_HTTP_PUT|NGX_HTTP_PATCH|NGX_HTTP_DELETE)) {
@@ -348,10 +372,13 @@ ngx_meet_api_rooms(ngx_http_request_t *r, ngx_str_t *rest)
 
 
 static ngx_int_t
-ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
+ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_meet_session_t *s,
+    ngx_int_t src)
 {
     char                     *token;
-    json_t                   *root;
+    json_t                   *root, *claims;
+    ngx_str_t                *slug;
+    ngx_meet_api_ctx_t       *ctx;
     u_char                    identity[NGX_MEET_API_IDENTITY_LEN + 8], *p;
     u_char                   *room, *name_z;
     ngx_int_t                 rc;
@@ -362,8 +389,10 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
     ngx_meet_api_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_meet_api_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_meet_api_module);
+    slug = &ctx->slug;
 
-    if (!alcf->anonymous_rooms) {
+    if (s == NULL && !alcf->anonymous_rooms) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet api: no token for room \"%V\": anonymous "
                       "access is off (meet_api_anonymous_rooms)", slug);
@@ -400,14 +429,24 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
     p = name.len ? ngx_cpymem(name_z, name.data, name.len) : name_z;
     *p = '\0';
 
-    /* an anonymous participant: a fresh random identity */
-    p = ngx_meet_random_id(identity, "anon-", NGX_MEET_API_IDENTITY_LEN);
-    *p = '\0';
-
     ngx_memzero(&spec, sizeof(meet_jwt_token_spec_t));
 
-    spec.identity = (char *) identity;
-    spec.name = name.len ? (char *) name_z : NULL;
+    if (s) {
+        /* a logged-in user: its id, its name unless it chose one */
+        spec.identity = (char *) s->user_id.data;
+        spec.name = name.len ? (char *) name_z
+                             : s->full_name.len ? (char *) s->full_name.data
+                                                : NULL;
+
+    } else {
+        /* an anonymous participant: a fresh random identity */
+        p = ngx_meet_random_id(identity, "anon-", NGX_MEET_API_IDENTITY_LEN);
+        *p = '\0';
+
+        spec.identity = (char *) identity;
+        spec.name = name.len ? (char *) name_z : NULL;
+    }
+
     spec.room = (char *) room;
     spec.now = ngx_time();
     spec.ttl = alcf->token_ttl;
@@ -421,8 +460,23 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
                    | MEET_JWT_SOURCE_BIT(MEET_JWT_SOURCE_SCREEN_SHARE)
                    | MEET_JWT_SOURCE_BIT(MEET_JWT_SOURCE_SCREEN_SHARE_AUDIO);
 
-    token = meet_jwt_mint(&spec, key->key.data, key->key.len,
-                          key->secret.data, key->secret.len);
+    claims = meet_jwt_build_claims(&spec);
+
+    /* logout finds the meeting connections of a session by this claim */
+    if (claims && s
+        && json_object_set_new(claims, "meet_session",
+                               json_stringn((char *) s->key.data, s->key.len))
+           != 0)
+    {
+        json_decref(claims);
+        claims = NULL;
+    }
+
+    token = claims ? meet_jwt_sign_hs256(claims, key->key.data, key->key.len,
+                                         key->secret.data, key->secret.len)
+                   : NULL;
+    json_decref(claims);
+
     if (token == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet api: cannot mint a token for room \"%V\"", slug);
@@ -452,8 +506,8 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_str_t *slug)
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "meet api: token for room \"%V\", anonymous \"%s\"",
-                  slug, identity);
+                  "meet api: token for room \"%V\", %s \"%s\"",
+                  slug, s ? "user" : "anonymous", spec.identity);
 
     rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
     json_decref(root);
@@ -476,8 +530,43 @@ ngx_meet_api_users_me(ngx_http_request_t *r)
         return ngx_meet_api_not_allowed(r, "GET, HEAD, OPTIONS");
     }
 
-    return ngx_meet_http_send_detail(r, NGX_HTTP_UNAUTHORIZED,
-                                     NGX_MEET_API_NO_AUTH);
+    return ngx_meet_session_lookup(r, ngx_meet_api_users_me_session);
+}
+
+
+static ngx_int_t
+ngx_meet_api_users_me_session(ngx_http_request_t *r, ngx_meet_session_t *s,
+    ngx_int_t src)
+{
+    json_t     *root;
+    ngx_int_t   rc;
+
+    if (src == NGX_ERROR) {
+        return ngx_meet_http_send_detail(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "The session store is unavailable.");
+    }
+
+    if (s == NULL) {
+        return ngx_meet_http_send_detail(r, NGX_HTTP_UNAUTHORIZED,
+                                         NGX_MEET_API_NO_AUTH);
+    }
+
+    /* Meet's UserSerializer */
+    root = json_pack("{s:s% s:s% s:s% s:s% s:s s:s}",
+                     "id", s->user_id.data, s->user_id.len,
+                     "email", s->email.data, s->email.len,
+                     "full_name", s->full_name.data, s->full_name.len,
+                     "short_name", s->short_name.data, s->short_name.len,
+                     "timezone", "UTC",
+                     "language", "en-us");
+    if (root == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
+    json_decref(root);
+
+    return rc;
 }
 
 
