@@ -93,6 +93,7 @@ typedef struct {
     ngx_str_t                   client_secret;
     ngx_str_t                   scope;
     ngx_str_t                   trusted_certificate;
+    ngx_str_t                   tls_name;       /* certificate name */
     ngx_str_t                   post_logout_redirect;
     ngx_msec_t                  timeout;
     ngx_str_t                   basic;          /* Authorization value */
@@ -350,7 +351,7 @@ ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char        *rv;
     u_char      *p;
-    ngx_str_t    text, cred, b64;
+    ngx_str_t    text, cred, b64, name;
     ngx_conf_t   save;
 
     static const char  fetch_tpl[] =
@@ -368,12 +369,12 @@ ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         "proxy_ssl_server_name on; "
         "proxy_ssl_verify on; "
         "proxy_ssl_verify_depth 5; "
-        "proxy_ssl_trusted_certificate \"%V\"; "
+        "proxy_ssl_trusted_certificate \"%V\"; %V"
         "proxy_connect_timeout %Mms; proxy_send_timeout %Mms; "
         "proxy_read_timeout %Mms; "
         "proxy_next_upstream off; "
         "proxy_intercept_errors off; "
-        "proxy_buffer_size 16k; "
+        "proxy_buffer_size 8k; proxy_buffers 8 8k; "
         "subrequest_output_buffer_size 256k; }";
 
     if (oscf->configured) {
@@ -460,12 +461,26 @@ ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     /* the internal location the IdP is reached through */
 
     text.data = ngx_pnalloc(cf->temp_pool, sizeof(fetch_tpl)
-                            + oscf->trusted_certificate.len + 3 * NGX_INT_T_LEN);
+                            + oscf->trusted_certificate.len
+                            + oscf->tls_name.len + 32 + 3 * NGX_INT_T_LEN);
     if (text.data == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    p = ngx_sprintf(text.data, fetch_tpl, &oscf->trusted_certificate,
+    if (oscf->tls_name.len) {
+        name.len = sizeof("proxy_ssl_name \"\"; ") - 1 + oscf->tls_name.len;
+        name.data = ngx_pnalloc(cf->temp_pool, name.len);
+        if (name.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_sprintf(name.data, "proxy_ssl_name \"%V\"; ", &oscf->tls_name);
+
+    } else {
+        ngx_str_null(&name);
+    }
+
+    p = ngx_sprintf(text.data, fetch_tpl, &oscf->trusted_certificate, &name,
                     oscf->timeout, oscf->timeout, oscf->timeout);
     text.len = p - text.data;
 
@@ -511,6 +526,9 @@ ngx_meet_oidc_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     } else if (ngx_strcmp(value[0].data, "trusted_certificate") == 0) {
         dst = &oscf->trusted_certificate;
 
+    } else if (ngx_strcmp(value[0].data, "tls_name") == 0) {
+        dst = &oscf->tls_name;
+
     } else if (ngx_strcmp(value[0].data, "post_logout_redirect") == 0) {
         if (!meet_oidc_return_url_ok(value[1].data, value[1].len)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -536,7 +554,8 @@ ngx_meet_oidc_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_oidc: unknown parameter \"%V\" (issuer, "
                            "client_id, client_secret, scope, "
-                           "trusted_certificate, post_logout_redirect, "
+                           "trusted_certificate, tls_name, "
+                           "post_logout_redirect, "
                            "timeout)", &value[0]);
         return NGX_CONF_ERROR;
     }
@@ -888,7 +907,7 @@ ngx_meet_oidc_handle(ngx_http_request_t *r, ngx_str_t *path)
 
         /* the return URL is checked before anything else happens */
         rc = ngx_meet_oidc_authenticate(r, ctx);
-        if (rc != NGX_OK) {
+        if (rc != NGX_DECLINED) {
             return rc;
         }
 
@@ -896,7 +915,7 @@ ngx_meet_oidc_handle(ngx_http_request_t *r, ngx_str_t *path)
 
     case NGX_MEET_OIDC_CALLBACK:
         rc = ngx_meet_oidc_callback_check(r, ctx);
-        if (rc != NGX_OK) {
+        if (rc != NGX_DECLINED) {
             return rc;
         }
 
@@ -1070,7 +1089,7 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
 
         case NGX_MEET_OIDC_S_TOKEN_GOT:
             rc = ngx_meet_oidc_token_response(r, ctx);
-            if (rc != NGX_OK) {
+            if (rc != NGX_DECLINED) {
                 ngx_meet_oidc_finish(r, rc);
                 return;
             }
@@ -1162,15 +1181,17 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
         case NGX_MEET_OIDC_S_VERIFY:
             rc = ngx_meet_oidc_verify(r, ctx);
 
-            if (rc == NGX_AGAIN) {
+            if (rc == NGX_DONE) {
+                /* the session store has it: r may be gone already */
+                return;
+            }
+
+            if (ctx->step == NGX_MEET_OIDC_S_JWKS) {
                 /* unknown kid: the keys once more */
-                ctx->force_jwks = 1;
-                ctx->jwks_refetched = 1;
-                ctx->step = NGX_MEET_OIDC_S_JWKS;
                 continue;
             }
 
-            if (rc != NGX_DONE) {
+            if (ctx->step != NGX_MEET_OIDC_S_WAIT) {
                 ngx_meet_oidc_finish(r, rc);
             }
 
@@ -1260,7 +1281,10 @@ ngx_meet_oidc_fetched(ngx_http_request_t *sr, void *data, ngx_int_t rc)
 }
 
 
-/* authenticate: check the return URL now, redirect after discovery */
+/*
+ * authenticate: check the return URL now, redirect after discovery.
+ * NGX_DECLINED: go on; else the error answer was sent (its rc).
+ */
 
 static ngx_int_t
 ngx_meet_oidc_authenticate(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
@@ -1295,7 +1319,7 @@ ngx_meet_oidc_authenticate(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     ctx->return_to = to;
 
-    return NGX_OK;
+    return NGX_DECLINED;
 }
 
 
@@ -1601,7 +1625,7 @@ ngx_meet_oidc_callback_check(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
         goto refused;
     }
 
-    return NGX_OK;
+    return NGX_DECLINED;
 
 refused:
 
@@ -1668,6 +1692,8 @@ ngx_meet_oidc_token_request(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 }
 
 
+/* NGX_DECLINED: the ID token is in ctx; else the error answer's rc */
+
 static ngx_int_t
 ngx_meet_oidc_token_response(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 {
@@ -1729,7 +1755,7 @@ ngx_meet_oidc_token_response(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     meet_oidc_token_response_free(&tr);
 
-    return NGX_OK;
+    return NGX_DECLINED;
 }
 
 
@@ -1805,8 +1831,9 @@ ngx_meet_oidc_user_id(ngx_http_request_t *r, ngx_str_t *iss, ngx_str_t *sub,
 
 /*
  * Verifies the ID token (callback) or the logout token (back-channel),
- * then starts the session work.  NGX_AGAIN: unknown kid, refetch the
- * JWKS; NGX_DONE: waiting for the session store; else the response rc.
+ * then starts the session work.  Sets ctx->step to S_JWKS for an unknown
+ * kid (refetch the JWKS); NGX_DONE once the session store has the rest
+ * (which may have finished the request already); else the answer's rc.
  */
 
 static ngx_int_t
@@ -1851,7 +1878,12 @@ ngx_meet_oidc_verify(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
                       "meet oidc: token signed with a key not in the JWKS, "
                       "fetching the JWKS again (key rotation?)");
         meet_oidc_claims_free(&claims);
-        return NGX_AGAIN;
+
+        ctx->force_jwks = 1;
+        ctx->jwks_refetched = 1;
+        ctx->step = NGX_MEET_OIDC_S_JWKS;
+
+        return NGX_OK;
     }
 
     if (err != MEET_JOSE_OK) {
@@ -2085,25 +2117,53 @@ ngx_meet_oidc_logout_redirect(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 static void
 ngx_meet_oidc_backchannel_body(ngx_http_request_t *r)
 {
+    u_char               *p;
+    size_t                len;
     ngx_str_t             body;
     ngx_buf_t            *b;
+    ngx_chain_t          *cl;
     ngx_meet_oidc_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_meet_oidc_module);
 
-    if (r->request_body == NULL || r->request_body->bufs == NULL
-        || r->request_body->bufs->next != NULL
-        || r->request_body->bufs->buf->in_file)
+    /* the body in one piece: it is small (a form with one JWT) */
+
+    len = 0;
+
+    for (cl = r->request_body ? r->request_body->bufs : NULL; cl;
+         cl = cl->next)
     {
+        b = cl->buf;
+
+        if (b->in_file) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "meet oidc: back-channel logout body larger than "
+                          "client_body_buffer_size");
+            goto bad;
+        }
+
+        len += b->last - b->pos;
+    }
+
+    if (len == 0) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "meet oidc: back-channel logout without a body (or "
-                      "a body larger than client_body_buffer_size)");
+                      "meet oidc: back-channel logout without a body");
         goto bad;
     }
 
-    b = r->request_body->bufs->buf;
-    body.data = b->pos;
-    body.len = b->last - b->pos;
+    body.data = ngx_pnalloc(r->pool, len);
+    if (body.data == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    p = body.data;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    body.len = len;
 
     if (body.len > NGX_MEET_OIDC_MAX_BODY
         || ngx_meet_oidc_arg(r, &body, "logout_token", &ctx->logout_token)
