@@ -73,6 +73,9 @@ static ngx_int_t ngx_meet_api_room_retrieve(ngx_http_request_t *r,
 static ngx_int_t ngx_meet_api_users_me_session(ngx_http_request_t *r,
     ngx_meet_session_t *s, ngx_int_t rc);
 static ngx_int_t ngx_meet_api_users_me(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_api_config(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_api_read_only(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_api_answer(ngx_http_request_t *r, json_t *value);
 static ngx_int_t ngx_meet_api_not_allowed(ngx_http_request_t *r,
     const char *allow);
 static ngx_int_t ngx_meet_api_slug(ngx_http_request_t *r, ngx_str_t *in,
@@ -290,6 +293,12 @@ ngx_meet_api_handler(ngx_http_request_t *r)
         path.data += 6;
         path.len -= 6;
         return ngx_meet_api_rooms(r, &path);
+    }
+
+    if ((path.len == 7 && ngx_strncmp(path.data, "config/", 7) == 0)
+        || (path.len == 6 && ngx_strncmp(path.data, "config", 6) == 0))
+    {
+        return ngx_meet_api_config(r);
     }
 
     if ((path.len == 9 && ngx_strncmp(path.data, "users/me/", 9) == 0)
@@ -516,8 +525,30 @@ ngx_meet_api_room_retrieve(ngx_http_request_t *r, ngx_meet_session_t *s,
 }
 
 
+/* 200 with a JSON value (taken); NULL (no memory) gives a 500 */
+
 static ngx_int_t
-ngx_meet_api_users_me(ngx_http_request_t *r)
+ngx_meet_api_answer(ngx_http_request_t *r, json_t *value)
+{
+    ngx_int_t  rc;
+
+    if (value == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "meet api: cannot build the answer");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, value);
+    json_decref(value);
+
+    return rc;
+}
+
+
+/* GET and HEAD only, no body: NGX_OK, else the answer's rc */
+
+static ngx_int_t
+ngx_meet_api_read_only(ngx_http_request_t *r)
 {
     ngx_int_t  rc;
 
@@ -530,6 +561,40 @@ ngx_meet_api_users_me(ngx_http_request_t *r)
         return ngx_meet_api_not_allowed(r, "GET, HEAD, OPTIONS");
     }
 
+    return NGX_OK;
+}
+
+
+/*
+ * What the frontend needs to know about this server (Meet has a config/
+ * endpoint of its own keys; ours says whether logging in is possible).
+ */
+
+static ngx_int_t
+ngx_meet_api_config(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_meet_api_read_only(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_meet_api_answer(r, json_pack("{s:b}", "login_enabled",
+                                            (int) ngx_meet_oidc_enabled(r)));
+}
+
+
+static ngx_int_t
+ngx_meet_api_users_me(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_meet_api_read_only(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     return ngx_meet_session_lookup(r, ngx_meet_api_users_me_session);
 }
 
@@ -538,9 +603,6 @@ static ngx_int_t
 ngx_meet_api_users_me_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     ngx_int_t src)
 {
-    json_t     *root;
-    ngx_int_t   rc;
-
     if (src == NGX_ERROR) {
         return ngx_meet_http_send_detail(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                          "The session store is unavailable.");
@@ -552,21 +614,13 @@ ngx_meet_api_users_me_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     }
 
     /* Meet's UserSerializer */
-    root = json_pack("{s:s% s:s% s:s% s:s% s:s s:s}",
+    return ngx_meet_api_answer(r, json_pack("{s:s% s:s% s:s% s:s% s:s s:s}",
                      "id", s->user_id.data, s->user_id.len,
                      "email", s->email.data, s->email.len,
                      "full_name", s->full_name.data, s->full_name.len,
                      "short_name", s->short_name.data, s->short_name.len,
                      "timezone", "UTC",
-                     "language", "en-us");
-    if (root == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+                     "language", "en-us"));
 }
 
 

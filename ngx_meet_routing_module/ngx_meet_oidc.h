@@ -23,5 +23,8 @@
  */
 ngx_int_t ngx_meet_oidc_handle(ngx_http_request_t *r, ngx_str_t *path);
 
+/* 1 when the request's server has a meet_oidc block (login possible) */
+ngx_uint_t ngx_meet_oidc_enabled(ngx_http_request_t *r);
+
 
 #endif /* _NGX_MEET_OIDC_H_INCLUDED_ */

@@ -344,15 +344,33 @@ ngx_meet_oidc_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
+static void
+ngx_meet_oidc_runtime_cleanup(void *data)
+{
+    ngx_meet_oidc_runtime_t *rt = data;
+
+    if (rt->disc_at) {
+        meet_oidc_discovery_free(&rt->disc);
+        rt->disc_at = 0;
+    }
+
+    if (rt->jwks_at) {
+        meet_jose_jwks_free(&rt->jwks);
+        rt->jwks_at = 0;
+    }
+}
+
+
 static char *
 ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_oidc_srv_conf_t *oscf = conf;
 
-    char        *rv;
-    u_char      *p;
-    ngx_str_t    text, cred, b64, name;
-    ngx_conf_t   save;
+    char                *rv;
+    u_char              *p;
+    ngx_str_t            text, cred, b64, name;
+    ngx_conf_t           save;
+    ngx_pool_cleanup_t  *cln;
 
     static const char  fetch_tpl[] =
         "location = " NGX_MEET_OIDC_FETCH_URI " { internal; "
@@ -457,6 +475,16 @@ ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (oscf->rt == NULL) {
         return NGX_CONF_ERROR;
     }
+
+    /* what a worker learns from the IdP goes with the cycle */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_meet_oidc_runtime_cleanup;
+    cln->data = oscf->rt;
 
     /* the internal location the IdP is reached through */
 
@@ -808,6 +836,17 @@ ngx_meet_oidc_page(ngx_http_request_t *r, ngx_uint_t status,
 
 
 /* the request side */
+
+
+ngx_uint_t
+ngx_meet_oidc_enabled(ngx_http_request_t *r)
+{
+    ngx_meet_oidc_srv_conf_t  *oscf;
+
+    oscf = ngx_http_get_module_srv_conf(r, ngx_meet_oidc_module);
+
+    return oscf->configured;
+}
 
 
 ngx_int_t
