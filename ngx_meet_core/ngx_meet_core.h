@@ -273,6 +273,16 @@ u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);
 ngx_int_t ngx_meet_json_dump(ngx_pool_t *pool, json_t *value, ngx_str_t *out);
 
 /*
+ * Logout reaches meetings: the signal module registers (per worker) the
+ * function that closes the connections joined with a session's tokens
+ * (claim "meet_session"); logins end through ngx_meet_logout_disconnect,
+ * which returns how many connections it closed.
+ */
+typedef ngx_uint_t (*ngx_meet_logout_pt)(ngx_str_t *session_key);
+void ngx_meet_logout_handler_set(ngx_meet_logout_pt handler);
+ngx_uint_t ngx_meet_logout_disconnect(ngx_str_t *session_key);
+
+/*
  * Parses generated configuration text in the current context as if it
  * stood in "file" at "line" (so nginx's own error messages point at the
  * directive that generated it).

@@ -1059,3 +1059,26 @@ ngx_meet_header(ngx_list_t *headers, const char *name, size_t len)
         }
     }
 }
+
+
+/* logout -> meeting connections (one worker holds the rooms) */
+
+static ngx_meet_logout_pt  ngx_meet_logout_handler;
+
+
+void
+ngx_meet_logout_handler_set(ngx_meet_logout_pt handler)
+{
+    ngx_meet_logout_handler = handler;
+}
+
+
+ngx_uint_t
+ngx_meet_logout_disconnect(ngx_str_t *session_key)
+{
+    if (ngx_meet_logout_handler == NULL) {
+        return 0;
+    }
+
+    return ngx_meet_logout_handler(session_key);
+}

@@ -22,6 +22,9 @@
  *     resource-accesses/      GET ?resource=<room id>, POST
  *     resource-accesses/<id>/ DELETE
  *     users/?q=<email>        GET;  users/me/  GET
+ *     config/                 GET: {"login_enabled": <meet_oidc here>}
+ *     authenticate/, callback/, logout/, ...: the OIDC login
+ *                             (ngx_meet_oidc_module.c)
  *
  * Rooms live in the rooms store (ngx_meet_rooms.c): a shared memory zone,
  * or PostgreSQL with meet_postgres.  The user comes from
@@ -35,6 +38,7 @@
 #include "ngx_meet_core.h"
 #include "ngx_meet_http.h"
 #include "ngx_meet_jwt.h"
+#include "ngx_meet_oidc.h"
 #include "ngx_meet_rooms.h"
 #include "ngx_meet_session.h"
 
@@ -102,6 +106,7 @@ struct ngx_meet_api_ctx_s {
     ngx_meet_room_access_t     access;
     ngx_uint_t                 status;       /* of the room answer */
     ngx_uint_t                 page;
+    unsigned                   store_optional:1;  /* answer without it */
 };
 
 
@@ -162,6 +167,9 @@ static ngx_int_t ngx_meet_api_users_me(ngx_http_request_t *r,
     ngx_meet_session_t *s);
 static ngx_int_t ngx_meet_api_unregistered(ngx_http_request_t *r,
     ngx_meet_api_ctx_t *ctx);
+static ngx_int_t ngx_meet_api_config(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_api_me_stored(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx, ngx_meet_rooms_result_t *res);
 
 static json_t *ngx_meet_api_livekit(ngx_http_request_t *r,
     ngx_meet_api_ctx_t *ctx, ngx_str_t *room);
@@ -538,6 +546,11 @@ ngx_meet_api_handler(ngx_http_request_t *r)
     path.data = r->uri.data + clcf->name.len;
     path.len = r->uri.len - clcf->name.len;
 
+    rc = ngx_meet_oidc_handle(r, &path);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_meet_api_ctx_t));
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -609,6 +622,12 @@ ngx_meet_api_route(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
         if (path->len == 8 && ngx_strncmp(path->data, "users/me", 8) == 0) {
             ctx->what = NGX_MEET_API_ME;
             goto methods;
+        }
+
+        if ((path->len == 7 && ngx_strncmp(path->data, "config/", 7) == 0)
+            || (path->len == 6 && ngx_strncmp(path->data, "config", 6) == 0))
+        {
+            return ngx_meet_api_config(r);
         }
 
         return ngx_meet_http_send_detail(r, NGX_HTTP_NOT_FOUND, "Not found.");
@@ -964,7 +983,26 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
                                  ngx_meet_api_users_answer);
 
     default: /* NGX_MEET_API_ME */
-        return ngx_meet_api_users_me(r, ctx->session);
+        /*
+         * the app asks for it at every start: the user is stored (or
+         * updated) then, so that others find it (users/?q=) and can
+         * invite it (resource-accesses/)
+         */
+        req = ngx_meet_api_req(r, NGX_MEET_USER_UPSERT, NULL);
+        if (req == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        req->user.id = s->user_id;
+        req->user.sub = s->sub;
+        req->user.email = s->email;
+        req->user.full_name = s->full_name;
+        req->user.short_name = s->short_name;
+
+        /* the session alone answers when the store is down */
+        ctx->store_optional = 1;
+
+        return ngx_meet_api_store(r, req, ngx_meet_api_me_stored);
     }
 }
 
@@ -1007,7 +1045,14 @@ ngx_meet_api_store_done(void *data, ngx_meet_rooms_result_t *res)
     c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_meet_api_module);
 
-    if (res->rc == NGX_ERROR) {
+    if (res->rc == NGX_ERROR && ctx->store_optional) {
+        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                      "meet api: rooms store failed: %s (answering "
+                      "without it)", res->reason);
+
+        rc = ctx->next(r, ctx, res);
+
+    } else if (res->rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, c->log, 0,
                       "meet api: rooms store failed: %s", res->reason);
 
@@ -1741,6 +1786,14 @@ ngx_meet_api_users_answer(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 
 
 static ngx_int_t
+ngx_meet_api_me_stored(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
+    ngx_meet_rooms_result_t *res)
+{
+    return ngx_meet_api_users_me(r, ctx->session);
+}
+
+
+static ngx_int_t
 ngx_meet_api_users_me(ngx_http_request_t *r, ngx_meet_session_t *s)
 {
     json_t     *root;
@@ -1765,9 +1818,42 @@ ngx_meet_api_users_me(ngx_http_request_t *r, ngx_meet_session_t *s)
 
 
 /*
+ * What the frontend needs to know about this server (Meet has a config/
+ * endpoint of its own keys; ours says whether logging in is possible).
+ */
+
+static ngx_int_t
+ngx_meet_api_config(ngx_http_request_t *r)
+{
+    json_t     *root;
+    ngx_int_t   rc;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return ngx_meet_api_not_allowed(r, "GET, HEAD, OPTIONS");
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    root = json_pack("{s:b}", "login_enabled",
+                     (int) ngx_meet_oidc_enabled(r));
+    if (root == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
+    json_decref(root);
+
+    return rc;
+}
+
+
+/*
  * An unregistered room (no such slug in the store), as Meet's
- * ALLOW_UNREGISTERED_ROOMS: a token for anyone with
- * meet_api_anonymous_rooms on.
+ * ALLOW_UNREGISTERED_ROOMS: a token for logged-in users, and for anyone
+ * with meet_api_anonymous_rooms on.
  */
 
 static ngx_int_t
@@ -1781,7 +1867,7 @@ ngx_meet_api_unregistered(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx)
     alcf = ngx_http_get_module_loc_conf(r, ngx_meet_api_module);
     slug = &ctx->key;
 
-    if (!alcf->anonymous_rooms) {
+    if (ctx->session == NULL && !alcf->anonymous_rooms) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet api: no token for room \"%V\": anonymous "
                       "access is off (meet_api_anonymous_rooms)", slug);

@@ -37,6 +37,7 @@ typedef struct {
     ngx_str_t                  email;
     ngx_str_t                  full_name;
     ngx_str_t                  short_name;
+    ngx_str_t                  iss;         /* the OP (not stored) */
     ngx_str_t                  op_sid;      /* the OP's "sid" claim */
     ngx_str_t                  id_token;    /* id_token_hint for logout */
     time_t                     created;
@@ -60,6 +61,44 @@ typedef ngx_int_t (*ngx_meet_session_handler_pt)(ngx_http_request_t *r,
  */
 ngx_int_t ngx_meet_session_lookup(ngx_http_request_t *r,
     ngx_meet_session_handler_pt handler);
+
+
+/* what ngx_meet_session_create / _end report back (rc as above) */
+typedef void (*ngx_meet_session_done_pt)(ngx_http_request_t *r,
+    ngx_meet_session_t *s, ngx_int_t rc);
+
+/*
+ * Stores a new session for the user described by s (key, created and
+ * expires are filled in here), adds the Set-Cookie header to r, and
+ * indexes it by the OP's sid.  done runs once, maybe before the return.
+ * NGX_ERROR: done will not run.
+ */
+ngx_int_t ngx_meet_session_create(ngx_http_request_t *r,
+    ngx_meet_session_t *s, ngx_meet_session_done_pt done);
+
+/*
+ * Ends the request's own session (RP-initiated logout): removes it from
+ * the store, clears the cookie, disconnects its meeting connections.
+ * done gets the session that ended (NULL when there was none).
+ */
+ngx_int_t ngx_meet_session_logout(ngx_http_request_t *r,
+    ngx_meet_session_done_pt done);
+
+/*
+ * Back-channel logout: ends the session the OP knows as (iss, sid).
+ * done: NGX_OK ended, NGX_DECLINED no such session, NGX_ERROR store.
+ */
+ngx_int_t ngx_meet_session_end_op_sid(ngx_http_request_t *r,
+    ngx_str_t *iss, ngx_str_t *sid, ngx_meet_session_done_pt done);
+
+/*
+ * The 32-byte secret of this server (HMAC of the login state cookie):
+ * made once, kept in shared memory across reloads.
+ */
+u_char *ngx_meet_session_secret(ngx_http_request_t *r);
+
+/* the configured session lifetime and cookie attributes, for others */
+time_t ngx_meet_session_ttl(ngx_http_request_t *r);
 
 
 /* ---- store backends ----------------------------------------------------- */

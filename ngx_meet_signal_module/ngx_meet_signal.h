@@ -92,6 +92,8 @@ struct ngx_meet_peer_s {
     /* participant */
     char                          sid[NGX_MEET_SID_LEN + 1];
     char                         *identity;
+    /* the login session its token was minted for ("meet_session") */
+    char                          session_key[65];
     char                         *name;
     char                         *metadata;
     json_t                       *attributes;   /* object or NULL */
@@ -164,7 +166,8 @@ void ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure);
 ngx_meet_peer_t *ngx_meet_room_find_identity(ngx_meet_room_t *room,
     const char *identity);
 ngx_uint_t ngx_meet_rooms_count(ngx_uint_t *participants);
-void ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer));
+void ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer,
+    void *data), void *data);
 
 ngx_int_t ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
     Livekit__ParticipantInfo *pi);

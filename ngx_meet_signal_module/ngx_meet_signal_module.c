@@ -69,11 +69,14 @@ static ngx_int_t ngx_meet_signal_flush(ngx_meet_peer_t *peer);
 static void ngx_meet_signal_idle(ngx_event_t *ev);
 static void ngx_meet_signal_linger(ngx_event_t *ev);
 static void ngx_meet_signal_leave_event(ngx_event_t *ev);
+static void ngx_meet_signal_kick(ngx_meet_peer_t *peer,
+    Livekit__DisconnectReason reason, const char *why);
+static ngx_uint_t ngx_meet_signal_logout(ngx_str_t *session_key);
 static void ngx_meet_signal_leave(ngx_meet_peer_t *peer);
 static void ngx_meet_signal_finalize(ngx_meet_peer_t *peer);
 static void ngx_meet_signal_fin_event(ngx_event_t *ev);
 static void ngx_meet_signal_cleanup(void *data);
-static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data);
 
 static void ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
     Livekit__AddTrackRequest *req);
@@ -325,6 +328,7 @@ ngx_meet_signal_init_process(ngx_cycle_t *cycle)
 {
     ngx_meet_rooms_init();
     ngx_meet_signal_shutdown = 0;
+    ngx_meet_logout_handler_set(ngx_meet_signal_logout);
 
     return NGX_OK;
 }
@@ -759,6 +763,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     Livekit__JoinRequest *join)
 {
     u_char                      *p;
+    json_t                      *v;
     size_t                       i;
     ngx_str_t                    name;
     ngx_connection_t            *c;
@@ -843,6 +848,13 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
         peer->attributes = json_deep_copy(claims->attributes);
     }
 
+    v = json_object_get(claims->payload, "meet_session");
+    if (json_is_string(v) && json_string_length(v) < sizeof(peer->session_key))
+    {
+        ngx_memcpy(peer->session_key, json_string_value(v),
+                   json_string_length(v) + 1);
+    }
+
     /* attributes the client asks for at join are merged in, as LiveKit */
     if (join->n_participant_attributes && claims->video.can_update_own_metadata)
     {
@@ -889,27 +901,15 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     old = ngx_meet_room_find_identity(room, peer->identity);
 
     if (old) {
-        Livekit__SignalResponse  resp;
-        Livekit__LeaveRequest    leave;
-
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "meet signal: \"%s\" joined room \"%s\" again, "
                       "closing its previous connection (%s)",
                       peer->identity, room->name, old->sid);
 
-        livekit__leave_request__init(&leave);
-        leave.reason = LIVEKIT__DISCONNECT_REASON__DUPLICATE_IDENTITY;
-        leave.action = LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT;
-
-        livekit__signal_response__init(&resp);
-        resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
-        resp.leave = &leave;
-
-        (void) ngx_meet_peer_send(old, &resp);
-        ngx_meet_peer_close(old, MEET_WS_CLOSE_NORMAL, "duplicate identity");
-
-        /* leave now, so the newcomer's join does not list it */
-        ngx_meet_signal_leave(old);
+        /* it leaves now, so the newcomer's join does not list it */
+        ngx_meet_signal_kick(old,
+                             LIVEKIT__DISCONNECT_REASON__DUPLICATE_IDENTITY,
+                             "duplicate identity");
     }
 
     ngx_meet_room_add_peer(room, peer);
@@ -1342,7 +1342,7 @@ ngx_meet_signal_idle(ngx_event_t *ev)
 
 
 static void
-ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer)
+ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data)
 {
     Livekit__LeaveRequest    leave;
     Livekit__SignalResponse  resp;
@@ -1418,7 +1418,7 @@ ngx_meet_signal_cleanup(void *data)
      * written at once while the socket is open
      */
     if (ngx_exiting && !peer->closing && !peer->finalized) {
-        ngx_meet_signal_shutdown_peer(peer);
+        ngx_meet_signal_shutdown_peer(peer, NULL);
     }
 
     ngx_meet_signal_leave(peer);
@@ -1496,7 +1496,7 @@ ngx_meet_signal_read_handler(ngx_http_request_t *r)
 
     if (ngx_exiting && !ngx_meet_signal_shutdown) {
         ngx_meet_signal_shutdown = 1;
-        ngx_meet_rooms_foreach_peer(ngx_meet_signal_shutdown_peer);
+        ngx_meet_rooms_foreach_peer(ngx_meet_signal_shutdown_peer, NULL);
     }
 
     for ( ;; ) {
@@ -2125,4 +2125,70 @@ ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
 
     peer->version++;
     ngx_meet_room_broadcast(peer);
+}
+
+
+/* a LeaveRequest (disconnect, with the reason), then a normal close */
+
+static void
+ngx_meet_signal_kick(ngx_meet_peer_t *peer, Livekit__DisconnectReason reason,
+    const char *why)
+{
+    Livekit__SignalResponse  resp;
+    Livekit__LeaveRequest    leave;
+
+    livekit__leave_request__init(&leave);
+    leave.reason = reason;
+    leave.action = LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT;
+
+    livekit__signal_response__init(&resp);
+    resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
+    resp.leave = &leave;
+
+    (void) ngx_meet_peer_send(peer, &resp);
+    ngx_meet_peer_close(peer, MEET_WS_CLOSE_NORMAL, why);
+    ngx_meet_signal_leave(peer);
+}
+
+
+typedef struct {
+    ngx_str_t    *key;
+    ngx_uint_t    closed;
+} ngx_meet_signal_logout_t;
+
+
+static void
+ngx_meet_signal_logout_peer(ngx_meet_peer_t *peer, void *data)
+{
+    ngx_meet_signal_logout_t *lo = data;
+
+    if (peer->session_key[0] == '\0'
+        || ngx_strlen(peer->session_key) != lo->key->len
+        || ngx_strncmp(peer->session_key, lo->key->data, lo->key->len) != 0)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, peer->connection->log, 0,
+                  "meet signal: \"%s\" (%s) disconnected: its login "
+                  "session ended", peer->identity, peer->sid);
+
+    lo->closed++;
+
+    ngx_meet_signal_kick(peer, LIVEKIT__DISCONNECT_REASON__PARTICIPANT_REMOVED,
+                         "logged out");
+}
+
+
+static ngx_uint_t
+ngx_meet_signal_logout(ngx_str_t *session_key)
+{
+    ngx_meet_signal_logout_t  lo;
+
+    lo.key = session_key;
+    lo.closed = 0;
+
+    ngx_meet_rooms_foreach_peer(ngx_meet_signal_logout_peer, &lo);
+
+    return lo.closed;
 }

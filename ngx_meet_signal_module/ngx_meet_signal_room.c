@@ -382,7 +382,8 @@ ngx_meet_rooms_count(ngx_uint_t *participants)
 
 
 void
-ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer))
+ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer,
+    void *data), void *data)
 {
     ngx_queue_t        *q, *next;
     ngx_meet_room_t    *room;
@@ -406,7 +407,7 @@ ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer))
              q = next)
         {
             next = ngx_queue_next(q);
-            handler(ngx_queue_data(q, ngx_meet_peer_t, queue));
+            handler(ngx_queue_data(q, ngx_meet_peer_t, queue), data);
         }
     }
 }

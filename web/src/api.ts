@@ -63,3 +63,52 @@ export async function fetchRoom(slug: string, username: string): Promise<RoomAcc
 export function signalUrl(loc: Location = location): string {
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}`;
 }
+
+// The signed-in user (La Suite Meet's GET /api/v1.0/users/me/): null when
+// anonymous (401), undefined when the server cannot say (no endpoint, down).
+export interface Me {
+  id: string;
+  email: string;
+  full_name: string;
+  short_name: string;
+}
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
+  try {
+    const resp = await fetch(url, {
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: ctl.signal,
+    });
+    let body: any = null;
+    try { body = await resp.json(); } catch { body = null; }
+    return { status: resp.status, body };
+  } catch {
+    return { status: 0, body: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function fetchMe(): Promise<Me | null | undefined> {
+  const { status, body } = await getJson('/api/v1.0/users/me/');
+  if (status === 401) return null;
+  if (status !== 200 || !body || typeof body.id !== 'string') return undefined;
+  return body as Me;
+}
+
+// whether this server offers a login (a meet_oidc block)
+export async function loginEnabled(): Promise<boolean> {
+  const { status, body } = await getJson('/api/v1.0/config/');
+  return status === 200 && !!body && body.login_enabled === true;
+}
+
+// the login starts at the server and comes back to this very page
+export function loginUrl(loc: Location = location): string {
+  return `/api/v1.0/authenticate/?returnTo=${encodeURIComponent(loc.pathname + loc.search)}`;
+}
+
+export const LOGOUT_URL = '/api/v1.0/logout/';

@@ -11,7 +11,7 @@ import { initials, roomLink } from './names';
 import { loadPrefs, savePrefs } from './prefs';
 import { AppError, fromConnectError, isMediaDenied } from './errors';
 import { LevelMeter } from './level';
-import { showError } from './screens';
+import { accountBar, currentUser, showError } from './screens';
 import { connectRoom, showRoom } from './room';
 
 interface Local {
@@ -77,7 +77,18 @@ export function showPrejoin(slug: string, opts: { noMedia?: boolean } = {}): voi
     joinBtn, status,
     h('button', { type: 'button', class: 'btn ghost', onclick: () => navigate('/') }, 'Back to home'));
 
+  // signed in and no name chosen yet: the account's name
+  if (!prefs.name) {
+    void currentUser().then((me) => {
+      if (me && !nameInput.value && me.full_name) {
+        nameInput.value = me.full_name;
+        avatar.firstElementChild!.textContent = initials(me.full_name);
+      }
+    });
+  }
+
   const screen = h('section', { class: 'screen prejoin', 'data-testid': 'prejoin-screen' },
+    accountBar(),
     h('div', { class: 'prejoin-grid' },
       h('div', { class: 'preview-col' },
         h('div', { class: 'preview' }, video, avatar,

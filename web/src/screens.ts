@@ -3,6 +3,39 @@ import { h, mount } from './dom';
 import { navigate } from './nav';
 import { parseRoomInput, randomRoomName } from './names';
 import { AppError, errorText } from './errors';
+import { fetchMe, loginEnabled, loginUrl, LOGOUT_URL, Me } from './api';
+
+// The signed-in user, asked once per page load (undefined: not yet known).
+let mePromise: Promise<Me | null | undefined> | undefined;
+
+export function currentUser(): Promise<Me | null | undefined> {
+  if (!mePromise) mePromise = fetchMe();
+  return mePromise;
+}
+
+// Top-right: "Signed in as ... · Log out", or "Log in" when the server
+// offers a login; nothing when it does not.
+export function accountBar(): HTMLElement {
+  const bar = h('div', { class: 'account', 'data-testid': 'account', 'data-state': 'unknown' });
+  void (async () => {
+    const me = await currentUser();
+    if (me) {
+      bar.dataset.state = 'signed-in';
+      bar.append(
+        h('span', { class: 'account-name', 'data-testid': 'account-name' },
+          `Signed in as ${me.full_name || me.email}`),
+        h('a', { class: 'btn ghost small', href: LOGOUT_URL, 'data-testid': 'account-logout' }, 'Log out'));
+      return;
+    }
+    if (me === null && await loginEnabled()) {
+      bar.dataset.state = 'signed-out';
+      bar.append(h('a', { class: 'btn secondary small', href: loginUrl(), 'data-testid': 'account-login' }, 'Log in'));
+      return;
+    }
+    bar.dataset.state = 'none';
+  })();
+  return bar;
+}
 
 
 function footer(): HTMLElement {
@@ -41,6 +74,7 @@ export function showHome(): void {
   err);
 
   mount(h('section', { class: 'screen home', 'data-testid': 'home-screen' },
+    accountBar(),
     h('div', { class: 'card hero' },
       h('h1', {}, 'Video meetings'),
       h('p', { class: 'lead' }, 'Start a meeting and send the link, or join one by its name.'),

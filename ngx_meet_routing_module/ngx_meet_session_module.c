@@ -1,0 +1,1213 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * ngx_meet_session_module: login sessions (see ngx_meet_session.h).
+ *
+ *     http {
+ *         meet_session_store  shm 10m;        # the default
+ *         meet_session_store  redis;          # through meet_redis
+ *         meet_session_ttl    12h;
+ *         meet_session_cookie sessionid;
+ *     }
+ *
+ * Store keys: "s:<key>" the session (JSON), "o:<hex SHA-256 of iss NUL
+ * sid>" the key of the session the OP knows by that sid (back-channel
+ * logout).  The shared memory zone also keeps the server secret that
+ * signs login state cookies, so a reload keeps sessions and logins in
+ * flight.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <jansson.h>
+#include "ngx_meet_core.h"
+#include "ngx_meet_session.h"
+#include "ngx_meet_jwt.h"
+
+
+#define NGX_MEET_SESSION_SHM_DEFAULT  (10 * 1024 * 1024)
+#define NGX_MEET_SESSION_MAX_VALUE    (32 * 1024)
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 queue;        /* oldest first */
+    u_char                      secret[32];
+    ngx_uint_t                  entries;
+} ngx_meet_session_sh_t;
+
+
+typedef struct {
+    ngx_str_node_t              sn;
+    ngx_queue_t                 queue;
+    time_t                      expires;
+    ngx_str_t                   value;
+    /* key and value bytes follow */
+} ngx_meet_session_node_t;
+
+
+typedef struct {
+    ngx_meet_session_sh_t      *sh;
+    ngx_slab_pool_t            *shpool;
+} ngx_meet_session_shm_t;
+
+
+typedef struct {
+    ngx_shm_zone_t             *zone;
+    size_t                      shm_size;
+    ngx_uint_t                  redis;        /* meet_session_store redis */
+    ngx_meet_session_store_t   *store;
+    time_t                      ttl;
+    ngx_str_t                   cookie;
+    ngx_meet_session_store_t    shm_store;
+    ngx_meet_session_shm_t      shm;
+} ngx_meet_session_main_conf_t;
+
+
+/* one store operation chain of a request */
+typedef struct {
+    ngx_http_request_t         *request;
+    ngx_meet_session_t         *session;
+    ngx_meet_session_handler_pt handler;
+    ngx_meet_session_done_pt    done;
+    ngx_str_t                   key;          /* "s:<hex>" */
+    ngx_str_t                   id;           /* the cookie value */
+    ngx_str_t                   index;        /* "o:<hex>" */
+    ngx_str_t                   value;
+    ngx_int_t                   rc;
+    ngx_uint_t                  step;
+    unsigned                    sync:1;       /* inside the store call */
+    unsigned                    answered:1;
+    unsigned                    held:1;       /* r->main->count++ done */
+} ngx_meet_session_op_t;
+
+
+static ngx_int_t ngx_meet_session_init(ngx_conf_t *cf);
+static void *ngx_meet_session_create_main_conf(ngx_conf_t *cf);
+static char *ngx_meet_session_init_main_conf(ngx_conf_t *cf, void *conf);
+static char *ngx_meet_session_store_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_meet_session_shm_init(ngx_shm_zone_t *zone, void *data);
+
+static ngx_int_t ngx_meet_session_shm_get(ngx_meet_session_store_t *st,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_meet_session_store_pt handler,
+    void *data);
+static ngx_int_t ngx_meet_session_shm_set(ngx_meet_session_store_t *st,
+    ngx_str_t *key, ngx_str_t *value, time_t ttl,
+    ngx_meet_session_store_pt handler, void *data);
+static ngx_int_t ngx_meet_session_shm_del(ngx_meet_session_store_t *st,
+    ngx_str_t *key, ngx_meet_session_store_pt handler, void *data);
+
+static ngx_int_t ngx_meet_session_cookie_key(ngx_http_request_t *r,
+    ngx_str_t *key);
+static ngx_int_t ngx_meet_session_hash_key(ngx_pool_t *pool,
+    const char *prefix, u_char *data, size_t len, u_char *data2,
+    size_t len2, ngx_str_t *out);
+static ngx_int_t ngx_meet_session_encode(ngx_pool_t *pool,
+    ngx_meet_session_t *s, ngx_str_t *out);
+static ngx_meet_session_t *ngx_meet_session_decode(ngx_pool_t *pool,
+    ngx_str_t *key, ngx_str_t *value);
+static ngx_int_t ngx_meet_session_set_cookie(ngx_http_request_t *r,
+    ngx_str_t *value, time_t max_age);
+static void ngx_meet_session_lookup_done(void *data, ngx_int_t rc,
+    ngx_str_t *value);
+static void ngx_meet_session_step(void *data, ngx_int_t rc,
+    ngx_str_t *value);
+static ngx_int_t ngx_meet_session_wait(ngx_meet_session_op_t *op);
+
+
+static ngx_command_t  ngx_meet_session_commands[] = {
+
+    { ngx_string("meet_session_store"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_meet_session_store_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("meet_session_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_meet_session_main_conf_t, ttl),
+      NULL },
+
+    { ngx_string("meet_session_cookie"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_meet_session_main_conf_t, cookie),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_meet_session_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_meet_session_init,                 /* postconfiguration */
+
+    ngx_meet_session_create_main_conf,     /* create main configuration */
+    ngx_meet_session_init_main_conf,       /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    NULL,                                  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_meet_session_module = {
+    NGX_MODULE_V1,
+    &ngx_meet_session_module_ctx,          /* module context */
+    ngx_meet_session_commands,             /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/* configuration */
+
+
+static void *
+ngx_meet_session_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_session_main_conf_t));
+    if (smcf == NULL) {
+        return NULL;
+    }
+
+    smcf->shm_size = NGX_CONF_UNSET_SIZE;
+    smcf->redis = NGX_CONF_UNSET_UINT;
+    smcf->ttl = NGX_CONF_UNSET;
+
+    return smcf;
+}
+
+
+static char *
+ngx_meet_session_store_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_meet_session_main_conf_t *smcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    if (smcf->redis != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "redis") == 0 && cf->args->nelts == 2) {
+        smcf->redis = 1;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "shm") != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_session_store: \"%V\" is neither \"shm "
+                           "[size]\" nor \"redis\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    smcf->redis = 0;
+
+    if (cf->args->nelts == 3) {
+        size = ngx_parse_size(&value[2]);
+        if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_session_store: bad size \"%V\" "
+                               "(at least %uz)", &value[2], 8 * ngx_pagesize);
+            return NGX_CONF_ERROR;
+        }
+
+        smcf->shm_size = size;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_meet_session_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_meet_session_main_conf_t *smcf = conf;
+
+    ngx_str_t  name;
+
+    ngx_conf_init_value(smcf->ttl, 12 * 3600);
+    ngx_conf_init_uint_value(smcf->redis, 0);
+
+    if (smcf->cookie.data == NULL) {
+        ngx_str_set(&smcf->cookie, "sessionid");
+    }
+
+    if (smcf->shm_size == NGX_CONF_UNSET_SIZE) {
+        /* with redis the zone only keeps the secret */
+        smcf->shm_size = smcf->redis ? 8 * ngx_pagesize
+                                     : NGX_MEET_SESSION_SHM_DEFAULT;
+    }
+
+    ngx_str_set(&name, "meet_sessions");
+
+    smcf->zone = ngx_shared_memory_add(cf, &name, smcf->shm_size,
+                                       &ngx_meet_session_module);
+    if (smcf->zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    smcf->zone->init = ngx_meet_session_shm_init;
+    smcf->zone->data = &smcf->shm;
+
+    smcf->shm_store.get = ngx_meet_session_shm_get;
+    smcf->shm_store.set = ngx_meet_session_shm_set;
+    smcf->shm_store.del = ngx_meet_session_shm_del;
+    smcf->shm_store.ctx = &smcf->shm;
+    ngx_str_set(&smcf->shm_store.name, "shm");
+
+    return NGX_CONF_OK;
+}
+
+
+extern ngx_meet_session_store_t *ngx_meet_redis_session_store(ngx_conf_t *cf)
+    __attribute__((weak));
+
+
+static ngx_int_t
+ngx_meet_session_init(ngx_conf_t *cf)
+{
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_meet_session_module);
+
+    if (!smcf->redis) {
+        smcf->store = &smcf->shm_store;
+        return NGX_OK;
+    }
+
+    smcf->store = ngx_meet_redis_session_store
+                  ? ngx_meet_redis_session_store(cf) : NULL;
+
+    if (smcf->store == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_session_store redis: no \"meet_redis\" "
+                           "is configured in http{}");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_session_shm_init(ngx_shm_zone_t *zone, void *data)
+{
+    ngx_meet_session_shm_t *old = data;
+
+    ngx_meet_session_shm_t  *shm;
+
+    shm = zone->data;
+    shm->shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    if (old) {
+        shm->sh = old->sh;
+        return NGX_OK;
+    }
+
+    if (zone->shm.exists) {
+        shm->sh = shm->shpool->data;
+        return NGX_OK;
+    }
+
+    shm->sh = ngx_slab_alloc(shm->shpool, sizeof(ngx_meet_session_sh_t));
+    if (shm->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    shm->shpool->data = shm->sh;
+
+    ngx_rbtree_init(&shm->sh->rbtree, &shm->sh->sentinel,
+                    ngx_str_rbtree_insert_value);
+    ngx_queue_init(&shm->sh->queue);
+
+    if (RAND_bytes(shm->sh->secret, sizeof(shm->sh->secret)) != 1) {
+        ngx_log_error(NGX_LOG_EMERG, zone->shm.log, 0,
+                      "meet session: RAND_bytes() failed");
+        return NGX_ERROR;
+    }
+
+    shm->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+/* the shared memory store */
+
+
+static ngx_meet_session_node_t *
+ngx_meet_session_shm_find(ngx_meet_session_shm_t *shm, ngx_str_t *key)
+{
+    return (ngx_meet_session_node_t *)
+           ngx_str_rbtree_lookup(&shm->sh->rbtree, key,
+                                 ngx_crc32_short(key->data, key->len));
+}
+
+
+static void
+ngx_meet_session_shm_free(ngx_meet_session_shm_t *shm,
+    ngx_meet_session_node_t *n)
+{
+    ngx_rbtree_delete(&shm->sh->rbtree, &n->sn.node);
+    ngx_queue_remove(&n->queue);
+    ngx_slab_free_locked(shm->shpool, n);
+    shm->sh->entries--;
+}
+
+
+static ngx_int_t
+ngx_meet_session_shm_get(ngx_meet_session_store_t *st, ngx_str_t *key,
+    ngx_pool_t *pool, ngx_meet_session_store_pt handler, void *data)
+{
+    ngx_meet_session_shm_t *shm = st->ctx;
+
+    ngx_int_t                 rc;
+    ngx_str_t                 value;
+    ngx_meet_session_node_t  *n;
+
+    ngx_str_null(&value);
+
+    ngx_shmtx_lock(&shm->shpool->mutex);
+
+    n = ngx_meet_session_shm_find(shm, key);
+
+    if (n && n->expires <= ngx_time()) {
+        ngx_meet_session_shm_free(shm, n);
+        n = NULL;
+    }
+
+    rc = NGX_DECLINED;
+
+    if (n) {
+        value.data = ngx_pnalloc(pool, n->value.len);
+        if (value.data == NULL) {
+            rc = NGX_ERROR;
+
+        } else {
+            ngx_memcpy(value.data, n->value.data, n->value.len);
+            value.len = n->value.len;
+            rc = NGX_OK;
+        }
+    }
+
+    ngx_shmtx_unlock(&shm->shpool->mutex);
+
+    handler(data, rc, rc == NGX_OK ? &value : NULL);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_session_shm_set(ngx_meet_session_store_t *st, ngx_str_t *key,
+    ngx_str_t *value, time_t ttl, ngx_meet_session_store_pt handler,
+    void *data)
+{
+    ngx_meet_session_shm_t *shm = st->ctx;
+
+    size_t                    size;
+    time_t                    now;
+    u_char                   *p;
+    ngx_uint_t                evicted;
+    ngx_queue_t              *q;
+    ngx_meet_session_node_t  *n, *old;
+
+    size = sizeof(ngx_meet_session_node_t) + key->len + value->len;
+    now = ngx_time();
+    evicted = 0;
+
+    ngx_shmtx_lock(&shm->shpool->mutex);
+
+    old = ngx_meet_session_shm_find(shm, key);
+    if (old) {
+        ngx_meet_session_shm_free(shm, old);
+    }
+
+    for ( ;; ) {
+        n = ngx_slab_alloc_locked(shm->shpool, size);
+        if (n || ngx_queue_empty(&shm->sh->queue)) {
+            break;
+        }
+
+        /* full: the oldest entries make room, expired or not */
+
+        q = ngx_queue_head(&shm->sh->queue);
+        ngx_meet_session_shm_free(shm, ngx_queue_data(q,
+                                      ngx_meet_session_node_t, queue));
+        evicted++;
+    }
+
+    if (n) {
+        p = (u_char *) n + sizeof(ngx_meet_session_node_t);
+
+        n->sn.str.data = p;
+        n->sn.str.len = key->len;
+        p = ngx_cpymem(p, key->data, key->len);
+
+        n->value.data = p;
+        n->value.len = value->len;
+        ngx_memcpy(p, value->data, value->len);
+
+        n->sn.node.key = ngx_crc32_short(key->data, key->len);
+        n->expires = now + ttl;
+
+        ngx_rbtree_insert(&shm->sh->rbtree, &n->sn.node);
+        ngx_queue_insert_tail(&shm->sh->queue, &n->queue);
+        shm->sh->entries++;
+    }
+
+    ngx_shmtx_unlock(&shm->shpool->mutex);
+
+    if (evicted) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "meet session: the \"meet_sessions\" zone is full, "
+                      "%ui oldest entries dropped (raise the size of "
+                      "meet_session_store shm)", evicted);
+    }
+
+    if (n == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "meet session: an entry of %uz bytes does not fit "
+                      "into the \"meet_sessions\" zone", size);
+    }
+
+    handler(data, n ? NGX_OK : NGX_ERROR, NULL);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_session_shm_del(ngx_meet_session_store_t *st, ngx_str_t *key,
+    ngx_meet_session_store_pt handler, void *data)
+{
+    ngx_meet_session_shm_t *shm = st->ctx;
+
+    ngx_meet_session_node_t  *n;
+
+    ngx_shmtx_lock(&shm->shpool->mutex);
+
+    n = ngx_meet_session_shm_find(shm, key);
+    if (n) {
+        ngx_meet_session_shm_free(shm, n);
+    }
+
+    ngx_shmtx_unlock(&shm->shpool->mutex);
+
+    handler(data, n ? NGX_OK : NGX_DECLINED, NULL);
+
+    return NGX_OK;
+}
+
+
+/* helpers */
+
+
+u_char *
+ngx_meet_session_secret(ngx_http_request_t *r)
+{
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_meet_session_module);
+
+    return smcf->shm.sh->secret;
+}
+
+
+time_t
+ngx_meet_session_ttl(ngx_http_request_t *r)
+{
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_meet_session_module);
+
+    return smcf->ttl;
+}
+
+
+/* prefix + hex SHA-256 of data (NUL data2 when given) */
+
+static ngx_int_t
+ngx_meet_session_hash_key(ngx_pool_t *pool, const char *prefix, u_char *data,
+    size_t len, u_char *data2, size_t len2, ngx_str_t *out)
+{
+    u_char        md[32], *p;
+    size_t        plen;
+    unsigned int  mdlen;
+    EVP_MD_CTX   *ctx;
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1
+        || EVP_DigestUpdate(ctx, data, len) != 1
+        || (data2 && (EVP_DigestUpdate(ctx, "", 1) != 1
+                      || EVP_DigestUpdate(ctx, data2, len2) != 1))
+        || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+    {
+        EVP_MD_CTX_free(ctx);
+        return NGX_ERROR;
+    }
+
+    EVP_MD_CTX_free(ctx);
+
+    plen = ngx_strlen(prefix);
+
+    out->data = ngx_pnalloc(pool, plen + 2 * mdlen);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(out->data, prefix, plen);
+    p = ngx_hex_dump(p, md, mdlen);
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/* "s:<hex>" of the request's session cookie; NGX_DECLINED without one */
+
+static ngx_int_t
+ngx_meet_session_cookie_key(ngx_http_request_t *r, ngx_str_t *key)
+{
+    u_char                         raw[NGX_MEET_SESSION_ID_LEN + 4];
+    ngx_str_t                      value, dec;
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_meet_session_module);
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies,
+                                          &smcf->cookie, &value)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    /* our ids are base64url of 32 bytes: anything else is no session */
+
+    dec.data = raw;
+
+    if (value.len != 43
+        || ngx_decode_base64url(&dec, &value) != NGX_OK
+        || dec.len != NGX_MEET_SESSION_ID_LEN)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet session: malformed \"%V\" cookie ignored",
+                      &smcf->cookie);
+        return NGX_DECLINED;
+    }
+
+    return ngx_meet_session_hash_key(r->pool, "s:", value.data, value.len,
+                                     NULL, 0, key);
+}
+
+
+static ngx_int_t
+ngx_meet_session_set_cookie(ngx_http_request_t *r, ngx_str_t *value,
+    time_t max_age)
+{
+    u_char                        *p;
+    ngx_table_elt_t               *h;
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_meet_session_module);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, smcf->cookie.len + value->len
+                             + sizeof("=; Path=/; Max-Age=; HttpOnly; Secure;"
+                                      " SameSite=Lax") + NGX_TIME_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Set-Cookie");
+    h->value.data = p;
+    p = ngx_sprintf(p, "%V=%V; Path=/; Max-Age=%T; HttpOnly; Secure; "
+                    "SameSite=Lax", &smcf->cookie, value, max_age);
+    h->value.len = p - h->value.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_meet_session_encode(ngx_pool_t *pool, ngx_meet_session_t *s,
+    ngx_str_t *out)
+{
+    json_t     *o;
+    ngx_int_t   rc;
+
+    o = json_pack("{s:s%,s:s%,s:s%,s:s%,s:s%,s:s%,s:s%,s:I,s:I}",
+                  "u", s->user_id.data, s->user_id.len,
+                  "sub", s->sub.data, s->sub.len,
+                  "email", s->email.data, s->email.len,
+                  "name", s->full_name.data, s->full_name.len,
+                  "short", s->short_name.data, s->short_name.len,
+                  "osid", s->op_sid.data, s->op_sid.len,
+                  "idt", s->id_token.data, s->id_token.len,
+                  "c", (json_int_t) s->created,
+                  "e", (json_int_t) s->expires);
+    if (o == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_meet_json_dump(pool, o, out);
+    json_decref(o);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_meet_session_json_str(ngx_pool_t *pool, json_t *o, const char *name,
+    ngx_str_t *out)
+{
+    json_t  *v;
+
+    v = json_object_get(o, name);
+    if (!json_is_string(v)) {
+        return NGX_ERROR;
+    }
+
+    out->len = json_string_length(v);
+    out->data = ngx_pnalloc(pool, out->len + 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, json_string_value(v), out->len);
+    out->data[out->len] = '\0';
+
+    return NGX_OK;
+}
+
+
+static ngx_meet_session_t *
+ngx_meet_session_decode(ngx_pool_t *pool, ngx_str_t *key, ngx_str_t *value)
+{
+    json_t              *o;
+    ngx_meet_session_t  *s;
+
+    s = ngx_pcalloc(pool, sizeof(ngx_meet_session_t));
+    if (s == NULL) {
+        return NULL;
+    }
+
+    o = json_loadb((char *) value->data, value->len, 0, NULL);
+
+    if (o == NULL
+        || ngx_meet_session_json_str(pool, o, "u", &s->user_id) != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "sub", &s->sub) != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "email", &s->email) != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "name", &s->full_name)
+           != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "short", &s->short_name)
+           != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "osid", &s->op_sid) != NGX_OK
+        || ngx_meet_session_json_str(pool, o, "idt", &s->id_token) != NGX_OK
+        || !json_is_integer(json_object_get(o, "c"))
+        || !json_is_integer(json_object_get(o, "e")))
+    {
+        json_decref(o);
+        return NULL;
+    }
+
+    s->created = (time_t) json_integer_value(json_object_get(o, "c"));
+    s->expires = (time_t) json_integer_value(json_object_get(o, "e"));
+    json_decref(o);
+
+    /* the key without "s:" */
+    s->key.data = key->data + 2;
+    s->key.len = key->len - 2;
+
+    return s;
+}
+
+
+static ngx_meet_session_store_t *
+ngx_meet_session_store(ngx_http_request_t *r)
+{
+    ngx_meet_session_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_meet_session_module);
+
+    return smcf->store;
+}
+
+
+/*
+ * After a lookup's store call: the handler's rc when the answer came
+ * inside the call, else the request is held (NGX_DONE) until it comes.
+ * Operations with a done callback never hold the request: their callers
+ * (the OIDC handlers) hold it for their whole exchange.
+ */
+
+static ngx_int_t
+ngx_meet_session_wait(ngx_meet_session_op_t *op)
+{
+    if (op->answered) {
+        return op->rc;
+    }
+
+    op->held = 1;
+    op->request->main->count++;
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_meet_session_finish(ngx_meet_session_op_t *op, ngx_int_t rc)
+{
+    ngx_http_request_t  *r;
+
+    r = op->request;
+
+    if (op->done) {
+        op->done(r, rc == NGX_ERROR ? NULL : op->session, rc);
+        return;
+    }
+
+    rc = op->handler(r, rc == NGX_OK ? op->session : NULL, rc);
+
+    op->rc = rc;
+    op->answered = 1;
+
+    if (op->held) {
+        op->held = 0;
+        ngx_http_finalize_request(r, rc);
+    }
+}
+
+
+/* lookup */
+
+
+ngx_int_t
+ngx_meet_session_lookup(ngx_http_request_t *r,
+    ngx_meet_session_handler_pt handler)
+{
+    ngx_int_t                  rc;
+    ngx_meet_session_op_t     *op;
+    ngx_meet_session_store_t  *st;
+
+    op = ngx_pcalloc(r->pool, sizeof(ngx_meet_session_op_t));
+    if (op == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    op->request = r;
+    op->handler = handler;
+
+    rc = ngx_meet_session_cookie_key(r, &op->key);
+
+    if (rc == NGX_DECLINED) {
+        return handler(r, NULL, NGX_DECLINED);
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    st = ngx_meet_session_store(r);
+
+    if (st->get(st, &op->key, r->pool, ngx_meet_session_lookup_done, op)
+        != NGX_OK)
+    {
+        return handler(r, NULL, NGX_ERROR);
+    }
+
+    return ngx_meet_session_wait(op);
+}
+
+
+static void
+ngx_meet_session_lookup_done(void *data, ngx_int_t rc, ngx_str_t *value)
+{
+    ngx_meet_session_op_t *op = data;
+
+    ngx_http_request_t  *r;
+
+    r = op->request;
+
+    if (rc == NGX_OK) {
+        op->session = ngx_meet_session_decode(r->pool, &op->key, value);
+
+        if (op->session == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "meet session: unreadable session in the %V "
+                          "store, treated as none",
+                          &ngx_meet_session_store(r)->name);
+            rc = NGX_DECLINED;
+
+        } else if (op->session->expires <= ngx_time()) {
+            rc = NGX_DECLINED;
+        }
+    }
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "meet session: the %V store is unavailable, the "
+                      "request is treated as not logged in",
+                      &ngx_meet_session_store(r)->name);
+    }
+
+    ngx_meet_session_finish(op, rc);
+}
+
+
+/*
+ * create: step 0 store "o:<hash>" -> key (when the OP gave a sid),
+ * step 1 store "s:<key>" -> session; then the cookie.
+ * logout: step 10 get "s:<key>", step 11 del "s:<key>" (+ cookie).
+ * end by OP sid: step 20 get "o:<hash>", step 21 get "s:<key>",
+ * step 22 del "s:<key>", step 23 del "o:<hash>".
+ */
+
+static void
+ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
+{
+    ngx_meet_session_op_t *op = data;
+
+    ngx_int_t                  next;
+    ngx_str_t                  sess;
+    ngx_http_request_t        *r;
+    ngx_meet_session_store_t  *st;
+
+    r = op->request;
+    st = ngx_meet_session_store(r);
+
+    for ( ;; ) {
+
+        if (rc == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "meet session: the %V store failed (step %ui)",
+                          &st->name, op->step);
+            ngx_meet_session_finish(op, NGX_ERROR);
+            return;
+        }
+
+        switch (op->step) {
+
+        case 0:
+            op->step = 1;
+
+            if (op->index.len) {
+                sess.data = op->key.data + 2;
+                sess.len = op->key.len - 2;
+
+                if (st->set(st, &op->index, &sess, ngx_meet_session_ttl(r),
+                            ngx_meet_session_step, op) != NGX_OK)
+                {
+                    rc = NGX_ERROR;
+                    continue;
+                }
+
+                return;
+            }
+
+            continue;
+
+        case 1:
+            op->step = 2;
+
+            if (st->set(st, &op->key, &op->value, ngx_meet_session_ttl(r),
+                        ngx_meet_session_step, op) != NGX_OK)
+            {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            return;
+
+        case 2:
+            if (ngx_meet_session_set_cookie(r, &op->id,
+                                            ngx_meet_session_ttl(r))
+                != NGX_OK)
+            {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            ngx_meet_session_finish(op, NGX_OK);
+            return;
+
+        case 10:
+            if (rc == NGX_DECLINED) {
+                ngx_meet_session_finish(op, NGX_DECLINED);
+                return;
+            }
+
+            op->session = ngx_meet_session_decode(r->pool, &op->key, value);
+            op->step = 11;
+
+            if (st->del(st, &op->key, ngx_meet_session_step, op) != NGX_OK) {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            return;
+
+        case 11:
+        case 22:
+            if (op->session) {
+                ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                              "meet session: session of \"%V\" ended (%s), "
+                              "%ui meeting connection(s) closed",
+                              &op->session->sub,
+                              op->step == 11 ? "logout"
+                                             : "back-channel logout",
+                              ngx_meet_logout_disconnect(&op->session->key));
+            }
+
+            if (op->step == 22) {
+                op->step = 23;
+
+                if (st->del(st, &op->index, ngx_meet_session_step, op)
+                    != NGX_OK)
+                {
+                    rc = NGX_ERROR;
+                    continue;
+                }
+
+                return;
+            }
+
+            ngx_meet_session_finish(op, NGX_OK);
+            return;
+
+        case 20:
+            if (rc == NGX_DECLINED) {
+                ngx_meet_session_finish(op, NGX_DECLINED);
+                return;
+            }
+
+            /* the value is the session key without "s:" */
+            op->key.len = value->len + 2;
+            op->key.data = ngx_pnalloc(r->pool, op->key.len);
+            if (op->key.data == NULL) {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            ngx_memcpy(op->key.data, "s:", 2);
+            ngx_memcpy(op->key.data + 2, value->data, value->len);
+
+            op->step = 21;
+
+            if (st->get(st, &op->key, r->pool, ngx_meet_session_step, op)
+                != NGX_OK)
+            {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            return;
+
+        case 21:
+            if (rc == NGX_OK) {
+                op->session = ngx_meet_session_decode(r->pool, &op->key,
+                                                      value);
+            }
+
+            op->step = 22;
+            next = st->del(st, &op->key, ngx_meet_session_step, op);
+
+            if (next != NGX_OK) {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            return;
+
+        default: /* 23 */
+            ngx_meet_session_finish(op, op->session ? NGX_OK : NGX_DECLINED);
+            return;
+        }
+    }
+}
+
+
+ngx_int_t
+ngx_meet_session_create(ngx_http_request_t *r, ngx_meet_session_t *s,
+    ngx_meet_session_done_pt done)
+{
+    u_char                  raw[NGX_MEET_SESSION_ID_LEN];
+    ngx_str_t               src;
+    ngx_meet_session_op_t  *op;
+
+    op = ngx_pcalloc(r->pool, sizeof(ngx_meet_session_op_t));
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    op->request = r;
+    op->session = s;
+    op->done = done;
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "meet session: RAND_bytes() failed");
+        return NGX_ERROR;
+    }
+
+    op->id.data = ngx_pnalloc(r->pool,
+                              ngx_base64_encoded_length(sizeof(raw)));
+    if (op->id.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    src.data = raw;
+    src.len = sizeof(raw);
+    ngx_encode_base64url(&op->id, &src);
+
+    if (ngx_meet_session_hash_key(r->pool, "s:", op->id.data, op->id.len,
+                                  NULL, 0, &op->key)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    s->key.data = op->key.data + 2;
+    s->key.len = op->key.len - 2;
+    s->created = ngx_time();
+    s->expires = s->created + ngx_meet_session_ttl(r);
+
+    if (s->op_sid.len) {
+        if (ngx_meet_session_hash_key(r->pool, "o:", s->iss.data, s->iss.len,
+                                      s->op_sid.data, s->op_sid.len,
+                                      &op->index)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_meet_session_encode(r->pool, s, &op->value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* step 1 stores op->value; the cookie (step 2) needs the id */
+
+    op->step = 0;
+    ngx_meet_session_step(op, NGX_OK, NULL);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_meet_session_logout(ngx_http_request_t *r, ngx_meet_session_done_pt done)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  empty;
+    ngx_meet_session_op_t     *op;
+    ngx_meet_session_store_t  *st;
+
+    op = ngx_pcalloc(r->pool, sizeof(ngx_meet_session_op_t));
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    op->request = r;
+    op->done = done;
+
+    /* the cookie goes in any case */
+
+    ngx_str_set(&empty, "");
+    if (ngx_meet_session_set_cookie(r, &empty, 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_meet_session_cookie_key(r, &op->key);
+
+    if (rc == NGX_DECLINED) {
+        done(r, NULL, NGX_DECLINED);
+        return NGX_OK;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    st = ngx_meet_session_store(r);
+    op->step = 10;
+
+    if (st->get(st, &op->key, r->pool, ngx_meet_session_step, op)
+        != NGX_OK)
+    {
+        done(r, NULL, NGX_ERROR);
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_meet_session_end_op_sid(ngx_http_request_t *r, ngx_str_t *iss,
+    ngx_str_t *sid, ngx_meet_session_done_pt done)
+{
+    ngx_meet_session_op_t     *op;
+    ngx_meet_session_store_t  *st;
+
+    op = ngx_pcalloc(r->pool, sizeof(ngx_meet_session_op_t));
+    if (op == NULL) {
+        return NGX_ERROR;
+    }
+
+    op->request = r;
+    op->done = done;
+
+    if (ngx_meet_session_hash_key(r->pool, "o:", iss->data, iss->len,
+                                  sid->data, sid->len, &op->index)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    st = ngx_meet_session_store(r);
+    op->step = 20;
+
+    if (st->get(st, &op->index, r->pool, ngx_meet_session_step, op)
+        != NGX_OK)
+    {
+        done(r, NULL, NGX_ERROR);
+    }
+
+    return NGX_OK;
+}
