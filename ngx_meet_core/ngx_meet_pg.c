@@ -108,6 +108,7 @@ struct ngx_meet_pg_s {
     unsigned                   migrating:1;
     unsigned                   down:1;
     unsigned                   running:1;
+    unsigned                   named:1;     /* host= is a DNS name */
     ngx_uint_t                 schema_version;
     u_char                     reason[NGX_MEET_PG_REASON_LEN];
 };
@@ -158,6 +159,7 @@ ngx_meet_pg_create(ngx_conf_t *cf, ngx_str_t *conninfo, ngx_uint_t size,
     char               *err;
     u_char             *p;
     ngx_str_t           host, port, db;
+    ngx_uint_t          named;
     ngx_meet_pg_t      *pg;
     PQconninfoOption   *opts, *o;
 
@@ -200,6 +202,7 @@ ngx_meet_pg_create(ngx_conf_t *cf, ngx_str_t *conninfo, ngx_uint_t size,
     ngx_str_set(&host, "localhost");
     ngx_str_set(&port, "5432");
     ngx_str_set(&db, "?");
+    named = 0;
 
     for (o = opts; o->keyword; o++) {
         if (o->val == NULL || o->val[0] == '\0') {
@@ -213,6 +216,12 @@ ngx_meet_pg_create(ngx_conf_t *cf, ngx_str_t *conninfo, ngx_uint_t size,
             host.data = (u_char *) o->val;
             host.len = ngx_strlen(o->val);
 
+            /* a name libpq would resolve (getaddrinfo() blocks) */
+            named = (o->keyword[4] == '\0' && host.data[0] != '/'
+                     && ngx_inet_addr(host.data, host.len) == INADDR_NONE
+                     && ngx_strlchr(host.data, host.data + host.len, ':')
+                        == NULL);
+
         } else if (ngx_strcmp(o->keyword, "port") == 0) {
             port.data = (u_char *) o->val;
             port.len = ngx_strlen(o->val);
@@ -222,6 +231,14 @@ ngx_meet_pg_create(ngx_conf_t *cf, ngx_str_t *conninfo, ngx_uint_t size,
             db.len = ngx_strlen(o->val);
         }
     }
+
+    for (o = opts; named && o->keyword; o++) {
+        if (ngx_strcmp(o->keyword, "hostaddr") == 0 && o->val && o->val[0]) {
+            named = 0;
+        }
+    }
+
+    pg->named = named;
 
     pg->where.data = ngx_pnalloc(cf->pool, host.len + port.len + db.len + 2);
     if (pg->where.data == NULL) {
@@ -309,6 +326,14 @@ ngx_meet_pg_init_process(ngx_meet_pg_t *pg, ngx_cycle_t *cycle)
 
     pg->log = cycle->log;
     ngx_queue_init(&pg->queue);
+
+    if (pg->named) {
+        ngx_log_error(NGX_LOG_WARN, pg->log, 0,
+                      "meet postgres %V: the host is a name, which libpq "
+                      "resolves with a blocking getaddrinfo() at every "
+                      "connection; give an IP address (or hostaddr=) to "
+                      "keep the worker from waiting on DNS", &pg->where);
+    }
 
     pg->reconnect.handler = ngx_meet_pg_reconnect_handler;
     pg->reconnect.data = pg;

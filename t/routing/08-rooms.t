@@ -178,3 +178,19 @@ GET /healthz
 "components":\{"http":\{"status":"ok"\}\}
 --- no_error_log
 meet postgres
+
+
+
+=== TEST 6: a host name in meet_postgres is warned about (blocking DNS)
+--- http_config
+    meet_postgres "host=localhost port=1 dbname=meet user=meet";
+--- config
+    meet_routes { /api/v1.0/ api; }
+--- request
+GET /api/v1.0/rooms/some-room/
+--- error_code: 503
+--- response_body_like
+^\{"detail":"postgres localhost:1/meet: .+"\}$
+--- error_log
+meet postgres localhost:1/meet: the host is a name, which libpq resolves
+meet api: rooms store failed: postgres localhost:1/meet
