@@ -367,6 +367,10 @@ ngx_meet_pg_exit_process(ngx_meet_pg_t *pg)
 {
     ngx_uint_t  i;
 
+    if (!pg->running) {
+        return;
+    }
+
     pg->running = 0;
 
     if (pg->reconnect.timer_set) {

@@ -503,6 +503,13 @@ ngx_meet_api_init_process(ngx_cycle_t *cycle)
 {
     ngx_meet_api_main_conf_t  *amcf;
 
+    /* not in the cache manager and loader: they serve no requests */
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
     amcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_meet_api_module);
 
     if (amcf == NULL || amcf->rooms == NULL) {
@@ -2085,10 +2092,13 @@ ngx_meet_api_page(ngx_http_request_t *r, json_t *results, ngx_uint_t count,
             break;
         }
 
+        /* as DRF: the first page's link has no page parameter */
         json_decref(link[i]);
         link[i] = json_stringn((char *) p,
-                               ngx_sprintf(p, "%V%V?page=%ui", &base,
-                                           &r->uri, to)
+                               (to == 1
+                                ? ngx_sprintf(p, "%V%V", &base, &r->uri)
+                                : ngx_sprintf(p, "%V%V?page=%ui", &base,
+                                              &r->uri, to))
                                - p);
     }
 

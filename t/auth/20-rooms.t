@@ -267,12 +267,37 @@ ok(reload_nginx(), 'reload');
 my ($st, $j) = call($alice, 'GET', "/rooms/$id/");
 is($st, 200, 'shm: the room survives a reload');
 is($j->{slug}, 'team-two', '... as it was');
+
+# pagination: 20 a page, DRF's next/previous links
+for my $n (1 .. 20) {
+    ($st) = call($alice, 'POST', '/rooms/', { name => "room $n" });
+    last if $st != 201;
+}
+is($st, 201, '20 more rooms created');
+($st, $j) = call($alice, 'GET', '/rooms/');
+is($j->{count}, 21, 'list: count 21');
+is(scalar @{ $j->{results} }, 20, '... 20 on the first page');
+is($j->{results}[0]{slug}, 'room-20', '... newest first');
+is($j->{next}, "http://127.0.0.1:$port$api/rooms/?page=2", '... next');
+ok(!defined $j->{previous}, '... no previous');
+($st, $j) = call($alice, 'GET', '/rooms/?page=2');
+is(scalar @{ $j->{results} }, 1, 'page 2: the last room');
+is($j->{results}[0]{id}, $id, '... the oldest');
+is($j->{previous}, "http://127.0.0.1:$port$api/rooms/",
+   '... previous: the first page, without page=');
+ok(!defined $j->{next}, '... no next');
+($st, $j) = call($alice, 'GET', '/rooms/?page=3');
+is($st, 404, 'page 3: 404');
+is($j->{detail}, 'Invalid page.', '... as DRF says');
+($st, $j) = call($alice, 'GET', '/rooms/?page=zero');
+is($st, 404, 'a page that is not a number: 404');
+
 ($st, $j) = call($alice, 'DELETE', "/rooms/$id/");
 is($st, 204, 'the owner deletes the room: 204');
 ($st, $j) = call($alice, 'GET', "/rooms/$id/");
 is($st, 404, '... gone: 404');
 ($st, $j) = call($alice, 'GET', '/rooms/');
-is($j->{count}, 0, '... and from her list');
+is($j->{count}, 20, '... and from her list');
 stop_nginx();
 
 # --- PostgreSQL ------------------------------------------------------------
