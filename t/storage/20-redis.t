@@ -16,6 +16,8 @@ my $why = Test::Meet::Redis::unavailable();
 plan skip_all => $why if $why;
 
 my $TF = Test::Meet::Util::timeout_factor();
+# connect and command timeout: 1 s, longer under valgrind
+my $MS = int(1000 * $TF);
 
 sub health {
     my $res = http_request(path => '/healthz');
@@ -83,7 +85,7 @@ my $url = $redis->url;
 
 my %conf = (
     http_config => <<"EOC",
-    meet_redis $url connect_timeout=1s timeout=1s;
+    meet_redis $url connect_timeout=${MS}ms timeout=${MS}ms;
 EOC
     config => <<'EOC',
     meet_routes {
@@ -195,10 +197,10 @@ $t0 = time;
 $res = kv(GET => 'a');
 $took = time - $t0;
 is($res->{status}, 503, 'redis paused (SIGSTOP): GET answers 503');
-like(detail($res), qr/GET timed out after 1000 ms/,
-     '... the reason: ' . detail($res));
-ok($took >= 0.9 && $took < 3 * $TF,
-   sprintf('... after the 1 s command timeout (%.2f s)', $took));
+like(detail($res), qr/GET timed out after $MS ms/,
+   '... the reason: ' . detail($res));
+ok($took >= 0.9 * $MS / 1000 && $took < 3 * $MS / 1000,
+   sprintf('... after the command timeout of %d ms (%.2f s)', $MS, $took));
 $h = wait_health('down', 1);
 ok($h, '/healthz: down while paused');
 $t0 = time;
@@ -225,8 +227,8 @@ stop_nginx();
 my $bad = $url;
 $bad =~ s/:rpw-1\@/:wrong-pw\@/ or die "url $url";
 start_nginx(%conf, name => 'wrong password nginx',
-            http_config => "    meet_redis $bad connect_timeout=1s "
-                           . "timeout=1s;\n");
+            http_config => "    meet_redis $bad connect_timeout=${MS}ms "
+                           . "timeout=${MS}ms;\n");
 $h = wait_health('down', 5);
 ok($h, 'wrong password: /healthz says down');
 like($h->{reason} // '', qr/^AUTH failed: WRONGPASS/,
