@@ -397,6 +397,7 @@ ngx_meet_redis_destroy(ngx_meet_redis_t *rd)
 static void
 ngx_meet_redis_connect(ngx_meet_redis_t *rd)
 {
+    char                *p;
     size_t               lens[3];
     ngx_uint_t           i;
     const char          *args[3];
@@ -421,8 +422,13 @@ ngx_meet_redis_connect(ngx_meet_redis_t *rd)
     }
 
     if (ac->err) {
-        /* e.g. connection refused at once on a local address */
-        ngx_meet_redis_set_error(rd, "%s", ac->errstr);
+        /* refused at once: "connect: Connection refused" */
+        p = ac->errstr;
+        if (ngx_strncmp(p, "connect: ", 9) == 0) {
+            p += 9;
+        }
+
+        ngx_meet_redis_set_error(rd, "%s", p);
         redisAsyncFree(ac);
         ngx_meet_redis_failed(rd, 1);
         return;

@@ -241,6 +241,22 @@ like(detail($res), qr/WRONGPASS/, '... the detail names WRONGPASS');
 unlike(error_log_text(), qr/wrong-pw/, 'the password is not logged');
 stop_nginx();
 
+# ---- commands given while the worker connects wait for the connection ----
+
+is($redis->command('SET', 'meet:q', 'queued'), 'OK', 'a value set directly');
+# Redis holds every client's commands (our AUTH included) for a while
+my $pause = int($MS / 2);
+$redis->command('CLIENT', 'PAUSE', $pause, 'ALL');
+$t0 = time;
+start_nginx(%conf, name => 'queueing nginx');
+$res = kv(GET => 'q');
+$took = time - $t0;
+is($res->{status}, 200, 'GET while the handshake waits: queued, then 200');
+is($res->{body}, 'queued', '... with the value');
+cmp_ok($took, '>=', 0.8 * $pause / 1000,
+       sprintf('... answered after the pause (%.2f s)', $took));
+stop_nginx();
+
 # ---- Redis not running when nginx starts -----------------------------------
 
 $redis->stop;
