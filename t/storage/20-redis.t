@@ -25,14 +25,16 @@ sub health {
     return ($res->{status} // 0, $j->{components}{redis} // {});
 }
 
-# polls /healthz until the redis component has $status; returns its JSON
+# polls /healthz until the redis component has $status (and a reason
+# matching $reason); returns its JSON
 sub wait_health {
-    my ($status, $secs) = @_;
+    my ($status, $secs, $reason) = @_;
     my $end = time + $secs * $TF;
     my ($code, $r);
     while (1) {
         ($code, $r) = health();
-        return $r if ($r->{status} // '') eq $status;
+        return $r if ($r->{status} // '') eq $status
+                     && (!$reason || ($r->{reason} // '') =~ $reason);
         last if time > $end;
         sleep 0.05;
     }
@@ -159,7 +161,7 @@ is(scalar(grep { $_ eq $big } @bodies), 40,
 
 $redis->stop;
 my $t0 = time;
-$h = wait_health('down', 5);
+$h = wait_health('down', 5, qr/./);
 ok($h, sprintf('redis stopped: /healthz says down (%.1f s)', time - $t0));
 like($h->{reason} // '', qr/closed|refused|reset/,
      "... with the reason ($h->{reason})");
@@ -229,7 +231,7 @@ $bad =~ s/:rpw-1\@/:wrong-pw\@/ or die "url $url";
 start_nginx(%conf, name => 'wrong password nginx',
             http_config => "    meet_redis $bad connect_timeout=${MS}ms "
                            . "timeout=${MS}ms;\n");
-$h = wait_health('down', 5);
+$h = wait_health('down', 5, qr/AUTH/);
 ok($h, 'wrong password: /healthz says down');
 like($h->{reason} // '', qr/^AUTH failed: WRONGPASS/,
      "... with the reason ($h->{reason})");
@@ -261,7 +263,7 @@ stop_nginx();
 
 $redis->stop;
 start_nginx(%conf, name => 'no redis nginx');
-$h = wait_health('down', 5);
+$h = wait_health('down', 5, qr/refused/);
 like($h->{reason} // '', qr/connection refused/,
      'started without Redis: down, "connection refused"');
 $res = http_request(path => '/ping');
