@@ -56,8 +56,10 @@ sub detail {
 }
 
 # $n GETs of $path sent at once on $n connections; returns the bodies
+# (the status codes in list @$codes when given; $sent runs once all are
+# sent)
 sub concurrent_get {
-    my ($path, $n) = @_;
+    my ($path, $n, $codes, $sent) = @_;
     my $port = test_var('TEST_NGINX_SERVER_PORT');
     my (@socks, %buf);
     for (1 .. $n) {
@@ -68,6 +70,7 @@ sub concurrent_get {
                . "Connection: close\r\n\r\n";
         push @socks, $s;
     }
+    $sent->() if $sent;
     my $sel = IO::Select->new(@socks);
     my $end = time + 20 * $TF;
     while ($sel->count && time < $end) {
@@ -78,6 +81,8 @@ sub concurrent_get {
             close $s;
         }
     }
+    @$codes = map { ($buf{"$_"} // '') =~ m{\AHTTP/1\.1 (\d+)} ? $1 : 0 }
+              @socks if $codes;
     return map { my $b = $buf{"$_"} // ''; $b =~ s/\A.*?\r\n\r\n//s; $b }
            @socks;
 }
@@ -157,6 +162,26 @@ is(scalar(grep { $_ eq $big } @bodies), 40,
    '40 concurrent GETs of 100 KB: every answer complete (4 MB of replies '
    . 'read through the FIONREAD loop)');
 
+# ---- Redis killed under load: every request answered, 200 or 503 ---------
+
+{
+    my $pid = $redis->pid;
+    my @codes;
+    my @b = concurrent_get('/kv/big', 100, \@codes,
+                           sub { kill 'KILL', $pid });
+    my %n;
+    $n{$_}++ for @codes;
+    is(scalar(grep { $_ == 200 || $_ == 503 } @codes), 100,
+       'redis killed during 100 GETs of 100 KB: each answered 200 or 503 ('
+       . join(', ', map { "$_: $n{$_}" } sort keys %n) . ')');
+    ok(!grep({ $codes[$_] == 200 && $b[$_] ne $big } 0 .. $#b),
+       '... every 200 complete');
+    $redis->stop;
+    $redis->start;
+    ok(wait_health('ok', 8), '... and connects again once Redis is back');
+    is(kv(PUT => 'big', body => $big)->{status}, 204, '... PUT works');
+}
+
 # ---- Redis stops: down with a reason, nginx keeps serving -----------------
 
 $redis->stop;
@@ -195,6 +220,19 @@ is(kv(GET => 'a')->{body}, 'again', 'GET works again');
 # ---- a stuck server: command timeout, then recovery ------------------------
 
 kill 'STOP', $redis->pid;
+{
+    my @codes;
+    $t0 = time;
+    my @b = concurrent_get('/kv/big', 10, \@codes);
+    $took = time - $t0;
+    is(scalar(grep { $_ == 503 } @codes), 10,
+       sprintf('redis paused (SIGSTOP): 10 pipelined GETs all fail after '
+               . 'the timeout (%.2f s)', $took));
+    like($b[0], qr/timed out after $MS ms/, '... ' . $b[0]);
+    kill 'CONT', $redis->pid;
+    ok(wait_health('ok', 8), '... SIGCONT: up again');
+    kill 'STOP', $redis->pid;
+}
 $t0 = time;
 $res = kv(GET => 'a');
 $took = time - $t0;
