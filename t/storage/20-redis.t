@@ -252,6 +252,24 @@ $h = wait_health('ok', 8);
 ok($h, 'SIGCONT: redis is ok again');
 is(kv(GET => 'a')->{body}, 'again', 'GET works after the pause');
 
+# ---- a reload while commands wait: the old worker answers them, then exits --
+
+kill 'STOP', $redis->pid;
+{
+    my (@codes, $reloaded);
+    my @b = concurrent_get('/kv/a', 3, \@codes, sub {
+        sleep 0.2;
+        $reloaded = reload_nginx();
+    });
+    ok($reloaded, 'reload while 3 GETs wait on a paused Redis');
+    is(scalar(grep { $_ == 503 } @codes), 3,
+       '... the old worker answers them when they time out: ' . $b[0]);
+}
+kill 'CONT', $redis->pid;
+ok(wait_health('ok', 8), '... SIGCONT: up again');
+ok(wait_for_log(qr/\[notice\].*exit$/m, 3 + 2 * $MS / 1000),
+   '... and the old worker exits');
+
 # ---- reload -----------------------------------------------------------------
 
 ok(reload_nginx(), 'reload');
