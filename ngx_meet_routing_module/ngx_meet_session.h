@@ -9,8 +9,8 @@
  * usable cookie.
  *
  * Stores (meet_session_store): "shm" (the embedded default, a shared
- * memory zone that survives reloads) or "redis://[:password@]host:port/db"
- * (hiredis, asynchronous on nginx events).  Both implement
+ * memory zone that survives reloads) or "redis" (the server of
+ * meet_redis: hiredis, asynchronous on nginx events).  Both implement
  * ngx_meet_session_store_t below: a key/value store with expiry, every
  * call asynchronous (the handler may also run before the call returns).
  */

@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include "ngx_meet_core.h"
 #include "ngx_meet_session.h"
+#include "ngx_meet_redis_module.h"
 #include "ngx_meet_jwt.h"
 
 
@@ -286,10 +287,6 @@ ngx_meet_session_init_main_conf(ngx_conf_t *cf, void *conf)
 }
 
 
-extern ngx_meet_session_store_t *ngx_meet_redis_session_store(ngx_conf_t *cf)
-    __attribute__((weak));
-
-
 static ngx_int_t
 ngx_meet_session_init(ngx_conf_t *cf)
 {
@@ -302,8 +299,7 @@ ngx_meet_session_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
-    smcf->store = ngx_meet_redis_session_store
-                  ? ngx_meet_redis_session_store(cf) : NULL;
+    smcf->store = ngx_meet_redis_session_store(cf);
 
     if (smcf->store == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
