@@ -61,6 +61,38 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
     like($out, qr/syntax is ok/, 'nginx -t says the syntax is ok');
 }
 
+# --- full-stack.conf (OIDC, PostgreSQL, Redis) --------------------------------
+# nginx -t reads it all (the IdP, PostgreSQL and Redis are contacted at run
+# time only, so none is needed here)
+{
+    my $p = prefix_with_modules();
+    my $conf = slurp("$repo/conf-examples/full-stack.conf");
+    my ($cert, $key) = ("$p/cert.pem", "$p/key.pem");
+    my ($ok, $o) = run_command(argv => ['openssl', 'req', '-x509', '-nodes',
+        '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+        '-subj', '/CN=meet.example.org', '-days', '2',
+        '-keyout', $key, '-out', $cert], timeout => 20);
+    is($ok, 0, 'full-stack: test certificate made') or diag($o);
+    $conf =~ s{/etc/letsencrypt/live/meet\.example\.org/fullchain\.pem}{$cert}g;
+    $conf =~ s{/etc/letsencrypt/live/meet\.example\.org/privkey\.pem}{$key}g;
+    $conf =~ s{/usr/share/ngx_meet/web}{$p/web}g;
+    $conf =~ s{/var/log/nginx/}{$p/logs/}g;
+    $conf =~ s{/etc/ngx_meet/keys\.yaml}{$p/keys.yaml}g;
+    # the CA bundle: the one of this machine (ca-certificates), else ours
+    $conf =~ s{/etc/ssl/certs/ca-certificates\.crt}{$cert}g
+        unless -s '/etc/ssl/certs/ca-certificates.crt';
+    spew("$p/keys.yaml", "meetkey: a-secret-of-at-least-32-characters-long\n");
+    spew("$p/web/index.html", "<!doctype html>\n");
+    spew("$p/full-stack.conf", $conf);
+
+    my ($st, $out) = run_command(
+        argv => [$nginx, '-t', '-p', "$p/", '-c', "$p/full-stack.conf"],
+        timeout => 20, %env);
+    is($st, 0, 'full-stack.conf passes nginx -t') or diag($out);
+    like($out, qr/syntax is ok/, 'nginx -t says the syntax is ok');
+    unlike($out, qr/\[(?:emerg|alert|crit|error)\]/, '... without errors');
+}
+
 # --- dev.conf through scripts/run-dev.sh (what "make run" does) -------------
 # It serves the web app that "make web" built (build/web, linked into the
 # prefix by run-dev.sh); "make test" builds it first.
