@@ -6,6 +6,7 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Postgres;
+use Test::Meet::WebSocket;
 use JSON::PP qw(decode_json);
 use MIME::Base64 qw(decode_base64);
 use Time::HiRes qw(time sleep);
@@ -67,6 +68,13 @@ my %conf = (
         /api/v1.0/   api;
     }
 EOC
+);
+
+# one worker and signaling too, for the meeting that must outlive PostgreSQL
+my %conf_meeting = (
+    %conf,
+    main_config => "worker_processes 1;\n",
+    config => $conf{config} =~ s{/api/v1\.0/   api;\n}{/api/v1.0/   api;\n        /rtc         signal;\n}r,
 );
 
 start_nginx(%conf);
@@ -147,12 +155,26 @@ unlike(error_log_text(), qr/\[error\]/, 'no error logged so far');
 
 # rooms persist across an nginx restart (they live in PostgreSQL)
 stop_nginx();
-start_nginx(%conf);
+start_nginx(%conf_meeting);
 ($r, $j) = wait_status('/api/v1.0/rooms/public-room/', 200, 10);
 is($r->{status}, 200, 'after an nginx restart the room is there');
 is($j->{id}, $id{public}, '... same id');
 is(count_log('schema migration 1 applied'), 0,
    '... and the schema was not migrated again');
+
+# a meeting in progress in the public room, with the token the API gave
+sub join_room {
+    my ($tok) = @_;
+    my $ws = Test::Meet::WebSocket->connect(
+        port => test_var('TEST_NGINX_SERVER_PORT'),
+        path => "/rtc/v1?access_token=$tok&join_request="
+                . Test::Meet::WebSocket::join_request_arg());
+    my $f = $ws->{status} == 101 ? $ws->read_frame(5) : undef;
+    return ($ws, $f && $f->{opcode} == 2);
+}
+($r, $j) = get_json('/api/v1.0/rooms/public-room/?username=Ann');
+my ($meeting, $joined) = join_room($j->{livekit}{token} // '');
+ok($joined, 'a meeting runs in the public room');
 
 # PostgreSQL stopped: quick 503 with the reason, health says down
 $pg->stop;
@@ -174,6 +196,14 @@ like($j->{components}{postgres}{reason} // '', qr/connect|lost/,
      '... with the reason');
 ok(wait_for_log(qr/\[error\].*meet postgres 127\.0\.0\.1:\d+\/meet: /, 2),
    'the failure is logged with the server');
+my $f = $meeting->read_frame(1);
+ok(!($f && ($f->{eof} || $f->{opcode} == 8)),
+   'PostgreSQL down: the meeting in progress goes on');
+my ($late, $late_joined) = join_room(Test::Meet::WebSocket::token(
+    identity => 'late', room => $id{public}));
+ok($late_joined, '... and a participant with a token still joins it');
+$late->close_socket;
+$meeting->close_socket;
 
 # started again: works again without touching nginx
 $pg->start;
