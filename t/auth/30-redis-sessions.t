@@ -29,9 +29,11 @@ my $op = Test::Meet::OIDC->new(
 
 my ($issuer, $id, $secret) = ($op->issuer, $op->client_id, $op->client_secret);
 my $url = $redis->url;
+# Redis timeouts, scaled like every wait of the harness (valgrind: x10)
+my $ms = int(1000 * Test::Meet::Util::timeout_factor());
 my %conf = (
     http_config => <<"EOH");
-    meet_redis          $url connect_timeout=1s timeout=1s;
+    meet_redis          $url connect_timeout=${ms}ms timeout=${ms}ms;
     meet_session_store  redis;
     meet_session_ttl    2h;
     server {
