@@ -176,6 +176,8 @@ static json_t *ngx_meet_api_livekit(ngx_http_request_t *r,
 static json_t *ngx_meet_api_access_json(ngx_meet_room_access_t *a);
 static json_t *ngx_meet_api_page(ngx_http_request_t *r, json_t *results,
     ngx_uint_t count, ngx_uint_t page, ngx_uint_t more);
+static ngx_int_t ngx_meet_api_send(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *value);
 static ngx_int_t ngx_meet_api_send_errors(ngx_http_request_t *r,
     json_t *errors);
 static ngx_int_t ngx_meet_api_send_error(ngx_http_request_t *r,
@@ -1330,7 +1332,6 @@ ngx_meet_api_rooms_list(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_meet_rooms_result_t *res)
 {
     json_t           *root, *results, *item;
-    ngx_int_t         rc;
     ngx_uint_t        i, n;
     ngx_meet_room_t  *room;
 
@@ -1365,14 +1366,7 @@ ngx_meet_api_rooms_list(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     root = ngx_meet_api_page(r, results, res->count, ctx->page,
                              (ctx->page - 1) * NGX_MEET_API_PAGE_SIZE + n
                              < res->count);
-    if (root == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+    return ngx_meet_api_send(r, NGX_HTTP_OK, root);
 }
 
 
@@ -1653,7 +1647,7 @@ static ngx_int_t
 ngx_meet_api_access_done(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_meet_rooms_result_t *res)
 {
-    json_t     *root;
+    json_t  *root;
     ngx_int_t   rc;
 
     if (r->method == NGX_HTTP_DELETE) {
@@ -1716,7 +1710,6 @@ ngx_meet_api_accesses_answer(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_meet_rooms_result_t *res)
 {
     json_t                  *root, *list;
-    ngx_int_t                rc;
     ngx_uint_t               i, n;
     ngx_meet_room_access_t  *a;
 
@@ -1738,14 +1731,7 @@ ngx_meet_api_accesses_answer(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     }
 
     root = ngx_meet_api_page(r, list, n, 1, 0);
-    if (root == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+    return ngx_meet_api_send(r, NGX_HTTP_OK, root);
 }
 
 
@@ -1803,8 +1789,7 @@ ngx_meet_api_me_stored(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 static ngx_int_t
 ngx_meet_api_users_me(ngx_http_request_t *r, ngx_meet_session_t *s)
 {
-    json_t     *root;
-    ngx_int_t   rc;
+    json_t  *root;
 
     root = json_pack("{s:s% s:s% s:s% s:s% s:s s:s}",
                      "id", s->user_id.data, s->user_id.len,
@@ -1813,14 +1798,7 @@ ngx_meet_api_users_me(ngx_http_request_t *r, ngx_meet_session_t *s)
                      "short_name", s->short_name.data, s->short_name.len,
                      "timezone", "UTC",
                      "language", "en-us");
-    if (root == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+    return ngx_meet_api_send(r, NGX_HTTP_OK, root);
 }
 
 
@@ -1832,7 +1810,7 @@ ngx_meet_api_users_me(ngx_http_request_t *r, ngx_meet_session_t *s)
 static ngx_int_t
 ngx_meet_api_config(ngx_http_request_t *r)
 {
-    json_t     *root;
+    json_t  *root;
     ngx_int_t   rc;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -1846,14 +1824,7 @@ ngx_meet_api_config(ngx_http_request_t *r)
 
     root = json_pack("{s:b}", "login_enabled",
                      (int) ngx_meet_oidc_enabled(r));
-    if (root == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+    return ngx_meet_api_send(r, NGX_HTTP_OK, root);
 }
 
 
@@ -1867,7 +1838,6 @@ static ngx_int_t
 ngx_meet_api_unregistered(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx)
 {
     json_t                   *root, *livekit;
-    ngx_int_t                 rc;
     ngx_str_t                *slug;
     ngx_meet_api_loc_conf_t  *alcf;
 
@@ -1904,10 +1874,7 @@ ngx_meet_api_unregistered(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_OK, root);
-    json_decref(root);
-
-    return rc;
+    return ngx_meet_api_send(r, NGX_HTTP_OK, root);
 }
 
 
@@ -2110,15 +2077,28 @@ ngx_meet_api_page(ngx_http_request_t *r, json_t *results, ngx_uint_t count,
 }
 
 
+/* sends value (taken) as the answer; NULL (no memory) is a 500 */
+
 static ngx_int_t
-ngx_meet_api_send_errors(ngx_http_request_t *r, json_t *errors)
+ngx_meet_api_send(ngx_http_request_t *r, ngx_uint_t status, json_t *value)
 {
     ngx_int_t  rc;
 
-    rc = ngx_meet_http_send_json(r, NGX_HTTP_BAD_REQUEST, errors);
-    json_decref(errors);
+    if (value == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_meet_http_send_json(r, status, value);
+    json_decref(value);
 
     return rc;
+}
+
+
+static ngx_int_t
+ngx_meet_api_send_errors(ngx_http_request_t *r, json_t *errors)
+{
+    return ngx_meet_api_send(r, NGX_HTTP_BAD_REQUEST, errors);
 }
 
 
