@@ -272,6 +272,11 @@ u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);
 /* serialize a JSON value into pool memory; NGX_ERROR on failure */
 ngx_int_t ngx_meet_json_dump(ngx_pool_t *pool, json_t *value, ngx_str_t *out);
 
+/* a NUL-terminated pool copy of the string member "name" of object o;
+ * NGX_ERROR when it is missing, not a string, or on no memory */
+ngx_int_t ngx_meet_json_string(ngx_pool_t *pool, json_t *o, const char *name,
+    ngx_str_t *out);
+
 /*
  * Logout reaches meetings: the signal module registers (per worker) the
  * function that closes the connections joined with a session's tokens

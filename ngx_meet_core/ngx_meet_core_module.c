@@ -809,6 +809,29 @@ ngx_meet_health_status_name(ngx_meet_health_status_e status)
 
 
 ngx_int_t
+ngx_meet_json_string(ngx_pool_t *pool, json_t *o, const char *name,
+    ngx_str_t *out)
+{
+    json_t  *v;
+
+    v = json_object_get(o, name);
+    if (!json_is_string(v)) {
+        return NGX_ERROR;
+    }
+
+    out->len = json_string_length(v);
+    out->data = ngx_pnalloc(pool, out->len + 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, json_string_value(v), out->len + 1);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_meet_json_dump(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
 {
     char    *s;

@@ -1538,29 +1538,6 @@ ngx_meet_oidc_clear_state(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
 
 static ngx_int_t
-ngx_meet_oidc_json_str(ngx_pool_t *pool, json_t *o, const char *name,
-    ngx_str_t *out)
-{
-    json_t  *v;
-
-    v = json_object_get(o, name);
-    if (!json_is_string(v)) {
-        return NGX_ERROR;
-    }
-
-    out->len = json_string_length(v);
-    out->data = ngx_pnalloc(pool, out->len + 1);
-    if (out->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(out->data, json_string_value(v), out->len + 1);
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_meet_oidc_callback_check(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 {
     u_char        *dot;
@@ -1621,10 +1598,10 @@ ngx_meet_oidc_callback_check(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
     o = json_loadb((char *) dec.data, dec.len, 0, NULL);
 
     if (o == NULL
-        || ngx_meet_oidc_json_str(r->pool, o, "s", &ctx->state) != NGX_OK
-        || ngx_meet_oidc_json_str(r->pool, o, "n", &ctx->nonce) != NGX_OK
-        || ngx_meet_oidc_json_str(r->pool, o, "v", &ctx->verifier) != NGX_OK
-        || ngx_meet_oidc_json_str(r->pool, o, "r", &ctx->return_to)
+        || ngx_meet_json_string(r->pool, o, "s", &ctx->state) != NGX_OK
+        || ngx_meet_json_string(r->pool, o, "n", &ctx->nonce) != NGX_OK
+        || ngx_meet_json_string(r->pool, o, "v", &ctx->verifier) != NGX_OK
+        || ngx_meet_json_string(r->pool, o, "r", &ctx->return_to)
            != NGX_OK
         || !json_is_integer(json_object_get(o, "e")))
     {

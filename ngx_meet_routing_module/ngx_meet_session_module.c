@@ -689,30 +689,6 @@ ngx_meet_session_encode(ngx_pool_t *pool, ngx_meet_session_t *s,
 }
 
 
-static ngx_int_t
-ngx_meet_session_json_str(ngx_pool_t *pool, json_t *o, const char *name,
-    ngx_str_t *out)
-{
-    json_t  *v;
-
-    v = json_object_get(o, name);
-    if (!json_is_string(v)) {
-        return NGX_ERROR;
-    }
-
-    out->len = json_string_length(v);
-    out->data = ngx_pnalloc(pool, out->len + 1);
-    if (out->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(out->data, json_string_value(v), out->len);
-    out->data[out->len] = '\0';
-
-    return NGX_OK;
-}
-
-
 static ngx_meet_session_t *
 ngx_meet_session_decode(ngx_pool_t *pool, ngx_str_t *key, ngx_str_t *value)
 {
@@ -727,15 +703,15 @@ ngx_meet_session_decode(ngx_pool_t *pool, ngx_str_t *key, ngx_str_t *value)
     o = json_loadb((char *) value->data, value->len, 0, NULL);
 
     if (o == NULL
-        || ngx_meet_session_json_str(pool, o, "u", &s->user_id) != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "sub", &s->sub) != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "email", &s->email) != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "name", &s->full_name)
+        || ngx_meet_json_string(pool, o, "u", &s->user_id) != NGX_OK
+        || ngx_meet_json_string(pool, o, "sub", &s->sub) != NGX_OK
+        || ngx_meet_json_string(pool, o, "email", &s->email) != NGX_OK
+        || ngx_meet_json_string(pool, o, "name", &s->full_name)
            != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "short", &s->short_name)
+        || ngx_meet_json_string(pool, o, "short", &s->short_name)
            != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "osid", &s->op_sid) != NGX_OK
-        || ngx_meet_session_json_str(pool, o, "idt", &s->id_token) != NGX_OK
+        || ngx_meet_json_string(pool, o, "osid", &s->op_sid) != NGX_OK
+        || ngx_meet_json_string(pool, o, "idt", &s->id_token) != NGX_OK
         || !json_is_integer(json_object_get(o, "c"))
         || !json_is_integer(json_object_get(o, "e")))
     {
