@@ -5,10 +5,13 @@
 #   make run       start nginx in the foreground on conf-examples/dev.conf
 #                  (the web app on http://127.0.0.1:7880/)
 #   make test      install what is missing, build, run the whole suite
+#                  (against the test build: build/test/modules, the same
+#                  code with the test-only hooks, -DNGX_MEET_TEST_HOOKS)
 #   make asan      modules built with AddressSanitizer + UBSan -> build/asan/modules
 #   make test-asan the suite against the asan modules (runtime LD_PRELOADed)
 #   make test-valgrind  the suite under valgrind memcheck with leak checks
 #   make static    a complete nginx binary with the modules compiled in
+#                  (build/static; its test build: build/test/static)
 #   make install   copy the .so files to /usr/lib/nginx/modules and the
 #                  web app to /usr/share/ngx_meet/web
 
@@ -26,12 +29,15 @@ SOURCES      := config $(shell find ngx_meet_core ngx_meet_routing_module \
                   -name '*.[ch]' -o -name '*.proto' 2>/dev/null)
 
 # sanitizer runtime preloaded into the stock nginx for the asan suite
+# the test-only directives (meet_rtp_test_drop, meet_redis_test_kv, ...)
+# exist only in builds made with this flag: the suite's builds
+TEST_CFLAGS  := -DNGX_MEET_TEST_HOOKS
 ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
-                -fno-sanitize-recover=undefined -O1 -g
+                -fno-sanitize-recover=undefined -O1 -g $(TEST_CFLAGS)
 ASAN_PRELOAD  = $(shell gcc -print-file-name=libasan.so) \
                 $(shell gcc -print-file-name=libubsan.so)
 
-.PHONY: all modules deps run test asan test-asan test-valgrind static \
+.PHONY: all modules test-modules deps run test asan test-asan test-valgrind static \
         test-static install clean unit fuzz node-deps browser-bundle web \
         web-check
 
@@ -48,6 +54,16 @@ $(BUILD)/modules/.built: $(SOURCES) scripts/build-modules.sh \
 	bash scripts/build-modules.sh "$(BUILD)/nginx" "$(BUILD)/modules" ""
 	@touch $@
 
+# the same modules with the test hooks, for the suite
+test-modules: $(BUILD)/test/modules/.built
+
+$(BUILD)/test/modules/.built: $(SOURCES) scripts/build-modules.sh \
+                              scripts/build-libsrtp.sh scripts/debian-source.sh
+	@bash scripts/install-deps.sh build
+	bash scripts/build-modules.sh "$(BUILD)/test/nginx" \
+	    "$(BUILD)/test/modules" "$(TEST_CFLAGS)"
+	@touch $@
+
 asan: $(BUILD)/asan/modules/.built
 
 $(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh \
@@ -60,10 +76,14 @@ $(BUILD)/asan/modules/.built: $(SOURCES) scripts/build-modules.sh \
 run: modules web
 	bash scripts/run-dev.sh
 
+# the production modules are built too: t/routing/04-bad-config.t checks
+# that they have no test-only directive (TEST_NGINX_PRODUCTION_MODULES)
 test: node-deps web
 	@bash scripts/install-deps.sh test
-	$(MAKE) modules
-	$(PROVE) $(PROVE_FLAGS) $(TESTS)
+	$(MAKE) modules test-modules
+	TEST_NGINX_MODULES=$(BUILD)/test/modules \
+	TEST_NGINX_PRODUCTION_MODULES=$(BUILD)/modules \
+	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
 test-asan: node-deps web
 	@bash scripts/install-deps.sh test
@@ -74,8 +94,9 @@ test-asan: node-deps web
 
 test-valgrind: node-deps web
 	@bash scripts/install-deps.sh test
-	$(MAKE) modules
-	TEST_NGINX_VALGRIND=leak $(PROVE) $(PROVE_FLAGS) $(TESTS)
+	$(MAKE) test-modules
+	TEST_NGINX_MODULES=$(BUILD)/test/modules TEST_NGINX_VALGRIND=leak \
+	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
 static: $(BUILD)/static/nginx
 
@@ -84,8 +105,13 @@ $(BUILD)/static/nginx: $(SOURCES) scripts/build-static.sh \
 	@bash scripts/install-deps.sh build
 	bash scripts/build-static.sh "$(BUILD)/static"
 
-test-static: static node-deps web
-	TEST_NGINX_BINARY=$(BUILD)/static/nginx TEST_NGINX_MODULES=static \
+$(BUILD)/test/static/nginx: $(SOURCES) scripts/build-static.sh \
+                            scripts/build-libsrtp.sh scripts/debian-source.sh
+	@bash scripts/install-deps.sh build
+	bash scripts/build-static.sh "$(BUILD)/test/static" "$(TEST_CFLAGS)"
+
+test-static: $(BUILD)/test/static/nginx node-deps web
+	TEST_NGINX_BINARY=$(BUILD)/test/static/nginx TEST_NGINX_MODULES=static \
 	    $(PROVE) $(PROVE_FLAGS) $(TESTS)
 
 install: modules web

@@ -6,7 +6,7 @@
  * ID token and logout token checks, discovery and token responses, PKCE,
  * state/nonce, return URLs.
  *
- * Plain C (OpenSSL 3 EVP and jansson), no nginx types, like ngx_meet_jwt.c
+ * Plain C (OpenSSL 3 EVP and jansson), no nginx types, like meet_jwt.c
  * whose base64url and claim helpers it uses (link both files).  Nothing
  * here does I/O: the caller fetches documents and hands their bodies in.
  *
@@ -44,7 +44,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 
 
 #define MEET_JOSE_MAX_TOKEN_LEN      16384

@@ -37,7 +37,7 @@
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
 #include "ngx_meet_http.h"
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 #include "ngx_meet_oidc.h"
 #include "ngx_meet_rooms.h"
 #include "ngx_meet_session.h"

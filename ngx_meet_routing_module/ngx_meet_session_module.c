@@ -28,7 +28,7 @@
 #include "ngx_meet_core.h"
 #include "ngx_meet_session.h"
 #include "ngx_meet_redis_module.h"
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 
 
 #define NGX_MEET_SESSION_SHM_DEFAULT  (10 * 1024 * 1024)

@@ -553,7 +553,10 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
     ngx_int_t                  rc;
     uint64_t                   now;
-    ngx_uint_t                 i, drop;
+    ngx_uint_t                 i;
+#if (NGX_MEET_TEST_HOOKS)
+    ngx_uint_t                 drop;
+#endif
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_upstate_t    *st;
@@ -580,11 +583,13 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
      * transport-wide feedback (Chrome drops what that feedback acknowledges
      * from its retransmission history)
      */
+#if (NGX_MEET_TEST_HOOKS)
     drop = peer->selected ? peer->selected->conf->test_drop_upstream : 0;
 
     if (drop && up && up->video && ++peer->rx_dropped % drop == 0) {
         return;
     }
+#endif
 
     /* one clock read per packet: feedback and receive statistics */
     now = ngx_meet_rtp_now_us();
@@ -887,7 +892,10 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
     u_char *p, size_t n, meet_rtp_header_t *hp)
 {
     int                    kf;
-    ngx_uint_t             drop, want;
+    ngx_uint_t             want;
+#if (NGX_MEET_TEST_HOOKS)
+    ngx_uint_t             drop;
+#endif
     meet_rtp_header_t      h;
     ngx_meet_uptrack_t    *main;
     ngx_meet_rtp_peer_t   *sp;
@@ -960,12 +968,14 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
             continue;
         }
 
+#if (NGX_MEET_TEST_HOOKS)
         /* fault injection for loss-recovery tests: meet_rtp_test_drop */
         drop = sp->selected->conf->test_drop;
 
         if (drop && up->video && ++sp->tx_dropped % drop == 0) {
             continue;
         }
+#endif
 
         sp->tx_rtp++;
         ngx_meet_rtp_send_down(d, sp, p, n, &h, -1);

@@ -30,9 +30,11 @@ typedef struct {
     ngx_flag_t                enable;
     ngx_array_t              *external;     /* of ngx_str_t */
     ngx_msec_t                session_timeout;
+#if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
     ngx_uint_t                test_drop_upstream;  /* every n-th received */
+#endif
 } ngx_meet_rtp_srv_conf_t;
 
 
@@ -85,8 +87,10 @@ struct ngx_meet_rtp_peer_s {
     uint64_t                  rx_rtp;
     uint64_t                  tx_rtp;
     uint64_t                  tx_nack;      /* retransmissions sent */
+#if (NGX_MEET_TEST_HOOKS)
     uint64_t                  tx_dropped;   /* meet_rtp_test_drop */
     uint64_t                  rx_dropped;   /* meet_rtp_test_drop_upstream */
+#endif
 
     /* transport-wide CC: arrivals since the last feedback (by seq % N) */
     ngx_event_t               twcc_timer;

@@ -44,6 +44,8 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       0,
       NULL },
 
+#if (NGX_MEET_TEST_HOOKS)
+    /* fault injection, only in the tests' build (make test-modules) */
     { ngx_string("meet_rtp_test_drop"),
       NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -57,6 +59,7 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       NGX_STREAM_SRV_CONF_OFFSET,
       offsetof(ngx_meet_rtp_srv_conf_t, test_drop_upstream),
       NULL },
+#endif
 
     { ngx_string("meet_rtp_session_timeout"),
       NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
@@ -110,8 +113,10 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->enable = NGX_CONF_UNSET;
     rscf->external = NGX_CONF_UNSET_PTR;
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
+#if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
+#endif
 
     return rscf;
 }
@@ -127,9 +132,11 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->external, prev->external, NULL);
     ngx_conf_merge_msec_value(conf->session_timeout, prev->session_timeout,
                               30000);
+#if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,
                               prev->test_drop_upstream, 0);
+#endif
 
     return NGX_CONF_OK;
 }

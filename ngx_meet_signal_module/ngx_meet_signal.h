@@ -17,7 +17,7 @@
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
 #include "ngx_meet_ws.h"
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 #include "ngx_meet_lk_codec.h"
 
 

@@ -2,17 +2,19 @@
 # Builds a complete nginx binary with the ngx_meet modules compiled in
 # (--add-module), from Debian's nginx source package (debian/patches
 # applied by dpkg-source -x) and the configure flags of Debian's nginx.
-# Usage: build-static.sh <outdir>          -> <outdir>/nginx
+# Usage: build-static.sh <outdir> [<extra-cflags>]   -> <outdir>/nginx
+#   (the test build passes -DNGX_MEET_TEST_HOOKS)
 #
 # <outdir>/src holds the downloaded and extracted source; it is reused.
 # configure runs again only when its flags or the repo's `config` change,
 # otherwise only `make` runs (nginx's Makefile rebuilds what changed).
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 <outdir>" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: $0 <outdir> [<extra-cflags>]" >&2
     exit 2
 fi
+extra=${2:-}
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
@@ -80,7 +82,7 @@ conf_args=("${NGX_CONF_FLAGS[@]}"
     --with-http_secure_link_module --with-http_sub_module
     --with-stream --with-stream_ssl_module
     --with-stream_realip_module --with-stream_ssl_preread_module
-    --with-cc-opt="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+    --with-cc-opt="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS) $extra"
     --with-ld-opt="$(dpkg-buildflags --get LDFLAGS)"
     --add-module="$repo")
 

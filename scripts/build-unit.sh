@@ -8,7 +8,7 @@
 # A test names the project sources it is linked with in a comment line at
 # its top, paths relative to the repository (several lines add up):
 #     /* sources: ngx_meet_signal_module/ngx_meet_ws.c */
-# Include path: t/unit (tap.h), t/fuzz and every module folder.  A binary is
+# Include path: t/unit (tap.h), t/fuzz and every folder with a header.  A binary is
 # rebuilt when its test, a listed source, a header of those folders, this
 # script or the command line changed.  CC (unit) and FUZZ_CC (fuzz)
 # override the compilers.
@@ -18,9 +18,12 @@ mode=${1:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 self="$repo/scripts/build-unit.sh"
 
-dirs="ngx_meet_core ngx_meet_signal_module ngx_meet_rtp_stream_module
-      ngx_meet_routing_module"
+# every folder of the modules that holds a header (module folders, their
+# subfolders and lib/ folders)
 incs="-I$repo/t/unit -I$repo/t/fuzz"
+dirs=$(cd "$repo" && find ngx_meet_core ngx_meet_signal_module \
+           ngx_meet_rtp_stream_module ngx_meet_routing_module \
+           -name '*.h' -printf '%h\n' | sort -u)
 for d in $dirs; do
     incs="$incs -I$repo/$d"
 done

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_core/ngx_meet_jose.c ngx_meet_core/ngx_meet_jwt.c */
+/* sources: ngx_meet_core/ngx_meet_jose.c ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors

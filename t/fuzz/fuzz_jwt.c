@@ -1,9 +1,9 @@
-/* sources: ngx_meet_core/ngx_meet_jwt.c */
+/* sources: ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * libFuzzer target for the access token library (ngx_meet_jwt.c).
+ * libFuzzer target for the access token library (meet_jwt.c).
  *
  * Input: one settings byte, then
  *   - bit 0 clear: the token, verified as it is;
@@ -23,7 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 
 
 #define NOW   1700000000LL

@@ -1,9 +1,9 @@
-/* sources: ngx_meet_core/ngx_meet_jwt.c */
+/* sources: ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the LiveKit access token library (ngx_meet_jwt.c).
+ * Unit tests of the LiveKit access token library (meet_jwt.c).
  */
 
 
@@ -13,7 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "tap.h"
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 
 
 #define NOW            1700000000LL

@@ -78,7 +78,8 @@ package Test::Meet;
 # ENVIRONMENT
 #   TEST_NGINX_BINARY         nginx binary (default /usr/sbin/nginx)
 #   TEST_NGINX_WORKERS        worker_processes (default 1)
-#   TEST_NGINX_MODULES        dir of our .so files (default <repo>/build/modules);
+#   TEST_NGINX_MODULES        dir of our .so files (default <repo>/build/test/modules,
+#                             the build with the test hooks: make test-modules);
 #                             "static" or "none": emit no load_module for them
 #   TEST_NGINX_STREAM_MODULE  stream module .so path, or "none"
 #   TEST_NGINX_LEAVE=1        keep prefix dirs (path printed with diag)

@@ -229,7 +229,7 @@ sub _load_module_lines {
     }
 
     my $dir = $ENV{TEST_NGINX_MODULES};
-    $dir = "$REPO/build/modules" unless defined $dir && length $dir;
+    $dir = "$REPO/build/test/modules" unless defined $dir && length $dir;
     $dir = Cwd::abs_path($dir) // $dir if $dir !~ m{^/} && -d $dir;
     if (!$self->opt('no_meet_modules') && $dir ne 'static' && $dir ne 'none') {
         # meet_modules: load only these (names without .so), in our order
@@ -240,7 +240,7 @@ sub _load_module_lines {
         }
         for my $m (@load) {
             my $so = "$dir/$m";
-            die "module $so not found; build first: make "
+            die "module $so not found; build first: make test-modules "
               . "(or set TEST_NGINX_MODULES)\n" unless -f $so;
             push @lines, "load_module $so;";
         }

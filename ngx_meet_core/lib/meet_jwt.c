@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * LiveKit access tokens (JWS compact, HS256); see ngx_meet_jwt.h.
+ * LiveKit access tokens (JWS compact, HS256); see meet_jwt.h.
  */
 
 
@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "ngx_meet_jwt.h"
+#include "meet_jwt.h"
 
 
 #define MEET_JWT_HS256_LEN     32

@@ -28,8 +28,8 @@
  */
 
 
-#ifndef _NGX_MEET_JWT_H_INCLUDED_
-#define _NGX_MEET_JWT_H_INCLUDED_
+#ifndef _MEET_JWT_H_INCLUDED_
+#define _MEET_JWT_H_INCLUDED_
 
 
 #include <sys/types.h>
@@ -263,4 +263,4 @@ int meet_jwt_get_string(json_t *obj, const char *key, meet_jwt_str_t *out);
 int meet_jwt_get_date(json_t *obj, const char *key, int64_t *val, int *set);
 
 
-#endif /* _NGX_MEET_JWT_H_INCLUDED_ */
+#endif /* _MEET_JWT_H_INCLUDED_ */

@@ -1,0 +1,62 @@
+# the production modules (make modules) have none of the test-only
+# directives the suite's build has (make test-modules, -DNGX_MEET_TEST_HOOKS):
+# a configuration that names one fails "nginx -t" as unknown
+use lib 't/lib';
+
+BEGIN {
+    my $repo = $ENV{TEST_NGINX_PRODUCTION_MODULES} // 'build/modules';
+    die "production modules not found in $repo: build them with make modules "
+      . "(or set TEST_NGINX_PRODUCTION_MODULES)\n"
+        unless -f "$repo/ngx_meet_rtp_stream_module.so";
+    $ENV{TEST_NGINX_MODULES} = $repo;
+    # the static test binary has the test build compiled in: use the stock
+    # nginx, which loads the production .so files
+    $ENV{TEST_NGINX_BINARY} = '/usr/sbin/nginx'
+        if ($ENV{TEST_NGINX_BINARY} // '') =~ m{/static/};
+}
+
+use Test::Meet;
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: meet_rtp_test_drop is unknown
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+        meet_rtp_test_drop 4;
+    }
+--- must_die
+--- error_log
+unknown directive "meet_rtp_test_drop"
+
+
+
+=== TEST 2: meet_rtp_test_drop_upstream is unknown
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+        meet_rtp_test_drop_upstream 20;
+    }
+--- must_die
+--- error_log
+unknown directive "meet_rtp_test_drop_upstream"
+
+
+
+=== TEST 3: the same configuration without it is valid (the production build loads)
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+    }
+--- config
+    meet_routes {
+        = /healthz  health;
+    }
+--- request
+GET /healthz
+--- error_code: 200
