@@ -2,10 +2,12 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * The shared core of the ngx_meet modules.  Everything declared here is
- * defined once, in ngx_meet_core_module (linked into
+ * The shared core of the ngx_meet modules: API keys, health, ICE
+ * candidates, the DTLS identity, small helpers.  Everything declared here
+ * is defined once, in ngx_meet_core_module (linked into
  * ngx_meet_routing_module.so in a dynamic build), and used by the other
- * modules through nginx's RTLD_GLOBAL module loading.
+ * modules through nginx's RTLD_GLOBAL module loading.  The forwarding
+ * table the signal and media modules share is ngx_meet_media.h.
  */
 
 
@@ -77,154 +79,6 @@ typedef struct {
 } ngx_meet_core_conf_t;
 
 
-/*
- * A participant's media session, shared by the signal module (which
- * creates it when it answers the first offer and owns its lifetime) and
- * the media module (which finds it by our ICE ufrag when the client's
- * first STUN check arrives).  Both run in the same worker.
- */
-
-typedef struct ngx_meet_media_session_s  ngx_meet_media_session_t;
-typedef struct ngx_meet_uptrack_s        ngx_meet_uptrack_t;
-typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
-
-#define NGX_MEET_MAX_UPTRACKS           48
-#define NGX_MEET_MAX_LAYERS             3      /* simulcast layers */
-
-/* video payload formats, the values of MEET_RTP_CODEC_* (ngx_meet_rtp.h) */
-#define NGX_MEET_CODEC_AUDIO            0
-#define NGX_MEET_CODEC_VP8              1
-#define NGX_MEET_CODEC_VP9              2
-#define NGX_MEET_CODEC_H264             3
-#define NGX_MEET_CODEC_AV1              4
-#define NGX_MEET_MAX_DOWNTRACKS         64
-
-
-/*
- * Forwarding table.  The signal module builds it from the negotiated SDP
- * (it owns every entry and changes it only between packets: one worker);
- * the media module reads it for every packet.
- *
- * An uptrack is a track a participant publishes (its SSRC); each
- * downtrack sends it to one subscriber in one of the subscriber's media
- * sections (our SSRC for it, the subscriber's payload types).
- */
-
-struct ngx_meet_uptrack_s {
-    uint32_t                  ssrc;          /* the publisher's, 0: learnt
-                                                from the first packet that
-                                                names mid (and rid) */
-    u_char                    mid[32];
-    size_t                    mid_len;
-    u_char                    rid[16];       /* simulcast layer forwarded */
-    size_t                    rid_len;
-    uint32_t                  rtx_ssrc;      /* RFC 4588 stream, 0: none */
-    uint8_t                   pt;            /* the publisher's payload type */
-    uint8_t                   rtx_pt;
-    uint16_t                  max_seq;       /* highest seq seen */
-    unsigned                  have_seq:1;
-    unsigned                  video:1;
-    unsigned                  codec:4;       /* MEET_RTP_CODEC_*, 0 audio */
-    ngx_msec_t                last_pli;
-    void                     *media;         /* the media module's state:
-                                                receive statistics, losses,
-                                                packet ring (ngx_alloc) */
-    ngx_meet_media_session_t *pub;
-    ngx_meet_downtrack_t     *down;          /* list by next (on main) */
-
-    /*
-     * Simulcast: one uptrack per layer, lowest first; the track's layer 0
-     * is "main" and holds the downtracks and the layers.  Without
-     * simulcast an uptrack is its own main, one layer.
-     */
-    ngx_meet_uptrack_t       *main;
-    ngx_meet_uptrack_t       *layers[NGX_MEET_MAX_LAYERS];
-    ngx_uint_t                nlayers;
-    uint16_t                  layer_width[NGX_MEET_MAX_LAYERS];
-    ngx_uint_t                layer;         /* this uptrack's index */
-    ngx_msec_t                last_rx;       /* its last packet, 0: none */
-
-    /*
-     * audio: RFC 6464 levels since the signal module last looked (active
-     * speakers): packets with a level, how many of them loud enough, and
-     * their summed amplitude (0..65535 each)
-     */
-    uint32_t                  audio_packets;
-    uint32_t                  audio_loud;
-    uint64_t                  audio_amplitude;
-};
-
-struct ngx_meet_downtrack_s {
-    ngx_meet_downtrack_t     *next;          /* of the same uptrack */
-    ngx_meet_uptrack_t       *up;
-    ngx_meet_media_session_t *sub;
-    uint32_t                  ssrc;          /* what the subscriber sees */
-    uint8_t                   pt_map[128];   /* publisher PT -> subscriber
-                                                PT + 1; 0: not forwarded */
-    u_char                    mid[32];
-    size_t                    mid_len;
-    void                     *owner;         /* the signal module's slot */
-    uint32_t                  packets;       /* sent, for sender reports */
-    uint32_t                  octets;
-    uint32_t                  rtx_ssrc;      /* RFC 4588 towards the
-                                                subscriber, 0: none */
-    uint8_t                   rtx_pt;        /* the subscriber's */
-    uint16_t                  rtx_seq;
-    ngx_uint_t                cur_layer;     /* simulcast: forwarded now */
-    ngx_uint_t                max_layer;     /* the highest it asked for */
-    ngx_uint_t                cap_layer;     /* the highest its downlink
-                                                takes (receiver reports) */
-    ngx_msec_t                cap_changed;
-    ngx_uint_t                loss_reports;  /* lossy reports in a row */
-    void                     *media;         /* the media module's state:
-                                                sequence rewriting */
-    unsigned                  paused:1;      /* subscriber disabled it */
-    unsigned                  need_keyframe:1;
-};
-
-#define NGX_MEET_MEDIA_ICE_CONNECTED    1
-#define NGX_MEET_MEDIA_DTLS_CONNECTED   2
-#define NGX_MEET_MEDIA_FAILED           3
-#define NGX_MEET_MEDIA_CLOSED           4
-
-struct ngx_meet_media_session_s {
-    ngx_rbtree_node_t         node;          /* key: crc32 of local_ufrag */
-    ngx_str_t                 local_ufrag;
-    ngx_str_t                 local_pwd;
-
-    /* from the client's offer */
-    u_char                    remote_ufrag[64];
-    size_t                    remote_ufrag_len;
-    u_char                    remote_fp[32];  /* SHA-256 of its cert */
-    unsigned                  has_remote_fp:1;
-    unsigned                  in_tree:1;
-
-    ngx_log_t                *log;
-
-    /* the signal side: participant, state changes */
-    void                     *owner;
-    void                    (*on_state)(ngx_meet_media_session_t *s,
-                                        ngx_uint_t state);
-
-    /* the publisher's RFC 8285 ids (BUNDLE: one map), 0: not negotiated */
-    uint8_t                   ext_mid;
-    uint8_t                   ext_rid;
-    uint8_t                   ext_twcc;
-    uint8_t                   ext_rrid;      /* repaired-rtp-stream-id */
-    uint8_t                   ext_audio_level;   /* RFC 6464 */
-
-    /* forwarding: what it publishes and what it receives */
-    ngx_meet_uptrack_t       *up[NGX_MEET_MAX_UPTRACKS];
-    ngx_uint_t                nup;
-    ngx_meet_downtrack_t     *down[NGX_MEET_MAX_DOWNTRACKS];
-    ngx_uint_t                ndown;
-
-    /* the media side: its per-session state, torn down on removal */
-    void                     *media;
-    void                    (*on_remove)(ngx_meet_media_session_t *s);
-};
-
-
 /* LiveKit-compatible server version reported to clients (feature gates) */
 #define NGX_MEET_LIVEKIT_COMPAT  "1.9.0"
 #define NGX_MEET_LIVEKIT_PROTOCOL  16
@@ -252,12 +106,6 @@ ngx_str_t *ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle);
 ngx_int_t ngx_meet_candidate_add(ngx_conf_t *cf, ngx_str_t *addr,
     in_port_t port, ngx_uint_t tcp);
 ngx_array_t *ngx_meet_candidates(ngx_cycle_t *cycle);
-
-/* media sessions of this worker, by our ICE ufrag */
-void ngx_meet_media_session_add(ngx_meet_media_session_t *s);
-ngx_meet_media_session_t *ngx_meet_media_session_find(const u_char *ufrag,
-    size_t len);
-void ngx_meet_media_session_remove(ngx_meet_media_session_t *s);
 
 /* the DTLS certificate and key of this cycle (X509 *, EVP_PKEY *) */
 void *ngx_meet_dtls_certificate(ngx_cycle_t *cycle, void **key);

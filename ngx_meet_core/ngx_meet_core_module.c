@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_meet_core.h"
+#include "ngx_meet_media.h"
 
 #include <openssl/evp.h>
 #include <openssl/ec.h>
@@ -34,12 +35,6 @@ static ngx_int_t ngx_meet_dtls_identity_load(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf, X509 **cert, EVP_PKEY **key);
 static void ngx_meet_dtls_identity_free(void *data);
 static ngx_int_t ngx_meet_core_init_process(ngx_cycle_t *cycle);
-static void ngx_meet_media_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-
-
-static ngx_rbtree_t       ngx_meet_media_sessions;
-static ngx_rbtree_node_t  ngx_meet_media_sentinel;
 
 
 static ngx_command_t  ngx_meet_core_commands[] = {
@@ -124,6 +119,12 @@ ngx_meet_core_create_conf(ngx_cycle_t *cycle)
     }
 
     mcf->api_keys = NGX_CONF_UNSET_PTR;
+
+    /*
+     * the media hooks back to their ends: the signal and media modules
+     * chain theirs again in this configuration's postconfiguration
+     */
+    ngx_meet_media_hooks_init();
 
     return mcf;
 }
@@ -922,117 +923,9 @@ ngx_meet_conf_parse_text(ngx_conf_t *cf, ngx_str_t *text, ngx_str_t *file,
 static ngx_int_t
 ngx_meet_core_init_process(ngx_cycle_t *cycle)
 {
-    ngx_rbtree_init(&ngx_meet_media_sessions, &ngx_meet_media_sentinel,
-                    ngx_meet_media_insert);
+    ngx_meet_media_init_process();
 
     return NGX_OK;
-}
-
-
-static void
-ngx_meet_media_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel)
-{
-    ngx_int_t                  rc;
-    ngx_rbtree_node_t        **p;
-    ngx_meet_media_session_t  *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key != temp->key) {
-            p = (node->key < temp->key) ? &temp->left : &temp->right;
-
-        } else {
-            n = (ngx_meet_media_session_t *) node;
-            t = (ngx_meet_media_session_t *) temp;
-
-            rc = ngx_memn2cmp(n->local_ufrag.data, t->local_ufrag.data,
-                              n->local_ufrag.len, t->local_ufrag.len);
-
-            p = (rc < 0) ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
-
-
-void
-ngx_meet_media_session_add(ngx_meet_media_session_t *s)
-{
-    if (s->in_tree) {
-        return;
-    }
-
-    s->node.key = ngx_crc32_short(s->local_ufrag.data, s->local_ufrag.len);
-    ngx_rbtree_insert(&ngx_meet_media_sessions, &s->node);
-    s->in_tree = 1;
-}
-
-
-ngx_meet_media_session_t *
-ngx_meet_media_session_find(const u_char *ufrag, size_t len)
-{
-    uint32_t                   hash;
-    ngx_int_t                  rc;
-    ngx_rbtree_node_t         *node, *sentinel;
-    ngx_meet_media_session_t  *s;
-
-    if (ngx_meet_media_sessions.root == NULL) {
-        return NULL;
-    }
-
-    hash = ngx_crc32_short((u_char *) ufrag, len);
-
-    node = ngx_meet_media_sessions.root;
-    sentinel = ngx_meet_media_sessions.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        s = (ngx_meet_media_session_t *) node;
-
-        rc = ngx_memn2cmp((u_char *) ufrag, s->local_ufrag.data, len,
-                          s->local_ufrag.len);
-        if (rc == 0) {
-            return s;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
-}
-
-
-void
-ngx_meet_media_session_remove(ngx_meet_media_session_t *s)
-{
-    if (s->on_remove) {
-        s->on_remove(s);
-        s->on_remove = NULL;
-    }
-
-    if (!s->in_tree) {
-        return;
-    }
-
-    ngx_rbtree_delete(&ngx_meet_media_sessions, &s->node);
-    s->in_tree = 0;
 }
 
 

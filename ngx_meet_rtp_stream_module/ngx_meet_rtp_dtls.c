@@ -176,10 +176,7 @@ ngx_meet_rtp_dtls_state(ngx_meet_rtp_peer_t *peer, meet_dtls_state_e st)
                       meet_dtls_cipher(peer->dtls),
                       meet_srtp_profile(peer->srtp));
 
-        if (peer->media->on_state) {
-            peer->media->on_state(peer->media,
-                                  NGX_MEET_MEDIA_DTLS_CONNECTED);
-        }
+        ngx_meet_media_state(peer->media, NGX_MEET_MEDIA_DTLS_CONNECTED);
 
         return;
 
@@ -199,8 +196,8 @@ failed:
     ngx_meet_rtp_drops[NGX_MEET_DROP_DTLS]++;
     peer->failed = 1;
 
-    if (peer->media && peer->media->on_state) {
-        peer->media->on_state(peer->media, NGX_MEET_MEDIA_FAILED);
+    if (peer->media) {
+        ngx_meet_media_state(peer->media, NGX_MEET_MEDIA_FAILED);
     }
 }
 

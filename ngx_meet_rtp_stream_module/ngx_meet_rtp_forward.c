@@ -43,6 +43,14 @@
 #error NGX_MEET_RTP_DGRAM_MAX leaves no room for SRTP
 #endif
 
+/* the forwarding table's codec list and the RTP library's must agree */
+#if (NGX_MEET_CODEC_VP8 != MEET_RTP_CODEC_VP8                                \
+     || NGX_MEET_CODEC_VP9 != MEET_RTP_CODEC_VP9                             \
+     || NGX_MEET_CODEC_H264 != MEET_RTP_CODEC_H264                           \
+     || NGX_MEET_CODEC_AV1 != MEET_RTP_CODEC_AV1)
+#error NGX_MEET_CODEC_* (ngx_meet_media.h) and MEET_RTP_CODEC_* differ
+#endif
+
 
 #define NGX_MEET_PLI_INTERVAL   500
 #define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
@@ -69,8 +77,6 @@ typedef struct {
     meet_rtp_rewriter_t       rw;
 } ngx_meet_rtp_downstate_t;
 
-
-#define NGX_MEET_SPEAKING_DBOV  35        /* loud enough to be speaking */
 
 #define NGX_MEET_LAYER_IDLE     1000      /* ms without packets: a layer
                                              the publisher stopped */
@@ -114,6 +120,45 @@ static ngx_meet_rtp_downstate_t *ngx_meet_rtp_downstate(
     ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
     ngx_meet_rtp_upstate_t *st, u_char *p, size_t n, meet_rtp_header_t *hp);
+static void ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up);
+static void ngx_meet_rtp_downtrack_free(ngx_meet_downtrack_t *d);
+
+
+static ngx_meet_media_uptrack_free_pt    ngx_meet_rtp_next_uptrack_free;
+static ngx_meet_media_downtrack_free_pt  ngx_meet_rtp_next_downtrack_free;
+
+
+/* our state on the forwarding table's entries goes with them */
+
+void
+ngx_meet_rtp_forward_init(void)
+{
+    ngx_meet_rtp_next_uptrack_free = ngx_meet_media_top_uptrack_free;
+    ngx_meet_media_top_uptrack_free = ngx_meet_rtp_uptrack_free;
+
+    ngx_meet_rtp_next_downtrack_free = ngx_meet_media_top_downtrack_free;
+    ngx_meet_media_top_downtrack_free = ngx_meet_rtp_downtrack_free;
+}
+
+
+static void
+ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up)
+{
+    ngx_free(up->media);
+    up->media = NULL;
+
+    ngx_meet_rtp_next_uptrack_free(up);
+}
+
+
+static void
+ngx_meet_rtp_downtrack_free(ngx_meet_downtrack_t *d)
+{
+    ngx_free(d->media);
+    d->media = NULL;
+
+    ngx_meet_rtp_next_downtrack_free(d);
+}
 
 
 static ngx_inline uint64_t
@@ -655,13 +700,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 }
 
 
-/*
- * RFC 6464 level (0..127 dB below full scale) of an audio packet, for the
- * active speakers the signal module reports: counted as loud at
- * NGX_MEET_SPEAKING_DBOV or above (LiveKit's default active level), its
- * amplitude summed (10^(-level/20) in 1/65535, from a table: every 6 dB
- * halves it).
- */
+/* the RFC 6464 level of an audio packet, for the active speakers */
 
 static void
 ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
@@ -669,20 +708,11 @@ ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
 {
     unsigned  level, voice;
 
-    static const uint16_t  amplitude[6] = {
-        65535, 58409, 52057, 46396, 41350, 36854
-    };
-
     if (meet_rtp_ext_audio_level(p, h, id, &level, &voice) != 0) {
         return;
     }
 
-    up->audio_packets++;
-
-    if (level <= NGX_MEET_SPEAKING_DBOV) {
-        up->audio_loud++;
-        up->audio_amplitude += amplitude[level % 6] >> (level / 6);
-    }
+    ngx_meet_media_audio_level(up, level);
 }
 
 

@@ -14,7 +14,20 @@
 #include "ngx_meet_stun.h"
 
 
-static void ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms);
+static void ngx_meet_rtp_session_free(ngx_meet_media_session_t *ms);
+
+
+static ngx_meet_media_session_free_pt  ngx_meet_rtp_next_session_free;
+
+
+/* the media side of a participant goes with its media session */
+
+void
+ngx_meet_rtp_ice_init(void)
+{
+    ngx_meet_rtp_next_session_free = ngx_meet_media_top_session_free;
+    ngx_meet_media_top_session_free = ngx_meet_rtp_session_free;
+}
 
 
 void
@@ -116,7 +129,6 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
         ngx_meet_rtp_peer_init(peer);
 
         ms->media = peer;
-        ms->on_remove = ngx_meet_rtp_on_remove;
     }
 
     if (peer->selected == rc) {
@@ -145,9 +157,7 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
                       &ms->local_ufrag,
                       res.use_candidate ? " (nominated)" : "");
 
-        if (ms->on_state) {
-            ms->on_state(ms, NGX_MEET_MEDIA_ICE_CONNECTED);
-        }
+        ngx_meet_media_state(ms, NGX_MEET_MEDIA_ICE_CONNECTED);
     }
 }
 
@@ -155,7 +165,7 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 /* the participant's signaling ended: its media goes with it */
 
 static void
-ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms)
+ngx_meet_rtp_session_free(ngx_meet_media_session_t *ms)
 {
     ngx_meet_rtp_peer_t  *peer = ms->media;
 
@@ -165,4 +175,6 @@ ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms)
         peer->media = NULL;
         ngx_meet_rtp_peer_free(peer);
     }
+
+    ngx_meet_rtp_next_session_free(ms);
 }

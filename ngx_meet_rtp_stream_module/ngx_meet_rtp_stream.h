@@ -14,6 +14,7 @@
 #include <ngx_core.h>
 #include <ngx_stream.h>
 #include "ngx_meet_core.h"
+#include "ngx_meet_media.h"
 
 
 #define NGX_MEET_RTP_DGRAM_MAX    (1500 + 148)  /* + MEET_SRTP_TAILROOM */
@@ -140,6 +141,7 @@ void ngx_meet_rtp_batch_add(ngx_meet_rtp_conn_t *rc, size_t len);
 void ngx_meet_rtp_batch_flush(void);
 
 /* ICE-lite (ngx_meet_rtp_ice.c) */
+void ngx_meet_rtp_ice_init(void);
 void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
 
 /* DTLS-SRTP (ngx_meet_rtp_dtls.c) */
@@ -152,6 +154,7 @@ void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
 
 /* forwarding (ngx_meet_rtp_forward.c) */
+void ngx_meet_rtp_forward_init(void);
 void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);

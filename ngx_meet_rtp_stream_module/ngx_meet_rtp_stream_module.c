@@ -150,6 +150,10 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
     ngx_meet_rtp_srv_conf_t      *rscf;
     ngx_stream_core_main_conf_t  *cmcf;
 
+    /* our state on the forwarding table is released by hooks */
+    ngx_meet_rtp_ice_init();
+    ngx_meet_rtp_forward_init();
+
     cmcf = ngx_stream_conf_get_module_main_conf(cf, ngx_stream_core_module);
 
     ls = cmcf->listen.elts;

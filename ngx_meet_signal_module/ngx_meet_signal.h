@@ -16,6 +16,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
+#include "ngx_meet_media.h"
 #include "ngx_meet_ws.h"
 #include "meet_jwt.h"
 #include "ngx_meet_lk_codec.h"
@@ -62,9 +63,12 @@ struct ngx_meet_track_s {
     unsigned                      muted:1;
     unsigned                      published:1;  /* media section seen */
 
-    /* forwarding (ngx_meet_core.h): the publisher's SSRC and payload type */
-    ngx_meet_uptrack_t            up;            /* layer 0, main */
-    ngx_meet_uptrack_t            layer[NGX_MEET_MAX_LAYERS - 1];
+    /* forwarding (ngx_meet_media.h): the main uptrack, with its simulcast
+       layers, while the track is published; NULL: not in the table */
+    ngx_meet_uptrack_t           *up;
+    ngx_meet_media_audio_t        audio_seen;   /* levels read so far */
+    uint16_t                      layer_width[NGX_MEET_MAX_LAYERS];
+                                                /* AddTrackRequest layers */
     int                           pub_pt;
     int                           pub_profile;  /* H.264 profile_idc, -1 */
     ngx_int_t                     dynacast;     /* highest layer the
@@ -108,8 +112,9 @@ struct ngx_meet_peer_s {
     uint64_t                      sdp_session_id;
     uint64_t                      sdp_version;
 
-    /* shared with the media module (ngx_meet_core.h) */
-    ngx_meet_media_session_t      media;
+    /* the forwarding table's session (ngx_meet_media.h): made at the first
+       offer, freed when the participant leaves */
+    ngx_meet_media_session_t     *media;
     ngx_queue_t                   tracks;
     ngx_uint_t                    ntracks;
     unsigned                      sources;      /* canPublishSources mask */

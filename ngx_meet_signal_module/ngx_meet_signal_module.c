@@ -210,6 +210,8 @@ ngx_meet_signal_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    ngx_meet_signal_sdp_init();
+
     return ngx_meet_health_register(cf, "signal", ngx_meet_signal_health,
                                     NULL);
 }
@@ -1311,7 +1313,7 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
     ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
 
     /* out of the room, out of the media plane */
-    ngx_meet_media_session_remove(&peer->media);
+    ngx_meet_signal_sdp_free(peer);
 }
 
 
@@ -1965,7 +1967,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
             if (req->layers[i]->quality >= 0
                 && req->layers[i]->quality < NGX_MEET_MAX_LAYERS)
             {
-                t->up.layer_width[req->layers[i]->quality] =
+                t->layer_width[req->layers[i]->quality] =
                     (uint16_t) ngx_min(req->layers[i]->width, 65535);
             }
         }

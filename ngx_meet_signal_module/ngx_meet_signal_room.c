@@ -178,6 +178,7 @@ ngx_meet_room_speakers(ngx_event_t *ev)
     float                     level;
     uint64_t                  amplitude;
     uint32_t                  packets, loud;
+    ngx_meet_media_audio_t    audio;
     ngx_uint_t                n, speaking;
     ngx_queue_t              *q, *tq, *next;
     ngx_meet_peer_t          *p;
@@ -224,17 +225,15 @@ ngx_meet_room_speakers(ngx_event_t *ev)
         {
             t = ngx_queue_data(tq, ngx_meet_track_t, queue);
 
-            if (t->up.video) {
+            if (t->up == NULL || t->up->video) {
                 continue;
             }
 
-            packets += t->up.audio_packets;
-            loud += t->up.audio_loud;
-            amplitude += t->up.audio_amplitude;
+            ngx_meet_media_audio_read(t->up, &t->audio_seen, &audio);
 
-            t->up.audio_packets = 0;
-            t->up.audio_loud = 0;
-            t->up.audio_amplitude = 0;
+            packets += audio.packets;
+            loud += audio.loud;
+            amplitude += audio.amplitude;
         }
 
         speaking = (packets >= NGX_MEET_SPEAKING_PACKETS

@@ -15,10 +15,10 @@
 static void ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp, ngx_uint_t *changed);
 static char *ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m);
-static void ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
-    ngx_uint_t state);
+    ngx_meet_media_state_e state);
 static void ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer,
     ngx_meet_track_t *t, const meet_sdp_media_t *m);
 static ngx_int_t ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
@@ -31,12 +31,12 @@ static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer,
 static void ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer,
     ngx_uint_t audios, ngx_uint_t videos);
 static void ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer);
-static void ngx_meet_downtrack_free(ngx_meet_downtrack_t *d);
-static ngx_uint_t ngx_meet_codec_id(const char *mime);
 
 
 static meet_sdp_offer_t     *ngx_meet_sdp_offer;
 static meet_sdp_decision_t  *ngx_meet_sdp_decisions;
+
+static ngx_meet_media_state_pt  ngx_meet_signal_next_state;
 
 
 ngx_int_t
@@ -106,7 +106,10 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     changed = 0;
     ngx_meet_signal_sdp_tracks(peer, sdp, &changed);
-    ngx_meet_signal_sdp_media(peer, sdp);
+
+    if (ngx_meet_signal_sdp_media(peer, sdp) != NGX_OK) {
+        goto internal;
+    }
 
     meet_sdp_default_decisions(sdp, dec);
 
@@ -386,14 +389,30 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
  * the media module can check the STUN and DTLS that will come.
  */
 
-static void
+static ngx_int_t
 ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
 {
+    ngx_str_t                  ufrag, pwd;
     ngx_uint_t                 i;
     const meet_sdp_media_t    *m;
     ngx_meet_media_session_t  *ms;
 
-    ms = &peer->media;
+    ms = peer->media;
+
+    if (ms == NULL) {
+        ufrag.data = (u_char *) peer->ice_ufrag;
+        ufrag.len = ngx_strlen(peer->ice_ufrag);
+        pwd.data = (u_char *) peer->ice_pwd;
+        pwd.len = ngx_strlen(peer->ice_pwd);
+
+        ms = ngx_meet_media_session_create(&ufrag, &pwd, peer,
+                                           peer->connection->log);
+        if (ms == NULL) {
+            return NGX_ERROR;
+        }
+
+        peer->media = ms;
+    }
 
     for (i = 0; i < sdp->nmedia; i++) {
         m = &sdp->media[i];
@@ -415,29 +434,20 @@ ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
         break;
     }
 
-    if (ms->in_tree) {
-        return;
-    }
-
-    ms->local_ufrag.data = (u_char *) peer->ice_ufrag;
-    ms->local_ufrag.len = ngx_strlen(peer->ice_ufrag);
-    ms->local_pwd.data = (u_char *) peer->ice_pwd;
-    ms->local_pwd.len = ngx_strlen(peer->ice_pwd);
-    ms->log = peer->connection->log;
-    ms->owner = peer;
-    ms->on_state = ngx_meet_signal_media_state;
-
-    ngx_meet_media_session_add(ms);
+    return NGX_OK;
 }
 
 
+/* the media module reports a participant's transport (ngx_meet_media.h) */
+
 static void
-ngx_meet_signal_media_state(ngx_meet_media_session_t *ms, ngx_uint_t state)
+ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
+    ngx_meet_media_state_e state)
 {
     ngx_meet_peer_t  *peer = ms->owner;
 
     if (peer->closing) {
-        return;
+        goto next;
     }
 
     switch (state) {
@@ -461,6 +471,18 @@ ngx_meet_signal_media_state(ngx_meet_media_session_t *ms, ngx_uint_t state)
     default:
         break;
     }
+
+next:
+
+    ngx_meet_signal_next_state(ms, state);
+}
+
+
+void
+ngx_meet_signal_sdp_init(void)
+{
+    ngx_meet_signal_next_state = ngx_meet_media_top_state;
+    ngx_meet_media_top_state = ngx_meet_signal_media_state;
 }
 
 
@@ -477,35 +499,9 @@ ngx_meet_signal_sdp_exit(void)
 void
 ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
 {
-    /* the media module tears its side down from on_remove */
-    ngx_meet_media_session_remove(&peer->media);
-}
-
-
-static ngx_uint_t
-ngx_meet_codec_id(const char *mime)
-{
-    if (mime == NULL || ngx_strncasecmp((u_char *) mime, (u_char *) "video/",
-                                        6) != 0)
-    {
-        return NGX_MEET_CODEC_AUDIO;
-    }
-
-    mime += 6;
-
-    if (ngx_strcasecmp((u_char *) mime, (u_char *) "VP8") == 0) {
-        return NGX_MEET_CODEC_VP8;
-    }
-
-    if (ngx_strcasecmp((u_char *) mime, (u_char *) "VP9") == 0) {
-        return NGX_MEET_CODEC_VP9;
-    }
-
-    if (ngx_strcasecmp((u_char *) mime, (u_char *) "H264") == 0) {
-        return NGX_MEET_CODEC_H264;
-    }
-
-    return NGX_MEET_CODEC_AV1;
+    /* the media module releases its side from its session free hook */
+    ngx_meet_media_session_free(peer->media);
+    peer->media = NULL;
 }
 
 
@@ -632,14 +628,15 @@ static void
 ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
 {
     int                        id;
-    ngx_uint_t                 i, found;
+    ngx_uint_t                 added;
     ngx_queue_t               *q;
     ngx_meet_track_t          *t;
+    ngx_meet_uptrack_t        *up;
     const meet_sdp_codec_t    *c;
     const meet_sdp_media_t    *m;
     ngx_meet_media_session_t  *ms;
 
-    ms = &peer->media;
+    ms = peer->media;
 
     for (q = ngx_queue_head(&peer->tracks);
          q != ngx_queue_sentinel(&peer->tracks);
@@ -656,6 +653,23 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             continue;
         }
 
+        up = t->up;
+        added = (up == NULL);
+
+        if (up == NULL) {
+            up = ngx_meet_media_uptrack_add(ms, t);
+            if (up == NULL) {
+                ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                              "meet signal: \"%s\" track %s not forwarded: "
+                              "%ui tracks published already",
+                              peer->identity, t->sid, ms->nup);
+                continue;
+            }
+
+            t->up = up;
+            ngx_memzero(&t->audio_seen, sizeof(ngx_meet_media_audio_t));
+        }
+
         if (m->nrids) {
             /*
              * Simulcast: no SSRCs in the SDP.  The media module learns the
@@ -664,9 +678,9 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
              * first (livekit-client: q, h, f); layer 0 is t->up, the
              * others follow below.
              */
-            if (m->rids[0].id.len <= sizeof(t->up.rid)) {
-                ngx_memcpy(t->up.rid, m->rids[0].id.data, m->rids[0].id.len);
-                t->up.rid_len = m->rids[0].id.len;
+            if (m->rids[0].id.len <= sizeof(up->rid)) {
+                ngx_memcpy(up->rid, m->rids[0].id.data, m->rids[0].id.len);
+                up->rid_len = m->rids[0].id.len;
             }
 
         } else if (m->nssrc_groups && m->ssrc_groups[0].nssrcs
@@ -674,19 +688,19 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
                    && ngx_strncmp(m->ssrc_groups[0].semantics.data, "FID", 3)
                       == 0)
         {
-            t->up.ssrc = m->ssrc_groups[0].ssrcs[0];
+            up->ssrc = m->ssrc_groups[0].ssrcs[0];
 
             if (m->ssrc_groups[0].nssrcs > 1) {
-                t->up.rtx_ssrc = m->ssrc_groups[0].ssrcs[1];
+                up->rtx_ssrc = m->ssrc_groups[0].ssrcs[1];
             }
 
         } else if (m->nssrcs) {
-            t->up.ssrc = m->ssrcs[0].ssrc;
+            up->ssrc = m->ssrcs[0].ssrc;
         }
 
-        if (m->mid.len <= sizeof(t->up.mid)) {
-            ngx_memcpy(t->up.mid, m->mid.data, m->mid.len);
-            t->up.mid_len = m->mid.len;
+        if (m->mid.len <= sizeof(up->mid)) {
+            ngx_memcpy(up->mid, m->mid.data, m->mid.len);
+            up->mid_len = m->mid.len;
         }
 
         id = meet_sdp_extmap_id(m, MEET_SDP_EXT_MID);
@@ -717,9 +731,8 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
             ms->ext_twcc = (uint8_t) id;
         }
 
-        t->up.video = (m->type == MEET_SDP_VIDEO);
-        t->up.codec = t->up.video ? ngx_meet_codec_id(t->mime) : 0;
-        t->up.pub = ms;
+        up->video = (m->type == MEET_SDP_VIDEO);
+        up->codec = up->video ? ngx_meet_media_codec(t->mime) : 0;
         c = ngx_meet_sdp_codec(m, t->mime, -1);
         t->pub_pt = c ? c->pt : -1;
         t->pub_profile = (c && c->profile_level_id >= 0 && c->name.len == 4
@@ -728,28 +741,17 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
                          ? (c->profile_level_id >> 16) & 0xff : -1;
 
         if (t->pub_pt >= 0) {
-            t->up.pt = (uint8_t) t->pub_pt;
+            up->pt = (uint8_t) t->pub_pt;
             id = meet_sdp_rtx_pt(m, t->pub_pt);
-            t->up.rtx_pt = (id > 0) ? (uint8_t) id : 0;
+            up->rtx_pt = (id > 0) ? (uint8_t) id : 0;
         }
 
-        found = 0;
-        for (i = 0; i < ms->nup; i++) {
-            if (ms->up[i] == &t->up) {
-                found = 1;
-                break;
-            }
-        }
-
-        if (!found && ms->nup < NGX_MEET_MAX_UPTRACKS) {
-            ms->up[ms->nup++] = &t->up;
-
+        if (added) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                           "meet signal: \"%s\" track %s is SSRC %uD%s%*s, "
                           "payload type %d", peer->identity, t->sid,
-                          t->up.ssrc, t->up.rid_len ? ", simulcast layer "
-                                                    : "",
-                          t->up.rid_len, t->up.rid, t->pub_pt);
+                          up->ssrc, up->rid_len ? ", simulcast layer " : "",
+                          up->rid_len, up->rid, t->pub_pt);
         }
 
         ngx_meet_signal_sdp_layers(peer, t, m);
@@ -763,21 +765,10 @@ static void
 ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer, ngx_meet_track_t *t,
     const meet_sdp_media_t *m)
 {
-    ngx_uint_t                 i, k;
-    ngx_meet_uptrack_t        *u;
-    ngx_meet_media_session_t  *ms;
-
-    ms = &peer->media;
-
-    t->up.main = &t->up;
-    t->up.layers[0] = &t->up;
-
-    if (t->up.nlayers == 0) {
-        t->up.nlayers = 1;
-    }
+    ngx_uint_t           k, known;
+    ngx_meet_uptrack_t  *u;
 
     for (k = 1; k < m->nrids && k < NGX_MEET_MAX_LAYERS; k++) {
-        u = &t->layer[k - 1];
 
         if (m->rids[k].id.len > sizeof(u->rid)
             || m->mid.len > sizeof(u->mid))
@@ -785,60 +776,31 @@ ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer, ngx_meet_track_t *t,
             break;
         }
 
+        known = (t->up->layers[k] != NULL);   /* from an earlier offer */
+
+        u = ngx_meet_media_uptrack_layer(t->up, k);
+        if (u == NULL) {
+            break;
+        }
+
         ngx_memcpy(u->rid, m->rids[k].id.data, m->rids[k].id.len);
         u->rid_len = m->rids[k].id.len;
         ngx_memcpy(u->mid, m->mid.data, m->mid.len);
         u->mid_len = m->mid.len;
-        u->video = t->up.video;
-        u->codec = t->up.codec;
-        u->pt = t->up.pt;
-        u->rtx_pt = t->up.rtx_pt;
-        u->pub = ms;
-        u->main = &t->up;
-        u->layer = k;
+        u->video = t->up->video;
+        u->codec = t->up->codec;
+        u->pt = t->up->pt;
+        u->rtx_pt = t->up->rtx_pt;
 
-        t->up.layers[k] = u;
-
-        if (t->up.nlayers > k) {
-            continue;                   /* known from an earlier offer */
+        if (known) {
+            continue;
         }
-
-        for (i = 0; i < ms->nup; i++) {
-            if (ms->up[i] == u) {
-                break;
-            }
-        }
-
-        if (i == ms->nup) {
-            if (ms->nup == NGX_MEET_MAX_UPTRACKS) {
-                break;
-            }
-
-            ms->up[ms->nup++] = u;
-        }
-
-        t->up.nlayers = k + 1;
 
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%s\" track %s simulcast layer %ui "
                       "is rid %*s", peer->identity, t->sid, k,
                       u->rid_len, u->rid);
     }
-}
-
-
-static ngx_meet_downtrack_t *
-ngx_meet_sub_downtrack(ngx_meet_media_session_t *sub, ngx_meet_uptrack_t *up)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < sub->ndown; i++) {
-        if (sub->down[i]->up == up) {
-            return sub->down[i];
-        }
-    }
-
-    return NULL;
 }
 
 
@@ -887,7 +849,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
     ngx_meet_media_session_t    *sub;
     Livekit__SessionDescription__MidToTrackIdEntry  *e, **ep;
 
-    sub = &peer->media;
+    sub = peer->media;
 
     if (ngx_array_init(mids, pool, 4, sizeof(void *)) != NGX_OK) {
         return NGX_ERROR;
@@ -908,7 +870,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
             continue;
         }
 
-        ngx_meet_downtrack_free(d);
+        ngx_meet_media_downtrack_free(d);
     }
 
     for (q = ngx_queue_head(&peer->room->peers);
@@ -927,13 +889,13 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
         {
             t = ngx_queue_data(tq, ngx_meet_track_t, queue);
 
-            if (!t->published || t->up.pub == NULL || t->mime == NULL
+            if (!t->published || t->up == NULL || t->mime == NULL
                 || t->pub_pt < 0)
             {
                 continue;
             }
 
-            d = ngx_meet_sub_downtrack(sub, &t->up);
+            d = ngx_meet_media_downtrack_find(sub, t->up);
             m = NULL;
 
             if (d) {
@@ -946,8 +908,8 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                     m = &sdp->media[i];
 
                     if (m->port && m->direction == MEET_SDP_RECVONLY
-                        && m->type == (t->up.video ? MEET_SDP_VIDEO
-                                                   : MEET_SDP_AUDIO)
+                        && m->type == (t->up->video ? MEET_SDP_VIDEO
+                                                    : MEET_SDP_AUDIO)
                         && m->mid.len && m->mid.len <= 32
                         && !ngx_meet_mid_used(sub, &m->mid)
                         && ngx_meet_sdp_pt(m, t->mime, t->pub_profile) >= 0)
@@ -959,7 +921,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 }
 
                 if (m == NULL) {
-                    need[t->up.video ? 1 : 0]++;
+                    need[t->up->video ? 1 : 0]++;
                     continue;
                 }
 
@@ -967,8 +929,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                     continue;
                 }
 
-                d = ngx_calloc(sizeof(ngx_meet_downtrack_t),
-                               peer->connection->log);
+                d = ngx_meet_media_downtrack_add(sub, t->up);
                 if (d == NULL) {
                     return NGX_ERROR;
                 }
@@ -979,11 +940,6 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 } while (ssrc == 0);
 
                 d->ssrc = ssrc;
-                d->up = &t->up;
-                d->sub = sub;
-                d->need_keyframe = t->up.video;
-                d->max_layer = NGX_MEET_MAX_LAYERS - 1;
-                d->cap_layer = NGX_MEET_MAX_LAYERS - 1;
                 ngx_memcpy(d->mid, m->mid.data, m->mid.len);
                 d->mid_len = m->mid.len;
 
@@ -991,7 +947,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 d->pt_map[t->pub_pt & 127] = (uint8_t) (sub_pt + 1);
 
                 /* retransmissions on an RTX stream where the slot has rtx */
-                id = t->up.video ? meet_sdp_rtx_pt(m, sub_pt) : -1;
+                id = t->up->video ? meet_sdp_rtx_pt(m, sub_pt) : -1;
 
                 if (id > 0 && id < 128) {
                     d->rtx_pt = (uint8_t) id;
@@ -1002,10 +958,6 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                                       ^ ((uint32_t) ngx_random() << 16);
                     } while (d->rtx_ssrc == 0 || d->rtx_ssrc == d->ssrc);
                 }
-
-                d->next = t->up.down;
-                t->up.down = d;
-                sub->down[sub->ndown++] = d;
 
                 ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                               "meet signal: \"%s\" receives %s of \"%s\" "
@@ -1105,68 +1057,13 @@ ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
 }
 
 
-static void
-ngx_meet_downtrack_free(ngx_meet_downtrack_t *d)
-{
-    ngx_uint_t                 i;
-    ngx_meet_downtrack_t     **pp;
-    ngx_meet_media_session_t  *sub;
-
-    /* out of the uptrack's list */
-    for (pp = &d->up->down; *pp; pp = &(*pp)->next) {
-        if (*pp == d) {
-            *pp = d->next;
-            break;
-        }
-    }
-
-    /* out of the subscriber's array */
-    sub = d->sub;
-    for (i = 0; i < sub->ndown; i++) {
-        if (sub->down[i] == d) {
-            sub->down[i] = sub->down[--sub->ndown];
-            break;
-        }
-    }
-
-    ngx_free(d->media);
-    ngx_free(d);
-}
-
-
 void
 ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
 {
-    ngx_uint_t                 i, k;
-    ngx_meet_uptrack_t        *u;
-    ngx_meet_media_session_t  *ms;
-
-    while (t->up.down) {
-        ngx_meet_downtrack_free(t->up.down);
+    if (t->up) {
+        ngx_meet_media_uptrack_free(t->up);
+        t->up = NULL;
     }
-
-    ms = t->up.pub;
-
-    for (k = 0; k < NGX_MEET_MAX_LAYERS; k++) {
-        u = (k == 0) ? &t->up : &t->layer[k - 1];
-
-        ngx_free(u->media);
-        u->media = NULL;
-
-        for (i = 0; ms && i < ms->nup; i++) {
-            if (ms->up[i] == u) {
-                ms->up[i] = ms->up[--ms->nup];
-                break;
-            }
-        }
-
-        u->pub = NULL;
-        u->ssrc = 0;
-        u->rtx_ssrc = 0;
-        u->last_rx = 0;
-    }
-
-    t->up.nlayers = 0;
 }
 
 
@@ -1187,11 +1084,10 @@ ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
     ngx_meet_uptrack_t    *up;
     ngx_meet_downtrack_t  *d;
 
-    for (i = 0; i < peer->media.ndown; i++) {
-        d = peer->media.down[i];
+    for (i = 0; peer->media && i < peer->media->ndown; i++) {
+        d = peer->media->down[i];
         up = d->up;
-        t = (ngx_meet_track_t *) ((u_char *) up
-                                  - offsetof(ngx_meet_track_t, up));
+        t = up->owner;
 
         for (k = 0; k < ts->n_track_sids; k++) {
             if (ts->track_sids[k] && ngx_strcmp(ts->track_sids[k], t->sid)
@@ -1210,15 +1106,14 @@ ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
 
         } else {
             if (d->paused) {
-                d->paused = 0;
-                d->need_keyframe = up->video;
+                ngx_meet_media_downtrack_resume(d);
             }
 
             if (ts->width) {
                 layer = NGX_MEET_MAX_LAYERS - 1;
 
                 for (k = 0; k < NGX_MEET_MAX_LAYERS; k++) {
-                    if (up->layer_width[k] >= ts->width) {
+                    if (t->layer_width[k] >= ts->width) {
                         layer = k;
                         break;
                     }
@@ -1300,19 +1195,21 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
             tnext = ngx_queue_next(tq);
             t = ngx_queue_data(tq, ngx_meet_track_t, queue);
 
-            if (!t->up.video || t->up.nlayers < 2 || t->mime == NULL) {
+            if (t->up == NULL || !t->up->video || t->up->nlayers < 2
+                || t->mime == NULL)
+            {
                 continue;
             }
 
             top = 0;
 
-            for (d = t->up.down; d; d = d->next) {
+            for (d = t->up->down; d; d = d->next) {
                 if (!d->paused && (ngx_int_t) d->max_layer > top) {
                     top = d->max_layer;
                 }
             }
 
-            top = ngx_min(top, (ngx_int_t) t->up.nlayers - 1);
+            top = ngx_min(top, (ngx_int_t) t->up->nlayers - 1);
 
             if (top == t->dynacast) {
                 continue;
@@ -1367,7 +1264,7 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
 void
 ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer)
 {
-    while (peer->media.ndown) {
-        ngx_meet_downtrack_free(peer->media.down[0]);
+    while (peer->media && peer->media->ndown) {
+        ngx_meet_media_downtrack_free(peer->media->down[0]);
     }
 }

@@ -35,10 +35,15 @@ void ngx_meet_signal_dynacast(ngx_meet_room_t *room);
 void ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
     Livekit__UpdateTrackSettings *ts);
 
+/* puts the signal module's handler on the media state hooks
+ * (postconfiguration) */
+void ngx_meet_signal_sdp_init(void);
+
 /* the worker's offer buffers, at process exit */
 void ngx_meet_signal_sdp_exit(void);
 
-/* what the SDP code keeps per peer, freed with it */
+/* what the SDP code keeps per peer, freed with it: its media session
+ * (again: nothing when already freed) */
 void ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer);
 
 
