@@ -10,7 +10,6 @@
 
 
 #include "ngx_meet_signal.h"
-#include "ngx_meet_signal_sdp.h"
 
 
 /*
@@ -440,7 +439,11 @@ ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t)
 {
     ngx_uint_t  i;
 
-    ngx_meet_signal_uptrack_clear(t);
+    /* out of the forwarding table, with every copy of it */
+    if (t->up) {
+        ngx_meet_media_uptrack_free(t->up);
+        t->up = NULL;
+    }
 
     ngx_queue_remove(&t->queue);
     peer->ntracks--;

@@ -1057,16 +1057,6 @@ ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
 }
 
 
-void
-ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t)
-{
-    if (t->up) {
-        ngx_meet_media_uptrack_free(t->up);
-        t->up = NULL;
-    }
-}
-
-
 /*
  * What a subscriber asks of tracks it receives (livekit-client sends it
  * for adaptiveStream, setVideoQuality(), setEnabled()): disabled pauses the

@@ -24,8 +24,7 @@
 ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     Livekit__SessionDescription *offer);
 
-/* forwarding entries of a track that goes, and of a peer that leaves */
-void ngx_meet_signal_uptrack_clear(ngx_meet_track_t *t);
+/* the forwarding entries a peer that leaves receives */
 void ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer);
 
 /* dynacast: tell publishers which simulcast layers are wanted */
