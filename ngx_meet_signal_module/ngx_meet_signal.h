@@ -16,9 +16,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
-#include "ngx_meet_ws.h"
+#include "meet_ws.h"
 #include "meet_jwt.h"
-#include "ngx_meet_lk_codec.h"
+#include "meet_lk_codec.h"
 
 
 #define NGX_MEET_SID_LEN           15        /* "PA_" + 12 */

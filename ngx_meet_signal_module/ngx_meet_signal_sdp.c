@@ -5,7 +5,7 @@
 
 
 #include "ngx_meet_signal_sdp.h"
-#include "ngx_meet_sdp.h"
+#include "meet_sdp.h"
 
 
 #define NGX_MEET_ANSWER_SIZE   16384
