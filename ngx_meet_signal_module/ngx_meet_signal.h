@@ -179,7 +179,7 @@ ngx_int_t ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
 ngx_meet_track_t *ngx_meet_peer_track(ngx_meet_peer_t *peer,
     const char *sid, const char *cid);
 void ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t);
-char *ngx_meet_strdup(const char *s, size_t len);
+char *ngx_meet_signal_strdup(const char *s, size_t len);
 
 /* sessions (ngx_meet_signal_module.c) */
 ngx_int_t ngx_meet_peer_send(ngx_meet_peer_t *peer,
