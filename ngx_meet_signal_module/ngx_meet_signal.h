@@ -17,9 +17,9 @@
 #include <ngx_http.h>
 #include "ngx_meet_core.h"
 #include "ngx_meet_media.h"
-#include "ngx_meet_ws.h"
+#include "meet_ws.h"
 #include "meet_jwt.h"
-#include "ngx_meet_lk_codec.h"
+#include "meet_lk_codec.h"
 
 
 #define NGX_MEET_SID_LEN           15        /* "PA_" + 12 */
@@ -184,7 +184,7 @@ ngx_int_t ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
 ngx_meet_track_t *ngx_meet_peer_track(ngx_meet_peer_t *peer,
     const char *sid, const char *cid);
 void ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t);
-char *ngx_meet_strdup(const char *s, size_t len);
+char *ngx_meet_signal_strdup(const char *s, size_t len);
 
 /* sessions (ngx_meet_signal_module.c) */
 ngx_int_t ngx_meet_peer_send(ngx_meet_peer_t *peer,

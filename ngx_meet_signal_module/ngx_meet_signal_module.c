@@ -834,12 +834,12 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
     peer->sdp_session_id = (uint64_t) ngx_random() << 20 ^ ngx_random();
 
-    peer->identity = ngx_meet_strdup((char *) claims->identity.data,
-                                     claims->identity.len);
-    peer->name = ngx_meet_strdup((char *) claims->name.data,
-                                 claims->name.len);
-    peer->metadata = ngx_meet_strdup((char *) claims->metadata.data,
-                                     claims->metadata.len);
+    peer->identity = ngx_meet_signal_strdup((char *) claims->identity.data,
+                                            claims->identity.len);
+    peer->name = ngx_meet_signal_strdup((char *) claims->name.data,
+                                        claims->name.len);
+    peer->metadata = ngx_meet_signal_strdup((char *) claims->metadata.data,
+                                            claims->metadata.len);
     if (peer->identity == NULL || peer->name == NULL
         || peer->metadata == NULL)
     {
@@ -1953,9 +1953,10 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         t->pub_profile = -1;
         t->dynacast = -1;
 
-        t->cid = ngx_meet_strdup(req->cid, ngx_strlen(req->cid));
-        t->name = ngx_meet_strdup(req->name, ngx_strlen(req->name));
-        t->stream = ngx_meet_strdup(req->stream, ngx_strlen(req->stream));
+        t->cid = ngx_meet_signal_strdup(req->cid, ngx_strlen(req->cid));
+        t->name = ngx_meet_signal_strdup(req->name, ngx_strlen(req->name));
+        t->stream = ngx_meet_signal_strdup(req->stream,
+                                           ngx_strlen(req->stream));
         t->type = req->type;
         t->source = req->source;
         t->width = req->width;
@@ -1998,8 +1999,8 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
             p[len] = '\0';
 
             t->codec_mime[t->ncodecs] = mime;
-            t->codec_cid[t->ncodecs] = ngx_meet_strdup(sc->cid,
-                                                       ngx_strlen(sc->cid));
+            t->codec_cid[t->ncodecs] =
+                         ngx_meet_signal_strdup(sc->cid, ngx_strlen(sc->cid));
             t->ncodecs++;
         }
 
@@ -2012,8 +2013,8 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         }
 
         if (t->ncodecs) {
-            t->mime = ngx_meet_strdup(t->codec_mime[0],
-                                      ngx_strlen(t->codec_mime[0]));
+            t->mime = ngx_meet_signal_strdup(t->codec_mime[0],
+                                             ngx_strlen(t->codec_mime[0]));
         }
 
         ngx_queue_insert_tail(&peer->tracks, &t->queue);
@@ -2094,7 +2095,7 @@ ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
     }
 
     if (req->name && req->name[0]) {
-        s = ngx_meet_strdup(req->name, ngx_strlen(req->name));
+        s = ngx_meet_signal_strdup(req->name, ngx_strlen(req->name));
         if (s) {
             ngx_free(peer->name);
             peer->name = s;
@@ -2102,7 +2103,7 @@ ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
     }
 
     if (req->metadata && req->metadata[0]) {
-        s = ngx_meet_strdup(req->metadata, ngx_strlen(req->metadata));
+        s = ngx_meet_signal_strdup(req->metadata, ngx_strlen(req->metadata));
         if (s) {
             ngx_free(peer->metadata);
             peer->metadata = s;

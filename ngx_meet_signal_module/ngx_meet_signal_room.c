@@ -44,7 +44,7 @@ ngx_meet_rooms_init(void)
 
 
 char *
-ngx_meet_strdup(const char *s, size_t len)
+ngx_meet_signal_strdup(const char *s, size_t len)
 {
     char  *p;
 
@@ -92,7 +92,7 @@ ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
         return NULL;
     }
 
-    room->name = ngx_meet_strdup((char *) name->data, name->len);
+    room->name = ngx_meet_signal_strdup((char *) name->data, name->len);
     if (room->name == NULL) {
         ngx_free(room);
         return NULL;

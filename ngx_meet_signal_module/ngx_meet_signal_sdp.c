@@ -5,7 +5,7 @@
 
 
 #include "ngx_meet_signal_sdp.h"
-#include "ngx_meet_sdp.h"
+#include "meet_sdp.h"
 
 
 #define NGX_MEET_ANSWER_SIZE   16384
@@ -320,7 +320,7 @@ ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 continue;
             }
 
-            mid = ngx_meet_strdup((char *) m->mid.data, m->mid.len);
+            mid = ngx_meet_signal_strdup((char *) m->mid.data, m->mid.len);
             if (mid == NULL) {
                 break;
             }
@@ -513,7 +513,7 @@ ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
  */
 
 static const meet_sdp_codec_t *
-ngx_meet_sdp_codec(const meet_sdp_media_t *m, const char *mime,
+ngx_meet_signal_codec_find(const meet_sdp_media_t *m, const char *mime,
     int profile)
 {
     size_t                   i;
@@ -557,11 +557,12 @@ ngx_meet_sdp_codec(const meet_sdp_media_t *m, const char *mime,
 
 
 static int
-ngx_meet_sdp_pt(const meet_sdp_media_t *m, const char *mime, int profile)
+ngx_meet_signal_codec_pt(const meet_sdp_media_t *m, const char *mime,
+    int profile)
 {
     const meet_sdp_codec_t  *c;
 
-    c = ngx_meet_sdp_codec(m, mime, profile);
+    c = ngx_meet_signal_codec_find(m, mime, profile);
 
     return c ? c->pt : -1;
 }
@@ -596,7 +597,7 @@ ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
         m = meet_sdp_find_mid(sdp, (u_char *) t->mid, ngx_strlen(t->mid));
 
         if (m == NULL || !dec[m - sdp->media].accept
-            || ngx_meet_sdp_codec(m, t->mime, -1) == NULL)
+            || ngx_meet_signal_codec_find(m, t->mime, -1) == NULL)
         {
             continue;
         }
@@ -733,7 +734,7 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
 
         up->video = (m->type == MEET_SDP_VIDEO);
         up->codec = up->video ? ngx_meet_media_codec(t->mime) : 0;
-        c = ngx_meet_sdp_codec(m, t->mime, -1);
+        c = ngx_meet_signal_codec_find(m, t->mime, -1);
         t->pub_pt = c ? c->pt : -1;
         t->pub_profile = (c && c->profile_level_id >= 0 && c->name.len == 4
                           && ngx_strncasecmp((u_char *) c->name.data,
@@ -912,7 +913,8 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                                                     : MEET_SDP_AUDIO)
                         && m->mid.len && m->mid.len <= 32
                         && !ngx_meet_mid_used(sub, &m->mid)
-                        && ngx_meet_sdp_pt(m, t->mime, t->pub_profile) >= 0)
+                        && ngx_meet_signal_codec_pt(m, t->mime,
+                                                    t->pub_profile) >= 0)
                     {
                         break;
                     }
@@ -943,7 +945,8 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                 ngx_memcpy(d->mid, m->mid.data, m->mid.len);
                 d->mid_len = m->mid.len;
 
-                sub_pt = ngx_meet_sdp_pt(m, t->mime, t->pub_profile);
+                sub_pt = ngx_meet_signal_codec_pt(m, t->mime,
+                                                  t->pub_profile);
                 d->pt_map[t->pub_pt & 127] = (uint8_t) (sub_pt + 1);
 
                 /* retransmissions on an RTX stream where the slot has rtx */

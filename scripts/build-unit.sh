@@ -7,7 +7,7 @@
 #
 # A test names the project sources it is linked with in a comment line at
 # its top, paths relative to the repository (several lines add up):
-#     /* sources: ngx_meet_signal_module/ngx_meet_ws.c */
+#     /* sources: ngx_meet_signal_module/lib/meet_ws.c */
 # Include path: t/unit (tap.h), t/fuzz and every folder with a header.  A binary is
 # rebuilt when its test, a listed source, a header of those folders, this
 # script or the command line changed.  CC (unit) and FUZZ_CC (fuzz)

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_signal_module/ngx_meet_lk_codec.c build/gen/livekit_signal.pb-c.c */
+/* sources: ngx_meet_signal_module/lib/meet_lk_codec.c build/gen/livekit_signal.pb-c.c */
 
 /*
  * The protobuf and join_request decoding of the signal module: the first
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ngx_meet_lk_codec.h"
+#include "meet_lk_codec.h"
 
 
 int

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_signal_module/ngx_meet_sdp.c */
+/* sources: ngx_meet_signal_module/lib/meet_sdp_parse.c ngx_meet_signal_module/lib/meet_sdp_answer.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_meet_sdp.h"
+#include "meet_sdp.h"
 
 
 #define ANSWER_SIZE  (256 * 1024)

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_signal_module/ngx_meet_ws.c */
+/* sources: ngx_meet_signal_module/lib/meet_ws.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_meet_ws.h"
+#include "meet_ws.h"
 
 
 #define BUF_SIZE   256

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_signal_module/ngx_meet_lk_codec.c build/gen/livekit_signal.pb-c.c */
+/* sources: ngx_meet_signal_module/lib/meet_lk_codec.c build/gen/livekit_signal.pb-c.c */
 
 /*
  * The join_request query value of /rtc/v1: percent-encoding, base64url,
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "tap.h"
-#include "ngx_meet_lk_codec.h"
+#include "meet_lk_codec.h"
 
 
 static size_t

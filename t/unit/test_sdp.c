@@ -1,9 +1,10 @@
-/* sources: ngx_meet_signal_module/ngx_meet_sdp.c */
+/* sources: ngx_meet_signal_module/lib/meet_sdp_parse.c ngx_meet_signal_module/lib/meet_sdp_answer.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the SDP offer parser and answer builder (ngx_meet_sdp.c).
+ * Unit tests of the SDP offer parser and answer builder (meet_sdp_parse.c,
+ * meet_sdp_answer.c).
  * t/unit/fixtures/chromium-*-offer.sdp are real offers of HeadlessChrome
  * 156 shaped like livekit-client's: the join offer (3 recvonly audio,
  * 3 recvonly video, a data channel, max-bundle) and the re-offer after our
@@ -18,7 +19,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "ngx_meet_sdp.h"
+#include "meet_sdp.h"
 
 
 #define FP32                                                                  \

@@ -1,9 +1,9 @@
-/* sources: ngx_meet_signal_module/ngx_meet_ws.c */
+/* sources: ngx_meet_signal_module/lib/meet_ws.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the RFC 6455 framing library (ngx_meet_ws.c).
+ * Unit tests of the RFC 6455 framing library (meet_ws.c).
  */
 
 
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "ngx_meet_ws.h"
+#include "meet_ws.h"
 
 
 #define E_PROTO    (-MEET_WS_CLOSE_PROTOCOL_ERROR)

@@ -11,11 +11,14 @@
  * error, never a crash) and every string in it is a slice of the input
  * text, which the caller keeps alive while it uses the offer.  The offer
  * holds no pointers into itself, so it may be copied.
+ *
+ * meet_sdp_parse.c: the parser and the queries; meet_sdp_answer.c: the
+ * answer builder.
  */
 
 
-#ifndef _NGX_MEET_SDP_H_INCLUDED_
-#define _NGX_MEET_SDP_H_INCLUDED_
+#ifndef _MEET_SDP_H_INCLUDED_
+#define _MEET_SDP_H_INCLUDED_
 
 
 #include <stddef.h>
@@ -343,5 +346,21 @@ ssize_t meet_sdp_build_answer(const meet_sdp_offer_t *offer,
 uint32_t meet_sdp_candidate_priority(const meet_sdp_candidate_t *c,
     size_t i);
 
+/*
+ * String checks of the parser (meet_sdp_parse.c) that the answer builder
+ * uses on the caller's values.  eq/ieq: equal to a C string (ieq: ASCII
+ * case-insensitive); uint: MEET_SDP_OK and *out if s is a decimal number
+ * <= max; is_token: RFC 8866 token-chars, 1..max of them; is_ice: RFC 8839
+ * ice-chars, min..max; hex_fp: "AB:CD:..." to bytes, the byte count, 0 if
+ * malformed or longer than max.
+ */
+int meet_sdp_eq(const meet_sdp_str_t *s, const char *c);
+int meet_sdp_ieq(const meet_sdp_str_t *s, const char *c);
+int meet_sdp_ieq2(const meet_sdp_str_t *a, const meet_sdp_str_t *b);
+int meet_sdp_uint(const meet_sdp_str_t *s, uint64_t max, uint64_t *out);
+int meet_sdp_is_token(const meet_sdp_str_t *s, size_t max);
+int meet_sdp_is_ice(const meet_sdp_str_t *s, size_t min, size_t max);
+size_t meet_sdp_hex_fp(const meet_sdp_str_t *s, u_char *bin, size_t max);
 
-#endif /* _NGX_MEET_SDP_H_INCLUDED_ */
+
+#endif /* _MEET_SDP_H_INCLUDED_ */

@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * RFC 6455 WebSocket framing, server side.  See ngx_meet_ws.h.
+ * RFC 6455 WebSocket framing, server side.  See meet_ws.h.
  */
 
 
@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "ngx_meet_ws.h"
+#include "meet_ws.h"
 
 
 #define MEET_WS_GUID      "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"

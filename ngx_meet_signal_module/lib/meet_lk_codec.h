@@ -10,8 +10,8 @@
  */
 
 
-#ifndef _NGX_MEET_LK_CODEC_H_INCLUDED_
-#define _NGX_MEET_LK_CODEC_H_INCLUDED_
+#ifndef _MEET_LK_CODEC_H_INCLUDED_
+#define _MEET_LK_CODEC_H_INCLUDED_
 
 
 #include <stddef.h>
@@ -46,4 +46,4 @@ long meet_lk_base64_decode(unsigned char *dst, const unsigned char *src,
     size_t len);
 
 
-#endif /* _NGX_MEET_LK_CODEC_H_INCLUDED_ */
+#endif /* _MEET_LK_CODEC_H_INCLUDED_ */

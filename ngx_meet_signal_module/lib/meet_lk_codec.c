@@ -1,13 +1,15 @@
 
 /*
  * Copyright (C) ngx_meet authors
+ *
+ * The join_request decoding and protobuf-c allocation; see meet_lk_codec.h.
  */
 
 
 #include <string.h>
 #include <stdlib.h>
 #include <zlib.h>
-#include "ngx_meet_lk_codec.h"
+#include "meet_lk_codec.h"
 
 
 static void *meet_lk_alloc(ProtobufCAllocator *a, size_t size);

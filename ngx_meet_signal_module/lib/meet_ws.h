@@ -32,8 +32,8 @@
  */
 
 
-#ifndef _NGX_MEET_WS_H_INCLUDED_
-#define _NGX_MEET_WS_H_INCLUDED_
+#ifndef _MEET_WS_H_INCLUDED_
+#define _MEET_WS_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -219,4 +219,4 @@ size_t meet_ws_close_frame(u_char *buf, size_t size, unsigned code,
     const u_char *reason, size_t reason_len);
 
 
-#endif /* _NGX_MEET_WS_H_INCLUDED_ */
+#endif /* _MEET_WS_H_INCLUDED_ */
