@@ -2,8 +2,11 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * ngx_meet_redis_module (meet_redis in http{}): this worker's Redis
- * client and the Redis backend of the session store.
+ * ngx_meet_redis_module (meet_redis in http{}): the Redis server of a
+ * deployment.  The module owns its configuration and each worker's client
+ * (made in init_process, destroyed in exit_process); its users borrow
+ * them: the Redis backend of the session store (ngx_meet_session_redis.c)
+ * and, in the tests' build, meet_redis_test_kv (ngx_meet_redis_test.c).
  */
 
 
@@ -15,20 +18,32 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_meet_redis.h"
-#include "ngx_meet_session.h"
 
 
-/*
- * The session store on the meet_redis server: get (GET), set (SET key
- * value EX ttl), del (DEL), keys prefixed with meet_redis's prefix=
- * ("meet:" by default).  NULL when http{} has no meet_redis (so far:
- * call it after meet_redis was parsed, e.g. from a postconfiguration
- * handler).  The store lives as long as the configuration cycle.
- */
-ngx_meet_session_store_t *ngx_meet_redis_session_store(ngx_conf_t *cf);
+typedef struct {
+    ngx_meet_redis_conf_t      redis;
+    ngx_str_t                  prefix;        /* before every key */
+    ngx_flag_t                 configured;
+    ngx_meet_redis_t          *client;        /* this worker's */
+#if (NGX_MEET_TEST_HOOKS)
+    ngx_flag_t                 test_kv;       /* a location uses it */
+    void                      *test_store;    /* its session store */
+#endif
+} ngx_meet_redis_main_conf_t;
+
 
 /* this worker's client (NULL without meet_redis, or outside a worker) */
 ngx_meet_redis_t *ngx_meet_redis_client(ngx_cycle_t *cycle);
+
+
+#if (NGX_MEET_TEST_HOOKS)
+
+/* meet_redis_test_kv (ngx_meet_redis_test.c) */
+char *ngx_meet_redis_test_kv(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_meet_redis_test_init_main_conf(ngx_conf_t *cf,
+    ngx_meet_redis_main_conf_t *rmcf);
+
+#endif
 
 
 extern ngx_module_t  ngx_meet_redis_module;
