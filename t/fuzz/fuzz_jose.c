@@ -1,10 +1,12 @@
-/* sources: ngx_meet_core/ngx_meet_jose.c ngx_meet_core/lib/meet_jwt.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_jose.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_oidc.c */
+/* sources: ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
  * libFuzzer target for JWS verification and the ID token / logout token
- * claim checks (ngx_meet_jose.c), against a fixed key set: jwks1 of
+ * claim checks (meet_jose.c, meet_oidc.c), against a fixed key set: jwks1 of
  * t/unit/jose_vectors.h (rsa1, ec1 and two skipped keys) and ec2, whose
  * private key signs here (jose-generated, see t/unit/test_jose.c).
  *
@@ -29,7 +31,7 @@
 #include <openssl/ec.h>
 #include <openssl/bn.h>
 
-#include "ngx_meet_jose.h"
+#include "meet_oidc.h"
 #include "jose_vectors.h"
 
 

@@ -1,9 +1,11 @@
-/* sources: ngx_meet_core/ngx_meet_jose.c ngx_meet_core/lib/meet_jwt.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_jose.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_oidc.c */
+/* sources: ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * libFuzzer target for the OIDC JSON documents (ngx_meet_jose.c): the
+ * libFuzzer target for the OIDC JSON documents (meet_oidc.c): the
  * input, after one settings byte, is parsed as a discovery document, a
  * token endpoint response and a JWKS, and checked as an endpoint URL and
  * as a return URL.  Bit 0 of the settings byte allows http on loopback
@@ -19,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_meet_jose.h"
+#include "meet_oidc.h"
 #include "jose_vectors.h"
 
 

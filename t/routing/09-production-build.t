@@ -47,7 +47,20 @@ unknown directive "meet_rtp_test_drop_upstream"
 
 
 
-=== TEST 3: the same configuration without it is valid (the production build loads)
+=== TEST 3: meet_redis_test_kv is unknown
+--- http_config
+    meet_redis redis://127.0.0.1:$TEST_NGINX_PORT_2;
+--- config
+    location /kv/ {
+        meet_redis_test_kv;
+    }
+--- must_die
+--- error_log
+unknown directive "meet_redis_test_kv"
+
+
+
+=== TEST 4: the same configuration without it is valid (the production build loads)
 --- stream_config
     server {
         listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;

@@ -2,7 +2,7 @@
 # real redis-server started here (Test::Meet::Redis, with a password), seen
 # through /healthz ("redis" component) and the test-only key/value location
 # meet_redis_test_kv, which runs on the Redis session store backend
-# (ngx_meet_redis_session_store: GET, SET ... EX, DEL, prefix "meet:").
+# (ngx_meet_session_redis.c: GET, SET ... EX, DEL, prefix "meet:").
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Redis;

@@ -1,9 +1,11 @@
-/* sources: ngx_meet_core/ngx_meet_jose.c ngx_meet_core/lib/meet_jwt.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_jose.c */
+/* sources: ngx_meet_routing_module/auth/lib/meet_oidc.c */
+/* sources: ngx_meet_core/lib/meet_jwt.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the OIDC relying-party library (ngx_meet_jose.c).
+ * Unit tests of the OIDC relying-party library (meet_jose.c, meet_oidc.c).
  *
  * Vectors:
  *   - rfc7515_a2, rfc7515_a3: RFC 7515 appendix A.2 (RS256) and A.3
@@ -36,7 +38,7 @@
 #include <openssl/bn.h>
 
 #include "tap.h"
-#include "ngx_meet_jose.h"
+#include "meet_oidc.h"
 #include "jose_vectors.h"
 
 

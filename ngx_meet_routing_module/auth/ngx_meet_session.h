@@ -10,9 +10,12 @@
  *
  * Stores (meet_session_store): "shm" (the embedded default, a shared
  * memory zone that survives reloads) or "redis" (the server of
- * meet_redis: hiredis, asynchronous on nginx events).  Both implement
- * ngx_meet_session_store_t below: a key/value store with expiry, every
- * call asynchronous (the handler may also run before the call returns).
+ * meet_redis: hiredis, asynchronous on nginx events), one file each in
+ * store/.  Both implement ngx_meet_session_store_t below: a key/value
+ * store with expiry, every call asynchronous (the handler may also run
+ * before the call returns).  The session module owns the store (made at
+ * configuration) and the values it keeps; the backend owns its zone or
+ * its calls in flight.
  */
 
 
@@ -127,6 +130,25 @@ struct ngx_meet_session_store_s {
     void        *ctx;
     ngx_str_t    name;                         /* for log lines */
 };
+
+
+/*
+ * store/ngx_meet_session_shm.c: the zone "meet_sessions" of "size" bytes,
+ * which also keeps the server secret (ngx_meet_session_shm_secret(), once
+ * the zone is initialized); the session module makes it in any case.
+ */
+ngx_meet_session_store_t *ngx_meet_session_shm_create(ngx_conf_t *cf,
+    size_t size, void *tag);
+u_char *ngx_meet_session_shm_secret(ngx_meet_session_store_t *st);
+
+/*
+ * store/ngx_meet_session_redis.c: get (GET), set (SET key value EX ttl),
+ * del (DEL) on the meet_redis server, keys prefixed with meet_redis's
+ * prefix= ("meet:" by default).  NULL when http{} has no meet_redis (so
+ * far: call it after meet_redis was parsed, e.g. from a postconfiguration
+ * handler).  The store lives as long as the configuration cycle.
+ */
+ngx_meet_session_store_t *ngx_meet_session_redis_create(ngx_conf_t *cf);
 
 
 #endif /* _NGX_MEET_SESSION_H_INCLUDED_ */

@@ -4,15 +4,19 @@
  *
  * The rooms store of the api module: rooms, the accesses of users to them
  * and the users (La Suite Meet's Room, ResourceAccess and User models).
- * Two backends behind one asynchronous call, ngx_meet_rooms_call():
+ * Two backends behind one asynchronous call, ngx_meet_rooms_call(), each
+ * a ngx_meet_rooms_store_t (below) in a file of its own:
  *
- *   shm   a shared memory zone (the embedded default: no server needed,
- *         survives reloads, not restarts);
- *   pg    PostgreSQL (ngx_meet_pg.c: libpq on nginx events), with its
- *         schema migrations.
+ *   shm   ngx_meet_rooms_shm.c: a shared memory zone (the embedded
+ *         default: no server needed, survives reloads, not restarts);
+ *   pg    ngx_meet_rooms_pg.c: PostgreSQL (ngx_meet_pg.c: libpq on nginx
+ *         events), with its schema migrations.
  *
- * Every record is a row of ngx_str_t fields (the structs below are read
- * as arrays of them by both backends), allocated from the caller's pool.
+ * The api module owns the store (made at configuration, one of the two)
+ * and its requests; the backend owns its connections or zone.  Every
+ * record is a row of ngx_str_t fields (the structs below are read as
+ * arrays of them by both backends); results are allocated from the
+ * caller's pool.
  */
 
 
@@ -31,7 +35,7 @@ typedef struct {
     ngx_str_t                  access_level;  /* public|trusted|restricted */
     ngx_str_t                  configuration; /* JSON object text */
     ngx_str_t                  role;          /* the asking user's, or "" */
-} ngx_meet_room_t;
+} ngx_meet_room_rec_t;
 
 #define NGX_MEET_ROOM_FIELDS       6
 #define NGX_MEET_ROOM_STORED       5          /* role is not stored */
@@ -84,7 +88,7 @@ typedef struct {
     ngx_str_t                  user_id;
     ngx_uint_t                 offset;
     ngx_uint_t                 limit;
-    ngx_meet_room_t            room;
+    ngx_meet_room_rec_t        room;
     ngx_meet_room_access_t     access;
     ngx_meet_user_t            user;
 } ngx_meet_rooms_req_t;
@@ -109,6 +113,24 @@ typedef void (*ngx_meet_rooms_handler_pt)(void *data,
 
 typedef struct ngx_meet_rooms_s  ngx_meet_rooms_t;
 
+/*
+ * A backend: one function per operation on the store (nchan_store_t's
+ * shape).  The op of a call is in its request: every backend serves all
+ * of ngx_meet_rooms_op_e.  NULL init_process/exit_process: nothing to do.
+ */
+typedef struct {
+    ngx_int_t  (*init_process)(ngx_meet_rooms_t *st, ngx_cycle_t *cycle);
+    void       (*exit_process)(ngx_meet_rooms_t *st);
+    void       (*call)(ngx_meet_rooms_t *st, ngx_pool_t *pool,
+                       ngx_meet_rooms_req_t *req,
+                       ngx_meet_rooms_handler_pt handler, void *data);
+} ngx_meet_rooms_store_t;
+
+struct ngx_meet_rooms_s {
+    ngx_meet_rooms_store_t    *store;
+    void                      *ctx;       /* the backend's state */
+};
+
 
 /* configuration: one of the two */
 ngx_meet_rooms_t *ngx_meet_rooms_create_shm(ngx_conf_t *cf, size_t size,
@@ -130,6 +152,23 @@ void ngx_meet_rooms_call(ngx_meet_rooms_t *st, ngx_pool_t *pool,
 
 /* a random UUID (version 4), 36 characters, into pool */
 ngx_int_t ngx_meet_rooms_uuid(ngx_pool_t *pool, ngx_str_t *out);
+
+
+/* ---- for the backends --------------------------------------------------- */
+
+#define NGX_MEET_ROOMS_MAX_FIELDS  8
+
+/* record types (indexes of ngx_meet_rooms_nfields) */
+#define NGX_MEET_ROOMS_T_ROOM      0
+#define NGX_MEET_ROOMS_T_ACCESS    1
+#define NGX_MEET_ROOMS_T_USER      2
+#define NGX_MEET_ROOMS_T_NONE      3
+
+extern ngx_uint_t  ngx_meet_rooms_nfields[];
+
+/* a new record of "type" appended to res->items, its fields to fill */
+ngx_str_t *ngx_meet_rooms_push(ngx_pool_t *pool,
+    ngx_meet_rooms_result_t *res, ngx_uint_t type);
 
 
 #endif /* _NGX_MEET_ROOMS_H_INCLUDED_ */

@@ -17,7 +17,8 @@
  *     at once after losing a working connection);
  *   - ngx_meet_redis_health() reports it in /healthz.
  *
- * Lives in the core module, so every ngx_meet .so may use it.
+ * Part of the routing .so (store/): its one user is ngx_meet_redis_module,
+ * whose client each worker owns (ngx_meet_redis_client()).
  */
 
 

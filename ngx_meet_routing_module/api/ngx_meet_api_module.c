@@ -102,7 +102,7 @@ struct ngx_meet_api_ctx_s {
     json_t                    *body;         /* POST, PUT, PATCH */
     char                      *body_error;   /* why it is not JSON */
     ngx_meet_api_step_pt       next;
-    ngx_meet_room_t            room;         /* the room being worked on */
+    ngx_meet_room_rec_t        room;         /* the room being worked on */
     ngx_meet_room_access_t     access;
     ngx_uint_t                 status;       /* of the room answer */
     ngx_uint_t                 page;
@@ -1139,7 +1139,7 @@ ngx_meet_api_room_found(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
         return ngx_meet_api_unregistered(r, ctx);
     }
 
-    ctx->room = *(ngx_meet_room_t *) res->items->elts;
+    ctx->room = *(ngx_meet_room_rec_t *) res->items->elts;
 
     if (!ngx_meet_api_admin(&ctx->room.role)) {
         return ngx_meet_api_room_answer(r, ctx, NULL);
@@ -1159,7 +1159,7 @@ ngx_meet_api_room_answer(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     json_t                  *root, *v, *list;
     ngx_int_t                rc;
     ngx_uint_t               i, allowed, admin;
-    ngx_meet_room_t         *room;
+    ngx_meet_room_rec_t     *room;
     ngx_meet_room_access_t  *a;
 
     room = &ctx->room;
@@ -1252,7 +1252,7 @@ ngx_meet_api_room_write(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
         return ngx_meet_http_send_detail(r, NGX_HTTP_NOT_FOUND, "Not found.");
     }
 
-    ctx->room = *(ngx_meet_room_t *) res->items->elts;
+    ctx->room = *(ngx_meet_room_rec_t *) res->items->elts;
 
     if (r->method == NGX_HTTP_DELETE
         ? !(ctx->room.role.len == 5
@@ -1331,9 +1331,9 @@ static ngx_int_t
 ngx_meet_api_rooms_list(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_meet_rooms_result_t *res)
 {
-    json_t           *root, *results, *item;
-    ngx_uint_t        i, n;
-    ngx_meet_room_t  *room;
+    json_t               *root, *results, *item;
+    ngx_uint_t            i, n;
+    ngx_meet_room_rec_t  *room;
 
     n = res->items ? res->items->nelts : 0;
 
@@ -1545,7 +1545,7 @@ ngx_meet_api_access_room(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
         return ngx_meet_api_send_error(r, "resource", "No such room.");
     }
 
-    ctx->room = *(ngx_meet_room_t *) res->items->elts;
+    ctx->room = *(ngx_meet_room_rec_t *) res->items->elts;
 
     if (!ngx_meet_api_admin(&ctx->room.role)) {
         return ngx_meet_http_send_detail(r, NGX_HTTP_FORBIDDEN,
@@ -1665,7 +1665,7 @@ ngx_meet_api_access_done(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
                                              "Not found.");
         }
 
-        ctx->room = *(ngx_meet_room_t *) res->items->elts;
+        ctx->room = *(ngx_meet_room_rec_t *) res->items->elts;
 
         /* administrators, and only owners for an owner's access */
         if (!ngx_meet_api_admin(&ctx->room.role)

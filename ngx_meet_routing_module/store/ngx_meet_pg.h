@@ -16,7 +16,8 @@
  *
  * While the server is known to be down every query fails at once
  * (NGX_DECLINED and the reason), and the pool reconnects with backoff.
- * Registers the "postgres" component of /healthz.
+ * Registers the "postgres" component of /healthz.  Part of the routing
+ * .so (store/): its one user is the rooms store, ngx_meet_rooms_pg.c.
  */
 
 

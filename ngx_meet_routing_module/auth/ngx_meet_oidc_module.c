@@ -24,7 +24,7 @@
  *
  * Authorization code flow with PKCE (S256), state and nonce in a signed
  * short-lived cookie (HMAC-SHA-256 with the server secret kept in shared
- * memory), the ID token verified with ngx_meet_jose (RS256/ES256, JWKS
+ * memory), the ID token verified with meet_jose/meet_oidc (RS256/ES256, JWKS
  * by kid, refetched once on an unknown kid).  The IdP is reached through
  * in-memory subrequests to an internal location this directive generates
  * (nginx's proxy module: TLS verified against trusted_certificate,
@@ -40,7 +40,7 @@
 #include <openssl/crypto.h>
 #include "ngx_meet_core.h"
 #include "ngx_meet_http.h"
-#include "ngx_meet_jose.h"
+#include "meet_oidc.h"
 #include "ngx_meet_session.h"
 #include "ngx_meet_oidc.h"
 
