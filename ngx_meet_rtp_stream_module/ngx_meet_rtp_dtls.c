@@ -10,8 +10,8 @@
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_dtls.h"
-#include "ngx_meet_srtp.h"
+#include "meet_dtls.h"
+#include "meet_srtp.h"
 
 
 static void ngx_meet_rtp_dtls_flush(ngx_meet_rtp_peer_t *peer);

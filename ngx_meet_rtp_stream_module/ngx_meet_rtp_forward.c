@@ -32,9 +32,9 @@
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_rtp.h"
-#include "ngx_meet_rtcp.h"
-#include "ngx_meet_srtp.h"
+#include "meet_rtp.h"
+#include "meet_rtcp.h"
+#include "meet_srtp.h"
 
 #include <time.h>
 

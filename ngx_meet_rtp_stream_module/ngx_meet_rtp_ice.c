@@ -11,7 +11,7 @@
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_stun.h"
+#include "meet_stun.h"
 
 
 static void ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms);
