@@ -14,9 +14,6 @@
 #include "meet_stun.h"
 
 
-static void ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms);
-
-
 void
 ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 {
@@ -106,17 +103,10 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     peer = ms->media;
 
     if (peer == NULL) {
-        peer = ngx_calloc(sizeof(ngx_meet_rtp_peer_t), ngx_cycle->log);
+        peer = ngx_meet_rtp_peer_create(ms);
         if (peer == NULL) {
             return;
         }
-
-        peer->media = ms;
-        peer->log = ngx_cycle->log;
-        ngx_meet_rtp_peer_init(peer);
-
-        ms->media = peer;
-        ms->on_remove = ngx_meet_rtp_on_remove;
     }
 
     if (peer->selected == rc) {
@@ -151,18 +141,3 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     }
 }
 
-
-/* the participant's signaling ended: its media goes with it */
-
-static void
-ngx_meet_rtp_on_remove(ngx_meet_media_session_t *ms)
-{
-    ngx_meet_rtp_peer_t  *peer = ms->media;
-
-    ms->media = NULL;
-
-    if (peer) {
-        peer->media = NULL;
-        ngx_meet_rtp_peer_free(peer);
-    }
-}
