@@ -1,6 +1,6 @@
 /*
  * Forwarding hot path, measured without browsers: what one worker does per
- * forwarded packet, with the project's own code (ngx_meet_srtp.c: libsrtp2
+ * forwarded packet, with the project's own code (meet_srtp.c: libsrtp2
  * as linked; the same header rewrite as ngx_meet_rtp_forward.c) and real
  * UDP sends to a sink on 127.0.0.1:
  *
@@ -22,7 +22,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
-#include "ngx_meet_srtp.h"
+#include "meet_srtp.h"
 
 #define NPKT   512
 #define PLEN   1200

@@ -6,7 +6,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=$repo/build/bench
 mkdir -p "$out"
-inc="-I$repo/ngx_meet_rtp_stream_module"
+inc="-I$repo/ngx_meet_rtp_stream_module/lib"
 lib="-lsrtp2"
 # SRTP=system measures Debian's NSS-backed libsrtp2 instead
 if [ "${SRTP:-}" != system ] && [ -f "$repo/build/libsrtp/lib/libsrtp2.a" ]; then
@@ -14,7 +14,7 @@ if [ "${SRTP:-}" != system ] && [ -f "$repo/build/libsrtp/lib/libsrtp2.a" ]; the
     lib="$repo/build/libsrtp/lib/libsrtp2.a -lssl -lcrypto"
 fi
 gcc -O2 -g $inc -o "$out/fwd_bench" "$repo/bench/fwd_bench.c" \
-    "$repo/ngx_meet_rtp_stream_module/ngx_meet_srtp.c" $lib
+    "$repo/ngx_meet_rtp_stream_module/lib/meet_srtp.c" $lib
 if ldd "$out/fwd_bench" | grep -q libnss3; then
     echo "SRTP: Debian's libsrtp2 (NSS)"
 else

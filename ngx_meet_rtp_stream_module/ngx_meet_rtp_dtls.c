@@ -5,13 +5,14 @@
  * DTLS-SRTP on the selected pair of a participant: a DTLS 1.2 server
  * (setup:passive) with the cycle's certificate, the client certificate
  * checked against the fingerprint of its offer, then SRTP sessions keyed
- * from the handshake (RFC 5764).  Retransmissions run on nginx timers.
+ * from the handshake (RFC 5764); what SRTP then carries is the peer's
+ * (ngx_meet_rtp_peer.c).  Retransmissions run on nginx timers.
  */
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_dtls.h"
-#include "ngx_meet_srtp.h"
+#include "meet_dtls.h"
+#include "meet_srtp.h"
 
 
 static void ngx_meet_rtp_dtls_flush(ngx_meet_rtp_peer_t *peer);
@@ -22,7 +23,6 @@ static void ngx_meet_rtp_dtls_state(ngx_meet_rtp_peer_t *peer,
 
 
 static meet_dtls_ctx_t  *ngx_meet_rtp_dtls_ctx;
-static ngx_uint_t        ngx_meet_rtp_npeers;
 
 
 ngx_int_t
@@ -51,8 +51,6 @@ ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    ngx_meet_rtp_npeers = 0;
-
     return NGX_OK;
 }
 
@@ -71,32 +69,13 @@ ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle)
 }
 
 
-ngx_uint_t
-ngx_meet_rtp_peers(void)
-{
-    return ngx_meet_rtp_npeers;
-}
-
-
 void
-ngx_meet_rtp_peer_init(ngx_meet_rtp_peer_t *peer)
+ngx_meet_rtp_dtls_peer_init(ngx_meet_rtp_peer_t *peer)
 {
     peer->dtls_timer.handler = ngx_meet_rtp_dtls_timer;
     peer->dtls_timer.data = peer;
     peer->dtls_timer.log = peer->log;
     peer->dtls_timer.cancelable = 1;
-
-    peer->twcc_timer.handler = ngx_meet_rtp_twcc_timer;
-    peer->twcc_timer.data = peer;
-    peer->twcc_timer.log = peer->log;
-    peer->twcc_timer.cancelable = 1;
-
-    peer->rr_timer.handler = ngx_meet_rtp_rr_timer;
-    peer->rr_timer.data = peer;
-    peer->rr_timer.log = peer->log;
-    peer->rr_timer.cancelable = 1;
-
-    ngx_meet_rtp_npeers++;
 }
 
 
@@ -262,61 +241,10 @@ ngx_meet_rtp_dtls_timer(ngx_event_t *ev)
 
 
 void
-ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
+ngx_meet_rtp_dtls_peer_free(ngx_meet_rtp_peer_t *peer)
 {
-    int       rc, rtcp;
-    size_t    len;
-
-    if (!peer->connected) {
-        ngx_meet_rtp_drops[NGX_MEET_DROP_NO_SRTP]++;
-        return;
-    }
-
-    /* RFC 5761: RTCP packet types 192-223 sit where RTP has M + PT */
-    rtcp = (n >= 2 && p[1] >= 192 && p[1] <= 223);
-
-    len = n;
-    rc = rtcp ? meet_srtp_unprotect_rtcp(peer->srtp, p, &len)
-              : meet_srtp_unprotect_rtp(peer->srtp, p, &len);
-
-    if (rc != MEET_SRTP_OK) {
-        ngx_meet_rtp_drops[rc == MEET_SRTP_ERR_AUTH ? NGX_MEET_DROP_SRTP_AUTH
-                           : rc == MEET_SRTP_ERR_REPLAY
-                             ? NGX_MEET_DROP_SRTP_REPLAY
-                             : NGX_MEET_DROP_SRTP_OTHER]++;
-        ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
-                       "meet rtp: %s dropped: %s", rtcp ? "SRTCP" : "SRTP",
-                       meet_srtp_strerror(rc));
-        return;
-    }
-
-    if (rtcp) {
-        peer->rx_rtcp++;
-        ngx_meet_rtp_feedback(peer, p, len);
-
-    } else {
-        peer->rx_rtp++;
-        peer->rx_bytes += len;
-        ngx_meet_rtp_forward(peer, p, len);
-    }
-}
-
-
-void
-ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
-{
-    ngx_meet_rtp_conn_t  *rc;
-
     if (peer->dtls_timer.timer_set) {
         ngx_del_timer(&peer->dtls_timer);
-    }
-
-    if (peer->twcc_timer.timer_set) {
-        ngx_del_timer(&peer->twcc_timer);
-    }
-
-    if (peer->rr_timer.timer_set) {
-        ngx_del_timer(&peer->rr_timer);
     }
 
     if (peer->dtls) {
@@ -326,23 +254,6 @@ ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
         }
 
         meet_dtls_session_free(peer->dtls);
+        peer->dtls = NULL;
     }
-
-    if (peer->srtp) {
-        meet_srtp_free(peer->srtp);
-    }
-
-    rc = peer->selected;
-
-    if (rc) {
-        rc->peer = NULL;
-
-        if (!rc->finalizing) {
-            rc->finalizing = 1;
-            ngx_post_event(&rc->fin, &ngx_posted_events);
-        }
-    }
-
-    ngx_meet_rtp_npeers--;
-    ngx_free(peer);
 }

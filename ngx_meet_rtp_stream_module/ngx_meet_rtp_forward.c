@@ -25,23 +25,20 @@
  *
  * Sender reports of publishers reach subscribers with our SSRC and counts.
  *
- * Not yet: sequence continuity across publisher restarts (the publisher's
- * numbers pass through), header extensions (stripped: the subscriber
- * demultiplexes by the SSRC our answer announces).
+ * Each subscriber gets one continuous stream per downtrack (sequence
+ * numbers and timestamps rewritten across layer switches and publisher
+ * restarts: meet_rtp_rewriter_t).  Not yet: header extensions (stripped:
+ * the subscriber demultiplexes by the SSRC our answer announces).
  */
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_rtp.h"
-#include "ngx_meet_rtcp.h"
-#include "ngx_meet_srtp.h"
+#include "meet_rtp.h"
+#include "meet_rtcp.h"
+#include "meet_srtp.h"
 
 #include <time.h>
 
-
-#if (MEET_SRTP_TAILROOM > NGX_MEET_RTP_DGRAM_MAX - 1500)
-#error NGX_MEET_RTP_DGRAM_MAX leaves no room for SRTP
-#endif
 
 /* the forwarding table's codec list and the RTP library's must agree */
 #if (NGX_MEET_CODEC_VP8 != MEET_RTP_CODEC_VP8                                \
@@ -68,7 +65,7 @@
 typedef struct {
     uint16_t                  seq;
     uint16_t                  len;
-    u_char                    data[1500];
+    u_char                    data[NGX_MEET_RTP_MTU];
 } ngx_meet_rtp_hist_t;
 
 
@@ -91,17 +88,8 @@ typedef struct {
 } ngx_meet_rtp_upstate_t;
 
 
-ngx_uint_t  ngx_meet_rtp_retransmits;
-ngx_uint_t  ngx_meet_rtp_nacks_sent;
-ngx_uint_t  ngx_meet_rtp_rtx_received;
-ngx_uint_t  ngx_meet_rtp_plis_sent;
-ngx_uint_t  ngx_meet_rtp_recovered;
-ngx_uint_t  ngx_meet_rtp_unrecovered;
-ngx_uint_t  ngx_meet_rtp_rr_sent;
-ngx_uint_t  ngx_meet_rtp_layer_switches;
-
 /* an RTX packet turned back into the original (RFC 4588) */
-static u_char  ngx_meet_rtp_rtx_buf[1500];
+static u_char  ngx_meet_rtp_rtx_buf[NGX_MEET_RTP_MTU];
 
 
 static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
@@ -120,6 +108,8 @@ static ngx_meet_rtp_downstate_t *ngx_meet_rtp_downstate(
     ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
     ngx_meet_rtp_upstate_t *st, u_char *p, size_t n, meet_rtp_header_t *hp);
+static void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);
+static void ngx_meet_rtp_rr_timer(ngx_event_t *ev);
 static void ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up);
 static void ngx_meet_rtp_downtrack_free(ngx_meet_downtrack_t *d);
 
@@ -128,10 +118,10 @@ static ngx_meet_media_uptrack_free_pt    ngx_meet_rtp_next_uptrack_free;
 static ngx_meet_media_downtrack_free_pt  ngx_meet_rtp_next_downtrack_free;
 
 
-/* our state on the forwarding table's entries goes with them */
+/* postconfiguration: our state on the table's entries goes with them */
 
 void
-ngx_meet_rtp_forward_init(void)
+ngx_meet_rtp_forward_hooks_init(void)
 {
     ngx_meet_rtp_next_uptrack_free = ngx_meet_media_top_uptrack_free;
     ngx_meet_media_top_uptrack_free = ngx_meet_rtp_uptrack_free;
@@ -172,15 +162,40 @@ ngx_meet_rtp_now_us(void)
 }
 
 
-/* one packet at a time, with SRTP's tailroom */
-static u_char  ngx_meet_rtp_obuf[1500 + MEET_SRTP_TAILROOM];
+/* a new peer's feedback timers; they stop when it goes */
+
+void
+ngx_meet_rtp_forward_peer_init(ngx_meet_rtp_peer_t *peer)
+{
+    peer->twcc_timer.handler = ngx_meet_rtp_twcc_timer;
+    peer->twcc_timer.data = peer;
+    peer->twcc_timer.log = peer->log;
+    peer->twcc_timer.cancelable = 1;
+
+    peer->rr_timer.handler = ngx_meet_rtp_rr_timer;
+    peer->rr_timer.data = peer;
+    peer->rr_timer.log = peer->log;
+    peer->rr_timer.cancelable = 1;
+}
+
+
+void
+ngx_meet_rtp_forward_peer_free(ngx_meet_rtp_peer_t *peer)
+{
+    if (peer->twcc_timer.timer_set) {
+        ngx_del_timer(&peer->twcc_timer);
+    }
+
+    if (peer->rr_timer.timer_set) {
+        ngx_del_timer(&peer->rr_timer);
+    }
+}
 
 
 static void
 ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
 {
     size_t                len;
-    u_char                buf[64];
     ngx_msec_t            now;
     ngx_meet_rtp_peer_t  *pub;
 
@@ -200,17 +215,13 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
         return;
     }
 
-    len = meet_rtcp_build_pli(buf, sizeof(buf), NGX_MEET_OUR_SSRC, up->ssrc);
+    len = meet_rtcp_build_pli(ngx_meet_rtp_rtcp_buf(), NGX_MEET_RTP_MTU,
+                              NGX_MEET_OUR_SSRC, up->ssrc);
     if (len == 0) {
         return;
     }
 
-    ngx_memcpy(ngx_meet_rtp_obuf, buf, len);
-
-    if (meet_srtp_protect_rtcp(pub->srtp, ngx_meet_rtp_obuf, &len,
-                               sizeof(ngx_meet_rtp_obuf))
-        != MEET_SRTP_OK)
-    {
+    if (ngx_meet_rtp_send_rtcp(pub, len) != NGX_OK) {
         return;
     }
 
@@ -219,8 +230,6 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
 
     ngx_log_debug1(NGX_LOG_DEBUG_STREAM, pub->log, 0,
                    "meet rtp: PLI to SSRC %uD", up->ssrc);
-
-    (void) ngx_meet_rtp_send(pub->selected, ngx_meet_rtp_obuf, len);
 }
 
 
@@ -363,7 +372,7 @@ ngx_meet_rtp_twcc_arrival(ngx_meet_rtp_peer_t *peer, u_char *p,
 }
 
 
-void
+static void
 ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
 {
     ngx_meet_rtp_peer_t *peer = ev->data;
@@ -392,9 +401,9 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
         peer->twcc_arrival[k] = -1;
     }
 
-    len = meet_rtcp_build_twcc(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
-                               peer->twcc_media_ssrc, peer->twcc_count,
-                               peer->twcc_base, arr, n);
+    len = meet_rtcp_build_twcc(ngx_meet_rtp_rtcp_buf(), NGX_MEET_RTP_MTU,
+                               NGX_MEET_OUR_SSRC, peer->twcc_media_ssrc,
+                               peer->twcc_count, peer->twcc_base, arr, n);
 
     peer->twcc_base = (uint16_t) (peer->twcc_max + 1);
     peer->twcc_max = peer->twcc_base - 1;
@@ -405,12 +414,7 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
 
     peer->twcc_count++;
 
-    if (meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
-                               sizeof(ngx_meet_rtp_obuf))
-        == MEET_SRTP_OK)
-    {
-        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
-    }
+    (void) ngx_meet_rtp_send_rtcp(peer, len);
 }
 
 
@@ -461,7 +465,7 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     hl = 12 + 4 * (size_t) h->cc;
     rest = n - h->header_len;               /* payload and padding */
 
-    if (hl + rest > 1500) {
+    if (hl + rest > NGX_MEET_RTP_MTU) {
         return;
     }
 
@@ -578,17 +582,12 @@ ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
         si.packets = d->packets;
         si.octets = d->octets;
 
-        len = meet_rtcp_build_sr(ngx_meet_rtp_obuf, 1500, &si, NULL, 0);
+        len = meet_rtcp_build_sr(ngx_meet_rtp_rtcp_buf(), NGX_MEET_RTP_MTU,
+                                 &si, NULL, 0);
 
-        if (len == 0
-            || meet_srtp_protect_rtcp(sp->srtp, ngx_meet_rtp_obuf, &len,
-                                      sizeof(ngx_meet_rtp_obuf))
-               != MEET_SRTP_OK)
-        {
-            continue;
+        if (len) {
+            (void) ngx_meet_rtp_send_rtcp(sp, len);
         }
-
-        (void) ngx_meet_rtp_send(sp->selected, ngx_meet_rtp_obuf, len);
     }
 }
 
@@ -609,7 +608,9 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     ms = peer->media;
 
-    if (ms == NULL || n > 1500 || meet_rtp_parse(&h, p, n) != MEET_RTP_OK) {
+    if (ms == NULL || n > NGX_MEET_RTP_MTU
+        || meet_rtp_parse(&h, p, n) != MEET_RTP_OK)
+    {
         return;
     }
 
@@ -778,20 +779,15 @@ ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
         return;
     }
 
-    len = meet_rtcp_build_nack(ngx_meet_rtp_obuf, 1500, NGX_MEET_OUR_SSRC,
-                               up->ssrc, lost, nlost);
+    len = meet_rtcp_build_nack(ngx_meet_rtp_rtcp_buf(), NGX_MEET_RTP_MTU,
+                               NGX_MEET_OUR_SSRC, up->ssrc, lost, nlost);
 
     ngx_log_debug3(NGX_LOG_DEBUG_STREAM, peer->log, 0,
                    "meet rtp: NACK %ui packets from %ud to SSRC %uD",
                    nlost, lost[0], up->ssrc);
 
-    if (len
-        && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
-                                  sizeof(ngx_meet_rtp_obuf))
-           == MEET_SRTP_OK)
-    {
+    if (len && ngx_meet_rtp_send_rtcp(peer, len) == NGX_OK) {
         ngx_meet_rtp_nacks_sent++;
-        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
     }
 }
 
@@ -801,7 +797,7 @@ ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
  * a compound RR with our CNAME.
  */
 
-void
+static void
 ngx_meet_rtp_rr_timer(ngx_event_t *ev)
 {
     ngx_meet_rtp_peer_t *peer = ev->data;
@@ -841,17 +837,12 @@ ngx_meet_rtp_rr_timer(ngx_event_t *ev)
         return;
     }
 
-    len = meet_rtcp_build_compound(ngx_meet_rtp_obuf, 1500, NULL,
-                                   NGX_MEET_OUR_SSRC, blocks, n, cname,
+    len = meet_rtcp_build_compound(ngx_meet_rtp_rtcp_buf(), NGX_MEET_RTP_MTU,
+                                   NULL, NGX_MEET_OUR_SSRC, blocks, n, cname,
                                    sizeof(cname) - 1);
 
-    if (len
-        && meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_obuf, &len,
-                                  sizeof(ngx_meet_rtp_obuf))
-           == MEET_SRTP_OK)
-    {
+    if (len && ngx_meet_rtp_send_rtcp(peer, len) == NGX_OK) {
         ngx_meet_rtp_rr_sent++;
-        (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_obuf, len);
     }
 
     ngx_add_timer(ev, NGX_MEET_RR_INTERVAL);
@@ -1153,7 +1144,7 @@ ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 
     hl = 12 + 4 * (size_t) h->cc;
 
-    if (hl + 2 + h->payload_len > 1500) {
+    if (hl + 2 + h->payload_len > NGX_MEET_RTP_MTU) {
         return;
     }
 

@@ -11,23 +11,7 @@
 
 
 #include "ngx_meet_rtp_stream.h"
-#include "ngx_meet_stun.h"
-
-
-static void ngx_meet_rtp_session_free(ngx_meet_media_session_t *ms);
-
-
-static ngx_meet_media_session_free_pt  ngx_meet_rtp_next_session_free;
-
-
-/* the media side of a participant goes with its media session */
-
-void
-ngx_meet_rtp_ice_init(void)
-{
-    ngx_meet_rtp_next_session_free = ngx_meet_media_top_session_free;
-    ngx_meet_media_top_session_free = ngx_meet_rtp_session_free;
-}
+#include "meet_stun.h"
 
 
 void
@@ -119,16 +103,10 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     peer = ms->media;
 
     if (peer == NULL) {
-        peer = ngx_calloc(sizeof(ngx_meet_rtp_peer_t), ngx_cycle->log);
+        peer = ngx_meet_rtp_peer_create(ms);
         if (peer == NULL) {
             return;
         }
-
-        peer->media = ms;
-        peer->log = ngx_cycle->log;
-        ngx_meet_rtp_peer_init(peer);
-
-        ms->media = peer;
     }
 
     if (peer->selected == rc) {
@@ -161,20 +139,3 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     }
 }
 
-
-/* the participant's signaling ended: its media goes with it */
-
-static void
-ngx_meet_rtp_session_free(ngx_meet_media_session_t *ms)
-{
-    ngx_meet_rtp_peer_t  *peer = ms->media;
-
-    ms->media = NULL;
-
-    if (peer) {
-        peer->media = NULL;
-        ngx_meet_rtp_peer_free(peer);
-    }
-
-    ngx_meet_rtp_next_session_free(ms);
-}

@@ -2,7 +2,24 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * Shared declarations of ngx_meet_rtp_stream_module's files.
+ * Shared declarations of ngx_meet_rtp_stream_module's files.  The files
+ * are layered, each calling only those below it (never up: a lower file
+ * reaches a higher one only through the events and callbacks it is
+ * given):
+ *
+ *     ngx_meet_rtp_stream_module.c  module, configuration, /healthz
+ *     ngx_meet_rtp_session.c        stream handler, UDP/TCP read, demux
+ *     ngx_meet_rtp_ice.c            ICE-lite checks, the selected pair
+ *     ngx_meet_rtp_peer.c           a participant's media: its life, SRTP
+ *                                   unprotect, RTP/RTCP dispatch
+ *     ngx_meet_rtp_dtls.c           the DTLS handshake, SRTP keying
+ *     ngx_meet_rtp_forward.c        forwarding, fan-out, NACK, RR, TWCC
+ *     ngx_meet_rtp_send.c           output: sends, ICE-TCP frames out,
+ *                                   sendmmsg() batches, RTCP
+ *     ngx_meet_rtp_stats.c          per-worker counters
+ *
+ * and lib/ holds the protocol libraries (plain C, no nginx header) they
+ * all use.  Everything runs in one worker; nothing here is thread-safe.
  */
 
 
@@ -17,7 +34,14 @@
 #include "ngx_meet_media.h"
 
 
-#define NGX_MEET_RTP_DGRAM_MAX    (1500 + 148)  /* + MEET_SRTP_TAILROOM */
+/* the largest RTP or RTCP packet handled, before SRTP */
+#define NGX_MEET_RTP_MTU          1500
+
+/* what SRTP may add to one: MEET_SRTP_TAILROOM (checked in send.c) */
+#define NGX_MEET_RTP_SRTP_ROOM    148
+
+/* an outgoing datagram: a packet and its SRTP trailer */
+#define NGX_MEET_RTP_DGRAM_MAX    (NGX_MEET_RTP_MTU + NGX_MEET_RTP_SRTP_ROOM)
 
 #define NGX_MEET_TWCC_WINDOW      1024
 #define NGX_MEET_TWCC_INTERVAL    100       /* ms between feedbacks */
@@ -110,25 +134,65 @@ struct ngx_meet_rtp_peer_s {
 };
 
 
+/* a counter and its name in /healthz */
+typedef struct {
+    const char               *name;
+    ngx_uint_t               *value;
+} ngx_meet_rtp_counter_t;
+
+
 extern ngx_module_t  ngx_meet_rtp_stream_module;
-extern ngx_uint_t    ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
-extern ngx_uint_t    ngx_meet_rtp_retransmits;
-extern ngx_uint_t    ngx_meet_rtp_nacks_sent;
-extern ngx_uint_t    ngx_meet_rtp_rtx_received;
-extern ngx_uint_t    ngx_meet_rtp_plis_sent;
-extern ngx_uint_t    ngx_meet_rtp_recovered;
-extern ngx_uint_t    ngx_meet_rtp_unrecovered;
-extern ngx_uint_t    ngx_meet_rtp_rr_sent;
-extern ngx_uint_t    ngx_meet_rtp_batches;
-extern ngx_uint_t    ngx_meet_rtp_layer_switches;
-extern ngx_uint_t    ngx_meet_rtp_batched;
-extern const char   *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 
 
+/* the stream handler of "meet_rtp" (ngx_meet_rtp_session.c) */
 void ngx_meet_rtp_session_handler(ngx_stream_session_t *s);
 void ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle);
+
+/* ICE-lite (ngx_meet_rtp_ice.c): a STUN message from rc's address */
+void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
+
+/*
+ * A participant's media (ngx_meet_rtp_peer.c): made at its first valid
+ * ICE check (NULL without memory), freed when its signaling removes its
+ * media session.  ngx_meet_rtp_srtp(): an SRTP or SRTCP packet from its
+ * selected address, decrypted in place and dispatched.
+ */
+ngx_meet_rtp_peer_t *ngx_meet_rtp_peer_create(ngx_meet_media_session_t *ms);
+void ngx_meet_rtp_peer_hooks_init(void);
+void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+
+/*
+ * DTLS-SRTP (ngx_meet_rtp_dtls.c).  _peer_init() and _peer_free() set up
+ * and end the peer's DTLS side (its retransmission timer, its session,
+ * a close_notify when connected); ngx_meet_rtp_dtls(): a DTLS record.
+ */
+ngx_int_t ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle);
+void ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle);
+void ngx_meet_rtp_dtls_peer_init(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_dtls_peer_free(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+
+/*
+ * Forwarding (ngx_meet_rtp_forward.c): decrypted RTP and RTCP of a peer.
+ * _peer_init() and _peer_free() set up and stop its feedback timers
+ * (transport-wide CC, receiver reports).
+ */
+void ngx_meet_rtp_forward_hooks_init(void);
+void ngx_meet_rtp_forward_peer_init(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_forward_peer_free(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+
+/*
+ * Output (ngx_meet_rtp_send.c).  ngx_meet_rtp_send(): one datagram (a
+ * frame on ICE-TCP) to rc; NGX_ERROR when it was dropped (a full socket
+ * or ICE-TCP buffer drops, as the network would).
+ * ngx_meet_rtp_tcp_flush(): an ICE-TCP connection became writable: what
+ * waits in its buffer goes out.
+ */
 ngx_int_t ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
     size_t len);
+void ngx_meet_rtp_tcp_flush(ngx_meet_rtp_conn_t *rc);
 
 /*
  * Batched sends: write a datagram into ngx_meet_rtp_batch_buf() (at most
@@ -140,25 +204,35 @@ u_char *ngx_meet_rtp_batch_buf(void);
 void ngx_meet_rtp_batch_add(ngx_meet_rtp_conn_t *rc, size_t len);
 void ngx_meet_rtp_batch_flush(void);
 
-/* ICE-lite (ngx_meet_rtp_ice.c) */
-void ngx_meet_rtp_ice_init(void);
-void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
+/*
+ * RTCP to a peer: build at most NGX_MEET_RTP_MTU bytes into
+ * ngx_meet_rtp_rtcp_buf() (room for SRTP follows them), then
+ * ngx_meet_rtp_send_rtcp() protects them in place with the peer's SRTP
+ * session and sends them to its selected address.  NGX_OK when protected
+ * and sent (the network may still drop it), NGX_ERROR when the packet
+ * could not be protected or the peer has no SRTP session or address.
+ */
+u_char *ngx_meet_rtp_rtcp_buf(void);
+ngx_int_t ngx_meet_rtp_send_rtcp(ngx_meet_rtp_peer_t *peer, size_t len);
 
-/* DTLS-SRTP (ngx_meet_rtp_dtls.c) */
-ngx_int_t ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle);
-void ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle);
-void ngx_meet_rtp_peer_init(ngx_meet_rtp_peer_t *peer);
-ngx_uint_t ngx_meet_rtp_peers(void);
-void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
-void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
-void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
+/* per-worker counters (ngx_meet_rtp_stats.c), zeroed by _stats_init() */
+extern ngx_uint_t              ngx_meet_rtp_npeers;
+extern ngx_uint_t              ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
+extern ngx_uint_t              ngx_meet_rtp_retransmits;
+extern ngx_uint_t              ngx_meet_rtp_nacks_sent;
+extern ngx_uint_t              ngx_meet_rtp_rtx_received;
+extern ngx_uint_t              ngx_meet_rtp_plis_sent;
+extern ngx_uint_t              ngx_meet_rtp_recovered;
+extern ngx_uint_t              ngx_meet_rtp_unrecovered;
+extern ngx_uint_t              ngx_meet_rtp_rr_sent;
+extern ngx_uint_t              ngx_meet_rtp_batches;
+extern ngx_uint_t              ngx_meet_rtp_batched;
+extern ngx_uint_t              ngx_meet_rtp_layer_switches;
+extern const char             *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
+extern ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[];  /* NULL-ended,
+                                                             for /healthz */
 
-/* forwarding (ngx_meet_rtp_forward.c) */
-void ngx_meet_rtp_forward_init(void);
-void ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
-void ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
-void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);
-void ngx_meet_rtp_rr_timer(ngx_event_t *ev);
+void ngx_meet_rtp_stats_init(void);
 
 
 #endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

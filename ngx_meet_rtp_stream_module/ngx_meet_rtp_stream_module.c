@@ -2,10 +2,12 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * ngx_meet_rtp_stream_module: the media plane on one UDP port for every
- * participant: ICE-lite (ngx_meet_rtp_ice.c), DTLS-SRTP
- * (ngx_meet_rtp_dtls.c), UDP sessions (ngx_meet_rtp_session.c).  RTP
- * forwarding between participants is the next step.
+ * ngx_meet_rtp_stream_module: the SFU, the media plane of every
+ * participant on one UDP port (and ICE-TCP listeners): its directives,
+ * the host candidates of its listeners, the one-worker rule, the worker's
+ * start and exit, and its /healthz component.  The work is done by the
+ * files below it (see ngx_meet_rtp_stream.h): sessions and demux, ICE-lite,
+ * the participant's media, DTLS-SRTP, forwarding, output.
  */
 
 
@@ -151,8 +153,8 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
     ngx_stream_core_main_conf_t  *cmcf;
 
     /* our state on the forwarding table is released by hooks */
-    ngx_meet_rtp_ice_init();
-    ngx_meet_rtp_forward_init();
+    ngx_meet_rtp_peer_hooks_init();
+    ngx_meet_rtp_forward_hooks_init();
 
     cmcf = ngx_stream_conf_get_module_main_conf(cf, ngx_stream_core_module);
 
@@ -330,7 +332,7 @@ ngx_meet_rtp_init_module(ngx_cycle_t *cycle)
 static ngx_int_t
 ngx_meet_rtp_init_process(ngx_cycle_t *cycle)
 {
-    ngx_memzero(ngx_meet_rtp_drops, sizeof(ngx_meet_rtp_drops));
+    ngx_meet_rtp_stats_init();
 
     return ngx_meet_rtp_dtls_init_process(cycle);
 }
@@ -355,23 +357,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
     ngx_meet_rtp_srv_conf_t      *rscf;
     ngx_stream_addr_conf_t       *addr_conf;
     ngx_stream_port_t            *port;
-
-    static struct {
-        const char   *name;
-        ngx_uint_t   *value;
-    }  counters[] = {
-        { "retransmitted", &ngx_meet_rtp_retransmits },
-        { "nacks_sent", &ngx_meet_rtp_nacks_sent },
-        { "rtx_received", &ngx_meet_rtp_rtx_received },
-        { "plis_sent", &ngx_meet_rtp_plis_sent },
-        { "recovered", &ngx_meet_rtp_recovered },
-        { "unrecovered", &ngx_meet_rtp_unrecovered },
-        { "receiver_reports", &ngx_meet_rtp_rr_sent },
-        { "send_batches", &ngx_meet_rtp_batches },
-        { "batched_datagrams", &ngx_meet_rtp_batched },
-        { "layer_switches", &ngx_meet_rtp_layer_switches },
-        { NULL, NULL }
-    };
+    ngx_meet_rtp_counter_t       *counters;
 
     listen = json_array();
     if (listen == NULL || json_object_set_new(out, "udp", listen) != 0) {
@@ -438,7 +424,10 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
     /* this worker's media sessions and why it dropped packets */
 
     json_object_set_new(out, "sessions",
-                        json_integer((json_int_t) ngx_meet_rtp_peers()));
+                        json_integer((json_int_t) ngx_meet_rtp_npeers));
+
+    counters = ngx_meet_rtp_counters;
+
     for (i = 0; counters[i].name; i++) {
         json_object_set_new(out, counters[i].name,
                             json_integer((json_int_t) *counters[i].value));

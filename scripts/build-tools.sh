@@ -6,7 +6,7 @@
 #
 # Usage: build-tools.sh [<output-dir>]   (default build/tools)
 # A binary is rebuilt when its source, a listed source, a header of
-# ngx_meet_rtp_stream_module, this script or the command line changed.
+# ngx_meet_rtp_stream_module/lib, this script or the command line changed.
 # CC and TOOLS_CFLAGS (default -O2 -g) override the compiler and flags.
 set -euo pipefail
 
@@ -17,7 +17,7 @@ cflags="-Wall -Wextra -Wno-unused-parameter -Werror ${TOOLS_CFLAGS:--O2 -g}"
 
 srtp="$repo/build/libsrtp"
 bash "$repo/scripts/build-libsrtp.sh" "$srtp"
-incs="-I$repo/ngx_meet_rtp_stream_module -I$srtp/include"
+incs="-I$repo/ngx_meet_rtp_stream_module/lib -I$srtp/include"
 libs="$srtp/lib/libsrtp2.a -lssl -lcrypto -lz"
 
 mkdir -p "$out"
@@ -44,7 +44,7 @@ for tool in "$repo"/t/tools/*.c; do
     if [ ! -x "$bin" ] || [ "$(cat "$bin.cmd" 2>/dev/null)" != "$cmd" ]; then
         stale=1
     else
-        for dep in "$tool" "${sources[@]}" "$repo"/ngx_meet_rtp_stream_module/*.h \
+        for dep in "$tool" "${sources[@]}" "$repo"/ngx_meet_rtp_stream_module/lib/*.h \
                    "$0" "$srtp/lib/libsrtp2.a"; do
             if [ "$dep" -nt "$bin" ]; then
                 stale=1

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_dtls.c ngx_meet_rtp_stream_module/ngx_meet_srtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_dtls.c ngx_meet_rtp_stream_module/lib/meet_srtp.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -49,8 +49,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "ngx_meet_dtls.h"
-#include "ngx_meet_srtp.h"
+#include "meet_dtls.h"
+#include "meet_srtp.h"
 
 
 #define check(cond)  do { if (!(cond)) { abort(); } } while (0)

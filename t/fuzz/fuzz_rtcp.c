@@ -1,4 +1,4 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtcp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtcp.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -9,7 +9,7 @@
  * byte for byte, NACK list -> FCI -> list, PLI, FIR, REMB and SDES CNAME
  * parse -> build -> parse, feedback SSRC rewriting on a copy.  The input
  * is also read as a list of sequence numbers for the NACK builder.
- * Aborts when a promise of ngx_meet_rtcp.h is broken.
+ * Aborts when a promise of meet_rtcp.h is broken.
  *
  * The corpus in t/fuzz/corpus/rtcp/ holds a real ffmpeg SR + SDES and
  * hand-built RR, NACK, PLI, FIR, REMB, TWCC, BYE and APP packets.
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_meet_rtcp.h"
+#include "meet_rtcp.h"
 
 
 #define check(cond)  do { if (!(cond)) { abort(); } } while (0)

@@ -1,4 +1,4 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtp.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -8,7 +8,7 @@
  * its header extensions and payload the way the forwarding path does,
  * rewrites a copy and parses it again, and also replays the input as a
  * sequence of (SSRC, seq, ts, time) arrivals through a rewriter.  Aborts
- * when a promise of ngx_meet_rtp.h is broken.
+ * when a promise of meet_rtp.h is broken.
  *
  * The corpus in t/fuzz/corpus/rtp/ holds RTP packets (ffmpeg VP8, VP9 and
  * H.264 packets, packets with one-byte and two-byte header extensions,
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_meet_rtp.h"
+#include "meet_rtp.h"
 
 
 #define check(cond)  do { if (!(cond)) { abort(); } } while (0)

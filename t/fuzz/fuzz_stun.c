@@ -1,4 +1,4 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_stun.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_stun.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -32,7 +32,7 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
-#include "ngx_meet_stun.h"
+#include "meet_stun.h"
 
 
 #define UFRAG  "Lfrg"

@@ -1,5 +1,5 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_stun.c ngx_meet_rtp_stream_module/ngx_meet_rtp.c */
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtcp.c ngx_meet_rtp_stream_module/ngx_meet_srtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_stun.c ngx_meet_rtp_stream_module/lib/meet_rtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtcp.c ngx_meet_rtp_stream_module/lib/meet_srtp.c */
 
 /*
  * Copyright (C) ngx_meet authors
@@ -56,10 +56,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "ngx_meet_stun.h"
-#include "ngx_meet_rtp.h"
-#include "ngx_meet_rtcp.h"
-#include "ngx_meet_srtp.h"
+#include "meet_stun.h"
+#include "meet_rtp.h"
+#include "meet_rtcp.h"
+#include "meet_srtp.h"
 
 
 #define PEER_EXIT_USAGE         1

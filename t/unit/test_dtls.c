@@ -1,10 +1,10 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_dtls.c ngx_meet_rtp_stream_module/ngx_meet_srtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_dtls.c ngx_meet_rtp_stream_module/lib/meet_srtp.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the DTLS-SRTP server (ngx_meet_dtls.c) and the SRTP
- * sessions (ngx_meet_srtp.c), against a real OpenSSL DTLS client that
+ * Unit tests of the DTLS-SRTP server (meet_dtls.c) and the SRTP
+ * sessions (meet_srtp.c), against a real OpenSSL DTLS client that
  * behaves like Chromium as a DTLS 1.2 client: use_srtp offering
  * AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES128_CM_SHA1_80, AES128_CM_SHA1_32
  * in that order, and a ClientHello of about 1413 bytes that an MTU of
@@ -32,8 +32,8 @@
 #include <openssl/x509.h>
 
 #include "tap.h"
-#include "ngx_meet_dtls.h"
-#include "ngx_meet_srtp.h"
+#include "meet_dtls.h"
+#include "meet_srtp.h"
 
 
 #define CHROMIUM_PROFILES                                                     \

@@ -1,9 +1,9 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtcp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtcp.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the RTCP library (ngx_meet_rtcp.c).
+ * Unit tests of the RTCP library (meet_rtcp.c).
  *
  * Provenance of the vectors:
  *  - ffmpeg_sr_sdes: a real compound SR + SDES CNAME that ffmpeg 5.1's
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "ngx_meet_rtcp.h"
+#include "meet_rtcp.h"
 
 
 static const char  ffmpeg_sr_sdes[] =

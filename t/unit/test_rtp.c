@@ -1,9 +1,9 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtp.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the RTP library (ngx_meet_rtp.c).
+ * Unit tests of the RTP library (meet_rtp.c).
  *
  * Provenance of the vectors:
  *  - "ffmpeg ..." packets are real RTP packets written by ffmpeg 5.1's RTP
@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "ngx_meet_rtp.h"
+#include "meet_rtp.h"
 
 
 #define YES      MEET_RTP_KEYFRAME_YES

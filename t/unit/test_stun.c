@@ -1,9 +1,9 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_stun.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_stun.c */
 
 /*
  * Copyright (C) ngx_meet authors
  *
- * Unit tests of the STUN library for ICE-lite (ngx_meet_stun.c): the RFC
+ * Unit tests of the STUN library for ICE-lite (meet_stun.c): the RFC
  * 5769 test vectors, messages from an independent encoder (Python's
  * hmac, zlib and struct; the bytes are below), every error path of the
  * parser and of the Binding request check, writers at every buffer size,
@@ -19,7 +19,7 @@
 #include <sys/un.h>
 
 #include "tap.h"
-#include "ngx_meet_stun.h"
+#include "meet_stun.h"
 
 
 /* a string literal as pointer and length: function arguments */

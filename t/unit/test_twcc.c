@@ -1,4 +1,4 @@
-/* sources: ngx_meet_rtp_stream_module/ngx_meet_rtcp.c */
+/* sources: ngx_meet_rtp_stream_module/lib/meet_rtcp.c */
 
 /*
  * Transport-wide CC feedback built by meet_rtcp_build_twcc() decodes back
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <stdint.h>
 #include "tap.h"
-#include "ngx_meet_rtcp.h"
+#include "meet_rtcp.h"
 
 
 static void

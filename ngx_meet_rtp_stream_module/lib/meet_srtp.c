@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * SRTP session pairs on libsrtp2.  See ngx_meet_srtp.h.
+ * SRTP session pairs on libsrtp2.  See meet_srtp.h.
  */
 
 
@@ -14,7 +14,7 @@
 
 #include <srtp2/srtp.h>
 
-#include "ngx_meet_srtp.h"
+#include "meet_srtp.h"
 
 
 /* the largest packet handled: libsrtp counts lengths in int */

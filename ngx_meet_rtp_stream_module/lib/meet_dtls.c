@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * DTLS 1.2 server sessions for DTLS-SRTP.  See ngx_meet_dtls.h.
+ * DTLS 1.2 server sessions for DTLS-SRTP.  See meet_dtls.h.
  */
 
 
@@ -20,7 +20,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "ngx_meet_dtls.h"
+#include "meet_dtls.h"
 
 
 #define MEET_DTLS_CIPHERS                                                     \

@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * RTP for the SFU forwarding path.  See ngx_meet_rtp.h.
+ * RTP for the SFU forwarding path.  See meet_rtp.h.
  */
 
 
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "ngx_meet_rtp.h"
+#include "meet_rtp.h"
 
 
 #define meet_rtp_rd16(p)                                                      \

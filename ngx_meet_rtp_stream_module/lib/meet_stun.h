@@ -49,8 +49,8 @@
  */
 
 
-#ifndef _NGX_MEET_STUN_H_INCLUDED_
-#define _NGX_MEET_STUN_H_INCLUDED_
+#ifndef _MEET_STUN_H_INCLUDED_
+#define _MEET_STUN_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -416,4 +416,4 @@ void meet_stun_put_fingerprint(meet_stun_writer_t *w);
 size_t meet_stun_writer_finish(meet_stun_writer_t *w);
 
 
-#endif /* _NGX_MEET_STUN_H_INCLUDED_ */
+#endif /* _MEET_STUN_H_INCLUDED_ */

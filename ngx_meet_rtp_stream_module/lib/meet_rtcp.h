@@ -29,8 +29,8 @@
  */
 
 
-#ifndef _NGX_MEET_RTCP_H_INCLUDED_
-#define _NGX_MEET_RTCP_H_INCLUDED_
+#ifndef _MEET_RTCP_H_INCLUDED_
+#define _MEET_RTCP_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -381,4 +381,4 @@ int meet_rtcp_rx_block(meet_rtcp_rx_t *rx, uint64_t now_us,
     meet_rtcp_report_block_t *b);
 
 
-#endif /* _NGX_MEET_RTCP_H_INCLUDED_ */
+#endif /* _MEET_RTCP_H_INCLUDED_ */

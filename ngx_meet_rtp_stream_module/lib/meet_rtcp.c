@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * RTCP parsing and building for the SFU.  See ngx_meet_rtcp.h.
+ * RTCP parsing and building for the SFU.  See meet_rtcp.h.
  */
 
 
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "ngx_meet_rtcp.h"
+#include "meet_rtcp.h"
 
 
 #define meet_rtcp_rd16(p)                                                     \

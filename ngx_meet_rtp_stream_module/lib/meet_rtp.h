@@ -30,8 +30,8 @@
  */
 
 
-#ifndef _NGX_MEET_RTP_H_INCLUDED_
-#define _NGX_MEET_RTP_H_INCLUDED_
+#ifndef _MEET_RTP_H_INCLUDED_
+#define _MEET_RTP_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -402,4 +402,4 @@ unsigned meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms,
     uint16_t *out, unsigned max);
 
 
-#endif /* _NGX_MEET_RTP_H_INCLUDED_ */
+#endif /* _MEET_RTP_H_INCLUDED_ */

@@ -3,7 +3,7 @@
  * Copyright (C) ngx_meet authors
  *
  * STUN for an ICE-lite server: parser, integrity and fingerprint checks,
- * the ICE-lite Binding request procedure, writers.  See ngx_meet_stun.h.
+ * the ICE-lite Binding request procedure, writers.  See meet_stun.h.
  */
 
 
@@ -16,7 +16,7 @@
 #include <openssl/params.h>
 #include <zlib.h>
 
-#include "ngx_meet_stun.h"
+#include "meet_stun.h"
 
 
 #define meet_stun_get16(p)  ((uint16_t) (((p)[0] << 8) | (p)[1]))

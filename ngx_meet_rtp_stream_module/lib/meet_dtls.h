@@ -61,8 +61,8 @@
  */
 
 
-#ifndef _NGX_MEET_DTLS_H_INCLUDED_
-#define _NGX_MEET_DTLS_H_INCLUDED_
+#ifndef _MEET_DTLS_H_INCLUDED_
+#define _MEET_DTLS_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -71,7 +71,7 @@
 
 #include <openssl/types.h>
 
-#include "ngx_meet_srtp.h"
+#include "meet_srtp.h"
 
 
 /* largest UDP payload we send */
@@ -206,4 +206,4 @@ const char *meet_dtls_cipher(meet_dtls_session_t *s);
 const char *meet_dtls_state_name(meet_dtls_state_e state);
 
 
-#endif /* _NGX_MEET_DTLS_H_INCLUDED_ */
+#endif /* _MEET_DTLS_H_INCLUDED_ */

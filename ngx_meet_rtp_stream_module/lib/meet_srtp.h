@@ -4,7 +4,7 @@
  *
  * SRTP and SRTCP sessions (RFC 3711, RFC 7714) on libsrtp2, in plain C: no
  * nginx types.  A session pair is made from the keys a DTLS-SRTP handshake
- * exported (RFC 5764, see ngx_meet_dtls.h): one libsrtp session for what
+ * exported (RFC 5764, see meet_dtls.h): one libsrtp session for what
  * the peer sends us (keyed with the peer's write key), one for what we
  * send it (keyed with ours), each valid for any SSRC.
  *
@@ -44,8 +44,8 @@
  */
 
 
-#ifndef _NGX_MEET_SRTP_H_INCLUDED_
-#define _NGX_MEET_SRTP_H_INCLUDED_
+#ifndef _MEET_SRTP_H_INCLUDED_
+#define _MEET_SRTP_H_INCLUDED_
 
 
 #include <stdint.h>
@@ -166,4 +166,4 @@ int meet_srtp_remove_ssrc(meet_srtp_t *s, uint32_t ssrc, int outbound);
 const char *meet_srtp_strerror(int rc);
 
 
-#endif /* _NGX_MEET_SRTP_H_INCLUDED_ */
+#endif /* _MEET_SRTP_H_INCLUDED_ */

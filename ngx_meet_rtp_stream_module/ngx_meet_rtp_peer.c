@@ -1,0 +1,142 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * The media side of a participant (ngx_meet_rtp_peer_t): made at the
+ * first valid ICE check for its media session, freed when its signaling
+ * frees that session (the session free hook of ngx_meet_media.h).  Between the two, what its selected
+ * address sends after DTLS is SRTP: decrypted here, then RTP goes to
+ * forwarding and RTCP to feedback (ngx_meet_rtp_forward.c).
+ */
+
+
+#include "ngx_meet_rtp_stream.h"
+#include "meet_srtp.h"
+
+
+static void ngx_meet_rtp_peer_session_free(ngx_meet_media_session_t *ms);
+static void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
+
+
+static ngx_meet_media_session_free_pt  ngx_meet_rtp_next_session_free;
+
+
+/* postconfiguration: our hook on the forwarding table's sessions */
+
+void
+ngx_meet_rtp_peer_hooks_init(void)
+{
+    ngx_meet_rtp_next_session_free = ngx_meet_media_top_session_free;
+    ngx_meet_media_top_session_free = ngx_meet_rtp_peer_session_free;
+}
+
+
+ngx_meet_rtp_peer_t *
+ngx_meet_rtp_peer_create(ngx_meet_media_session_t *ms)
+{
+    ngx_meet_rtp_peer_t  *peer;
+
+    peer = ngx_calloc(sizeof(ngx_meet_rtp_peer_t), ngx_cycle->log);
+    if (peer == NULL) {
+        return NULL;
+    }
+
+    peer->media = ms;
+    peer->log = ngx_cycle->log;
+
+    ngx_meet_rtp_dtls_peer_init(peer);
+    ngx_meet_rtp_forward_peer_init(peer);
+
+    ngx_meet_rtp_npeers++;
+
+    ms->media = peer;
+
+    return peer;
+}
+
+
+void
+ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
+{
+    int       rc, rtcp;
+    size_t    len;
+
+    if (!peer->connected) {
+        ngx_meet_rtp_drops[NGX_MEET_DROP_NO_SRTP]++;
+        return;
+    }
+
+    /* RFC 5761: RTCP packet types 192-223 sit where RTP has M + PT */
+    rtcp = (n >= 2 && p[1] >= 192 && p[1] <= 223);
+
+    len = n;
+    rc = rtcp ? meet_srtp_unprotect_rtcp(peer->srtp, p, &len)
+              : meet_srtp_unprotect_rtp(peer->srtp, p, &len);
+
+    if (rc != MEET_SRTP_OK) {
+        ngx_meet_rtp_drops[rc == MEET_SRTP_ERR_AUTH ? NGX_MEET_DROP_SRTP_AUTH
+                           : rc == MEET_SRTP_ERR_REPLAY
+                             ? NGX_MEET_DROP_SRTP_REPLAY
+                             : NGX_MEET_DROP_SRTP_OTHER]++;
+        ngx_log_debug2(NGX_LOG_DEBUG_STREAM, peer->log, 0,
+                       "meet rtp: %s dropped: %s", rtcp ? "SRTCP" : "SRTP",
+                       meet_srtp_strerror(rc));
+        return;
+    }
+
+    if (rtcp) {
+        peer->rx_rtcp++;
+        ngx_meet_rtp_feedback(peer, p, len);
+
+    } else {
+        peer->rx_rtp++;
+        peer->rx_bytes += len;
+        ngx_meet_rtp_forward(peer, p, len);
+    }
+}
+
+
+/* the participant's signaling ended: its media goes with it */
+
+static void
+ngx_meet_rtp_peer_session_free(ngx_meet_media_session_t *ms)
+{
+    ngx_meet_rtp_peer_t  *peer = ms->media;
+
+    ms->media = NULL;
+
+    if (peer) {
+        peer->media = NULL;
+        ngx_meet_rtp_peer_free(peer);
+    }
+
+    ngx_meet_rtp_next_session_free(ms);
+}
+
+
+static void
+ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
+{
+    ngx_meet_rtp_conn_t  *rc;
+
+    ngx_meet_rtp_forward_peer_free(peer);
+    ngx_meet_rtp_dtls_peer_free(peer);
+
+    if (peer->srtp) {
+        meet_srtp_free(peer->srtp);
+    }
+
+    rc = peer->selected;
+
+    if (rc) {
+        rc->peer = NULL;
+
+        if (!rc->finalizing) {
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
+        }
+    }
+
+    ngx_meet_rtp_npeers--;
+    ngx_free(peer);
+}

@@ -1,0 +1,292 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * Output of the media port: a datagram to a client address, or an
+ * RFC 4571 frame on an ICE-TCP connection (what cannot be written at once
+ * waits in the connection's buffer; when that is full, packets are
+ * dropped as a congested network would); the copies one incoming packet
+ * produces, batched into one sendmmsg() per socket; RTCP to a peer,
+ * protected with its SRTP session.  Nothing here allocates.
+ */
+
+
+#include "ngx_meet_rtp_stream.h"
+#include "meet_srtp.h"
+
+
+#if (MEET_SRTP_TAILROOM > NGX_MEET_RTP_SRTP_ROOM)
+#error NGX_MEET_RTP_DGRAM_MAX leaves no room for SRTP
+#endif
+
+
+static ngx_int_t ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
+    size_t len);
+
+
+/* one RTCP packet at a time, with SRTP's tailroom */
+static u_char  ngx_meet_rtp_rtcp_out[NGX_MEET_RTP_DGRAM_MAX];
+
+
+ngx_int_t
+ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
+{
+    ssize_t  n;
+
+    if (rc->tcp) {
+        return ngx_meet_rtp_tcp_send(rc, data, len);
+    }
+
+    n = rc->connection->send(rc->connection, data, len);
+
+    if (n == (ssize_t) len) {
+        return NGX_OK;
+    }
+
+    /* a full socket buffer drops the datagram, as the network would */
+    ngx_log_debug2(NGX_LOG_DEBUG_STREAM, rc->connection->log, 0,
+                   "meet rtp: send of %uz bytes: %z", len, n);
+
+    return NGX_ERROR;
+}
+
+
+/* ICE-TCP: frames out, through a buffer when the socket is full */
+
+static ngx_int_t
+ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
+{
+    ssize_t            n;
+    ngx_buf_t         *b;
+    ngx_connection_t  *c;
+
+    c = rc->connection;
+    b = rc->out;
+
+    if (rc->finalizing || len > 65535) {
+        return NGX_ERROR;
+    }
+
+    if ((size_t) (b->end - b->last) < len + 2) {
+        if (b->pos != b->start) {
+            ngx_memmove(b->start, b->pos, b->last - b->pos);
+            b->last = b->start + (b->last - b->pos);
+            b->pos = b->start;
+        }
+
+        if ((size_t) (b->end - b->last) < len + 2) {
+            /* the client does not read: drop, as the network would */
+            ngx_log_debug1(NGX_LOG_DEBUG_STREAM, c->log, 0,
+                           "meet rtp: ICE-TCP buffer full, %uz bytes "
+                           "dropped", len);
+            return NGX_ERROR;
+        }
+    }
+
+    *b->last++ = (u_char) (len >> 8);
+    *b->last++ = (u_char) len;
+    b->last = ngx_cpymem(b->last, data, len);
+
+    if (c->write->ready) {
+        n = c->send(c, b->pos, b->last - b->pos);
+
+        if (n == NGX_ERROR) {
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
+            return NGX_ERROR;
+        }
+
+        if (n > 0) {
+            b->pos += n;
+        }
+
+        if (b->pos == b->last) {
+            b->pos = b->start;
+            b->last = b->start;
+            return NGX_OK;
+        }
+    }
+
+    if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* ICE-TCP: the socket can take more of what waits */
+
+void
+ngx_meet_rtp_tcp_flush(ngx_meet_rtp_conn_t *rc)
+{
+    ssize_t            n;
+    ngx_buf_t         *b;
+    ngx_connection_t  *c;
+
+    c = rc->connection;
+    b = rc->out;
+
+    if (b->pos < b->last) {
+        n = c->send(c, b->pos, b->last - b->pos);
+
+        if (n == NGX_ERROR) {
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
+            return;
+        }
+
+        if (n > 0) {
+            b->pos += n;
+        }
+
+        if (b->pos == b->last) {
+            b->pos = b->start;
+            b->last = b->start;
+        }
+    }
+
+    if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
+        rc->finalizing = 1;
+        ngx_post_event(&rc->fin, &ngx_posted_events);
+    }
+}
+
+
+/*
+ * Batched sends: the datagrams one incoming packet produces (its copies
+ * for every subscriber) are written into NGX_MEET_RTP_BATCH buffers and
+ * leave in one sendmmsg() per socket.  The UDP "connections" nginx keeps
+ * for clients share their listening socket (c->fd, c->sockaddr), so one
+ * call reaches many clients.
+ */
+
+#define NGX_MEET_RTP_BATCH  64
+
+static u_char                ngx_meet_rtp_bbuf[NGX_MEET_RTP_BATCH]
+                                 [NGX_MEET_RTP_DGRAM_MAX];
+static ngx_meet_rtp_conn_t  *ngx_meet_rtp_bconn[NGX_MEET_RTP_BATCH];
+static size_t                ngx_meet_rtp_blen[NGX_MEET_RTP_BATCH];
+static ngx_uint_t            ngx_meet_rtp_nbatch;
+
+
+u_char *
+ngx_meet_rtp_batch_buf(void)
+{
+    if (ngx_meet_rtp_nbatch == NGX_MEET_RTP_BATCH) {
+        ngx_meet_rtp_batch_flush();
+    }
+
+    return ngx_meet_rtp_bbuf[ngx_meet_rtp_nbatch];
+}
+
+
+void
+ngx_meet_rtp_batch_add(ngx_meet_rtp_conn_t *rc, size_t len)
+{
+    /* the buffer ngx_meet_rtp_batch_buf() returned last */
+    ngx_meet_rtp_bconn[ngx_meet_rtp_nbatch] = rc;
+    ngx_meet_rtp_blen[ngx_meet_rtp_nbatch] = len;
+    ngx_meet_rtp_nbatch++;
+}
+
+
+void
+ngx_meet_rtp_batch_flush(void)
+{
+    ngx_uint_t         i, j, n;
+    ngx_connection_t  *c;
+
+#if (NGX_LINUX)
+    int                rc;
+    struct iovec       iov[NGX_MEET_RTP_BATCH];
+    struct mmsghdr     msg[NGX_MEET_RTP_BATCH];
+#endif
+
+    n = ngx_meet_rtp_nbatch;
+    ngx_meet_rtp_nbatch = 0;
+
+    for (i = 0; i < n; i = j) {
+
+        c = ngx_meet_rtp_bconn[i]->connection;
+
+        if (ngx_meet_rtp_bconn[i]->tcp) {
+            j = i + 1;
+            (void) ngx_meet_rtp_tcp_send(ngx_meet_rtp_bconn[i],
+                                         ngx_meet_rtp_bbuf[i],
+                                         ngx_meet_rtp_blen[i]);
+            continue;
+        }
+
+#if (NGX_LINUX)
+
+        /* a run of datagrams on the same socket: one sendmmsg() */
+
+        for (j = i;
+             j < n && !ngx_meet_rtp_bconn[j]->tcp
+             && ngx_meet_rtp_bconn[j]->connection->fd == c->fd;
+             j++)
+        {
+            iov[j].iov_base = ngx_meet_rtp_bbuf[j];
+            iov[j].iov_len = ngx_meet_rtp_blen[j];
+
+            ngx_memzero(&msg[j], sizeof(struct mmsghdr));
+            msg[j].msg_hdr.msg_name = ngx_meet_rtp_bconn[j]->connection
+                                      ->sockaddr;
+            msg[j].msg_hdr.msg_namelen = ngx_meet_rtp_bconn[j]->connection
+                                         ->socklen;
+            msg[j].msg_hdr.msg_iov = &iov[j];
+            msg[j].msg_hdr.msg_iovlen = 1;
+        }
+
+        rc = sendmmsg(c->fd, &msg[i], j - i, 0);
+
+        ngx_meet_rtp_batches++;
+
+        if (rc > 0) {
+            ngx_meet_rtp_batched += rc;
+        }
+
+        if (rc != (int) (j - i)) {
+            /* a full socket buffer drops the rest, as the network would */
+            ngx_log_debug2(NGX_LOG_DEBUG_STREAM, c->log, ngx_errno,
+                           "meet rtp: sendmmsg() of %ui datagrams: %d",
+                           j - i, rc);
+        }
+
+#else
+        j = i + 1;
+        (void) ngx_meet_rtp_send(ngx_meet_rtp_bconn[i],
+                                 ngx_meet_rtp_bbuf[i], ngx_meet_rtp_blen[i]);
+#endif
+    }
+}
+
+
+u_char *
+ngx_meet_rtp_rtcp_buf(void)
+{
+    return ngx_meet_rtp_rtcp_out;
+}
+
+
+ngx_int_t
+ngx_meet_rtp_send_rtcp(ngx_meet_rtp_peer_t *peer, size_t len)
+{
+    if (peer->srtp == NULL || peer->selected == NULL
+        || len > NGX_MEET_RTP_MTU)
+    {
+        return NGX_ERROR;
+    }
+
+    if (meet_srtp_protect_rtcp(peer->srtp, ngx_meet_rtp_rtcp_out, &len,
+                               sizeof(ngx_meet_rtp_rtcp_out))
+        != MEET_SRTP_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_meet_rtp_send(peer->selected, ngx_meet_rtp_rtcp_out, len);
+
+    return NGX_OK;
+}

@@ -1,0 +1,73 @@
+
+/*
+ * Copyright (C) ngx_meet authors
+ *
+ * The per-worker counters of the media plane and their names in /healthz
+ * (components.media), in one place as nginx keeps its ngx_stat_*.  The
+ * other files only increment them; ngx_meet_rtp_stream_module.c zeroes
+ * them when a worker starts and reports them.
+ */
+
+
+#include "ngx_meet_rtp_stream.h"
+
+
+ngx_uint_t  ngx_meet_rtp_npeers;          /* participants with media */
+
+ngx_uint_t  ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
+
+ngx_uint_t  ngx_meet_rtp_retransmits;     /* answers to subscribers' NACKs */
+ngx_uint_t  ngx_meet_rtp_nacks_sent;      /* NACKs to publishers */
+ngx_uint_t  ngx_meet_rtp_rtx_received;    /* publishers' RTX packets */
+ngx_uint_t  ngx_meet_rtp_plis_sent;
+ngx_uint_t  ngx_meet_rtp_recovered;       /* losses from publishers filled */
+ngx_uint_t  ngx_meet_rtp_unrecovered;     /*   and given up on */
+ngx_uint_t  ngx_meet_rtp_rr_sent;         /* receiver reports */
+ngx_uint_t  ngx_meet_rtp_batches;         /* sendmmsg() calls */
+ngx_uint_t  ngx_meet_rtp_batched;         /* datagrams they carried */
+ngx_uint_t  ngx_meet_rtp_layer_switches;
+
+
+const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
+    "unknown_packet",
+    "unbound_address",
+    "stun_malformed",
+    "stun_unknown_ufrag",
+    "stun_integrity",
+    "stun_other",
+    "dtls",
+    "srtp_auth",
+    "srtp_replay",
+    "srtp_other",
+    "media_before_dtls"
+};
+
+
+ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[] = {
+    { "retransmitted", &ngx_meet_rtp_retransmits },
+    { "nacks_sent", &ngx_meet_rtp_nacks_sent },
+    { "rtx_received", &ngx_meet_rtp_rtx_received },
+    { "plis_sent", &ngx_meet_rtp_plis_sent },
+    { "recovered", &ngx_meet_rtp_recovered },
+    { "unrecovered", &ngx_meet_rtp_unrecovered },
+    { "receiver_reports", &ngx_meet_rtp_rr_sent },
+    { "send_batches", &ngx_meet_rtp_batches },
+    { "batched_datagrams", &ngx_meet_rtp_batched },
+    { "layer_switches", &ngx_meet_rtp_layer_switches },
+    { NULL, NULL }
+};
+
+
+void
+ngx_meet_rtp_stats_init(void)
+{
+    ngx_uint_t  i;
+
+    ngx_memzero(ngx_meet_rtp_drops, sizeof(ngx_meet_rtp_drops));
+
+    for (i = 0; ngx_meet_rtp_counters[i].name; i++) {
+        *ngx_meet_rtp_counters[i].value = 0;
+    }
+
+    ngx_meet_rtp_npeers = 0;
+}
