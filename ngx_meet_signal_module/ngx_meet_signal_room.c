@@ -11,6 +11,7 @@
 
 #include "ngx_meet_signal.h"
 #include "ngx_meet_signal_sdp.h"
+#include "ngx_meet_signal_ws.h"
 
 
 /*

@@ -5,6 +5,7 @@
 
 
 #include "ngx_meet_signal_sdp.h"
+#include "ngx_meet_signal_ws.h"
 #include "meet_sdp.h"
 
 
