@@ -2,9 +2,10 @@
 /*
  * Copyright (C) ngx_meet authors
  *
- * Shared declarations of ngx_meet_signal_module's files: the WebSocket
- * session of a participant (ngx_meet_signal_module.c) and rooms
- * (ngx_meet_signal_room.c).
+ * Shared declarations of ngx_meet_signal_module's files: the participant
+ * (ngx_meet_peer_t: the module, auth and dispatch in
+ * ngx_meet_signal_module.c, its WebSocket in ngx_meet_signal_ws.c), its
+ * tracks, and rooms (ngx_meet_signal_room.c).
  */
 
 
@@ -77,6 +78,18 @@ struct ngx_meet_track_s {
 };
 
 
+/*
+ * The hooks of a participant's WebSocket (ngx_meet_signal_ws.h), set at
+ * join.  on_message: one complete binary message, data valid during the
+ * call; NGX_OK to go on reading, NGX_DONE once the peer is closing or
+ * finalized.  on_close: the session is over for the room, called from a
+ * posted event after ngx_meet_peer_close().
+ */
+typedef ngx_int_t (*ngx_meet_signal_message_pt)(ngx_meet_peer_t *peer,
+    u_char *data, size_t len);
+typedef void (*ngx_meet_signal_close_pt)(ngx_meet_peer_t *peer);
+
+
 /* one queued WebSocket frame */
 struct ngx_meet_frame_s {
     ngx_meet_frame_t             *next;
@@ -126,7 +139,9 @@ struct ngx_meet_peer_s {
     unsigned                      hidden:1;
     unsigned                      in_room:1;
 
-    /* WebSocket */
+    /* WebSocket (ngx_meet_signal_ws.c) */
+    ngx_meet_signal_message_pt    on_message;
+    ngx_meet_signal_close_pt      on_close;
     meet_ws_state_t               ws;
     u_char                       *rbuf;         /* unparsed bytes */
     size_t                        rlen;
@@ -139,7 +154,7 @@ struct ngx_meet_peer_s {
     size_t                        queued;
     ngx_event_t                   idle;         /* no frame: ping timeout */
     ngx_event_t                   linger;       /* closing handshake */
-    ngx_event_t                   leave;        /* posted: leave the room */
+    ngx_event_t                   leave;        /* posted: on_close */
     ngx_event_t                   fin;          /* posted: finalize */
     unsigned                      closing:1;    /* close frame queued */
     unsigned                      speaking:1;   /* as last reported */
@@ -185,12 +200,6 @@ ngx_meet_track_t *ngx_meet_peer_track(ngx_meet_peer_t *peer,
     const char *sid, const char *cid);
 void ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t);
 char *ngx_meet_signal_strdup(const char *s, size_t len);
-
-/* sessions (ngx_meet_signal_module.c) */
-ngx_int_t ngx_meet_peer_send(ngx_meet_peer_t *peer,
-    Livekit__SignalResponse *resp);
-void ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
-    const char *reason);
 
 
 #endif /* _NGX_MEET_SIGNAL_H_INCLUDED_ */

@@ -21,11 +21,7 @@
 #include "ngx_meet_http.h"
 #include "ngx_meet_signal.h"
 #include "ngx_meet_signal_sdp.h"
-
-
-#define NGX_MEET_READ_CHUNK       4096
-#define NGX_MEET_LINGER_TIMEOUT   2000      /* for the client's close */
-#define NGX_MEET_CLOSE_TIMEOUT    10000     /* for our close frame to leave */
+#include "ngx_meet_signal_ws.h"
 
 
 static ngx_int_t ngx_meet_signal_preconf(ngx_conf_t *cf);
@@ -58,23 +54,12 @@ static ngx_int_t ngx_meet_signal_send_join(ngx_meet_peer_t *peer);
 
 static void ngx_meet_signal_read_handler(ngx_http_request_t *r);
 static void ngx_meet_signal_write_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_meet_signal_process(ngx_meet_peer_t *peer);
-static ngx_int_t ngx_meet_signal_frame(ngx_meet_peer_t *peer,
-    meet_ws_frame_t *f, u_char *payload);
 static ngx_int_t ngx_meet_signal_message(ngx_meet_peer_t *peer,
     u_char *data, size_t len);
-static ngx_int_t ngx_meet_signal_queue(ngx_meet_peer_t *peer,
-    unsigned opcode, u_char *data, size_t len);
-static ngx_int_t ngx_meet_signal_flush(ngx_meet_peer_t *peer);
-static void ngx_meet_signal_idle(ngx_event_t *ev);
-static void ngx_meet_signal_linger(ngx_event_t *ev);
-static void ngx_meet_signal_leave_event(ngx_event_t *ev);
 static void ngx_meet_signal_kick(ngx_meet_peer_t *peer,
     Livekit__DisconnectReason reason, const char *why);
 static ngx_uint_t ngx_meet_signal_logout(ngx_str_t *session_key);
 static void ngx_meet_signal_leave(ngx_meet_peer_t *peer);
-static void ngx_meet_signal_finalize(ngx_meet_peer_t *peer);
-static void ngx_meet_signal_fin_event(ngx_event_t *ev);
 static void ngx_meet_signal_cleanup(void *data);
 static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data);
 
@@ -803,26 +788,11 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
      * worker alive for as long as clients ping
      */
     c->idle = 1;
-    peer->out_last = &peer->out;
     ngx_queue_init(&peer->tracks);
 
-    meet_ws_state_init(&peer->ws, slcf->max_frame, slcf->max_message);
-
-    peer->idle.handler = ngx_meet_signal_idle;
-    peer->idle.data = peer;
-    peer->idle.log = c->log;
-
-    peer->linger.handler = ngx_meet_signal_linger;
-    peer->linger.data = peer;
-    peer->linger.log = c->log;
-
-    peer->leave.handler = ngx_meet_signal_leave_event;
-    peer->leave.data = peer;
-    peer->leave.log = c->log;
-
-    peer->fin.handler = ngx_meet_signal_fin_event;
-    peer->fin.data = peer;
-    peer->fin.log = c->log;
+    /* complete messages come to the dispatcher, the end to the room */
+    ngx_meet_signal_ws_init(peer, ngx_meet_signal_message,
+                            ngx_meet_signal_leave);
 
     p = ngx_meet_random_id((u_char *) peer->sid, "PA_", 12);
     *p = '\0';
@@ -925,9 +895,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
     r->read_event_handler = ngx_meet_signal_read_handler;
     r->write_event_handler = ngx_meet_signal_write_handler;
-    r->main->count++;
-
-    ngx_add_timer(&peer->idle, slcf->ping_timeout);
+    ngx_meet_signal_ws_start(peer);
 
     if (ngx_meet_signal_send_join(peer) != NGX_OK) {
         ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "internal error");
@@ -1043,245 +1011,10 @@ done:
 }
 
 
-/* WebSocket session */
+/* the session around the WebSocket (ngx_meet_signal_ws.c) */
 
 
-ngx_int_t
-ngx_meet_peer_send(ngx_meet_peer_t *peer, Livekit__SignalResponse *resp)
-{
-    size_t             len;
-    ngx_meet_frame_t  *f;
-    u_char            *p;
-    size_t             hlen;
-
-    if (peer->closing || peer->finalized) {
-        return NGX_DECLINED;
-    }
-
-    len = livekit__signal_response__get_packed_size(resp);
-
-    if (peer->queued + len > peer->conf->max_queue) {
-        ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                      "meet signal: \"%s\" does not read its messages: "
-                      "%uz bytes queued, meet_signal_max_queue is %uz, "
-                      "closing", peer->identity, peer->queued,
-                      peer->conf->max_queue);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_POLICY,
-                            "send queue full: client too slow");
-        return NGX_ERROR;
-    }
-
-    f = ngx_alloc(sizeof(ngx_meet_frame_t) + MEET_WS_MAX_SERVER_HEADER + len,
-                  peer->connection->log);
-    if (f == NULL) {
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "out of memory");
-        return NGX_ERROR;
-    }
-
-    p = (u_char *) (f + 1);
-    hlen = meet_ws_encode_header(p, MEET_WS_MAX_SERVER_HEADER, 1,
-                                 MEET_WS_OP_BINARY, len);
-
-    (void) livekit__signal_response__pack(resp, p + hlen);
-
-    f->next = NULL;
-    f->pos = p;
-    f->last = p + hlen + len;
-
-    *peer->out_last = f;
-    peer->out_last = &f->next;
-    peer->queued += hlen + len;
-
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
-                   "meet signal: send message %d, %uz bytes, %uz queued",
-                   resp->message_case, len, peer->queued);
-
-    if (ngx_meet_signal_flush(peer) == NGX_ERROR) {
-        ngx_meet_signal_finalize(peer);
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-/* queues a control frame (close, pong), ahead of nothing: in order */
-
-static ngx_int_t
-ngx_meet_signal_queue(ngx_meet_peer_t *peer, unsigned opcode, u_char *data,
-    size_t len)
-{
-    u_char            *p;
-    size_t             hlen;
-    ngx_meet_frame_t  *f;
-
-    f = ngx_alloc(sizeof(ngx_meet_frame_t) + MEET_WS_MAX_SERVER_HEADER + len,
-                  peer->connection->log);
-    if (f == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = (u_char *) (f + 1);
-    hlen = meet_ws_encode_header(p, MEET_WS_MAX_SERVER_HEADER, 1, opcode, len);
-    if (hlen == 0) {
-        ngx_free(f);
-        return NGX_ERROR;
-    }
-
-    if (len) {
-        ngx_memcpy(p + hlen, data, len);
-    }
-
-    f->next = NULL;
-    f->pos = p;
-    f->last = p + hlen + len;
-
-    *peer->out_last = f;
-    peer->out_last = &f->next;
-    peer->queued += hlen + len;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_meet_signal_flush(ngx_meet_peer_t *peer)
-{
-    ssize_t            n;
-    ngx_connection_t  *c;
-    ngx_meet_frame_t  *f;
-
-    c = peer->connection;
-
-    while (peer->out) {
-        f = peer->out;
-
-        n = c->send(c, f->pos, f->last - f->pos);
-
-        if (n == NGX_AGAIN) {
-            break;
-        }
-
-        if (n == NGX_ERROR) {
-            c->error = 1;
-            return NGX_ERROR;
-        }
-
-        f->pos += n;
-        peer->queued -= n;
-
-        if (f->pos < f->last) {
-            continue;
-        }
-
-        peer->out = f->next;
-        if (peer->out == NULL) {
-            peer->out_last = &peer->out;
-        }
-
-        ngx_free(f);
-    }
-
-    if (ngx_handle_write_event(c->write, 0) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (peer->out == NULL && peer->closing) {
-
-        if (peer->close_received || peer->no_linger || c->read->eof) {
-            /* our close frame is out and the client's came: done */
-            return NGX_DONE;
-        }
-
-        if (!peer->close_sent) {
-            /* out: now wait a little for the client's close frame */
-            peer->close_sent = 1;
-            ngx_add_timer(&peer->linger, NGX_MEET_LINGER_TIMEOUT);
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-void
-ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
-    const char *reason)
-{
-    u_char             buf[MEET_WS_MAX_CONTROL];
-    size_t             len;
-    ngx_meet_frame_t  *f, *next;
-
-
-    if (peer->closing || peer->finalized) {
-        return;
-    }
-
-    peer->closing = 1;
-
-    /*
-     * On an error the connection is failed (RFC 6455 7.1.7): it ends once
-     * the close frame is out.  A normal close waits a little for the
-     * client's close frame, so that the client sees a clean close.
-     */
-    if (code != MEET_WS_CLOSE_NORMAL && code != MEET_WS_CLOSE_GOING_AWAY) {
-        peer->no_linger = 1;
-    }
-
-    ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                  "meet signal: closing \"%s\" (%s) with %ui: %s",
-                  peer->identity, peer->sid, code, reason);
-
-    /* frames not started yet are dropped: the close goes out next */
-
-    f = peer->out;
-    peer->out = NULL;
-    peer->out_last = &peer->out;
-
-    if (f && f->pos > (u_char *) (f + 1)) {
-        /* the head frame is partly sent: it must be finished */
-        peer->out = f;
-        peer->out_last = &f->next;
-        next = f->next;
-        f->next = NULL;
-        f = next;
-    }
-
-    while (f) {
-        next = f->next;
-        peer->queued -= f->last - f->pos;
-        ngx_free(f);
-        f = next;
-    }
-
-    len = meet_ws_close_payload(buf, sizeof(buf), (unsigned) code,
-                                (const u_char *) reason, ngx_strlen(reason));
-
-    if (ngx_meet_signal_queue(peer, MEET_WS_OP_CLOSE, buf, len) != NGX_OK) {
-        ngx_meet_signal_finalize(peer);
-        return;
-    }
-
-    /* room state changes after the current event, never under a caller */
-    if (peer->in_room && !peer->leave.posted) {
-        ngx_post_event(&peer->leave, &ngx_posted_events);
-    }
-
-    /* first the close frame must get out, then the client may answer */
-    ngx_add_timer(&peer->linger, NGX_MEET_CLOSE_TIMEOUT);
-
-    if (ngx_meet_signal_flush(peer) != NGX_OK) {
-        ngx_meet_signal_finalize(peer);
-    }
-}
-
-
-static void
-ngx_meet_signal_leave_event(ngx_event_t *ev)
-{
-    ngx_meet_signal_leave(ev->data);
-}
-
+/* on_close, and at the end of the request: out of the room */
 
 static void
 ngx_meet_signal_leave(ngx_meet_peer_t *peer)
@@ -1318,32 +1051,6 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
 
 
 static void
-ngx_meet_signal_linger(ngx_event_t *ev)
-{
-    ngx_meet_peer_t  *peer = ev->data;
-
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ev->log, 0,
-                   "meet signal: closing handshake timed out");
-
-    ngx_meet_signal_finalize(peer);
-}
-
-
-static void
-ngx_meet_signal_idle(ngx_event_t *ev)
-{
-    ngx_meet_peer_t  *peer = ev->data;
-
-    ngx_log_error(NGX_LOG_INFO, ev->log, 0,
-                  "meet signal: \"%s\" sent nothing for %M ms "
-                  "(meet_signal_ping_timeout), closing",
-                  peer->identity, peer->conf->ping_timeout);
-
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "ping timeout");
-}
-
-
-static void
 ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data)
 {
     Livekit__LeaveRequest    leave;
@@ -1365,54 +1072,10 @@ ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data)
 }
 
 
-/*
- * Ends a session.  The request is finalized from a posted event, never
- * right away: this may be called while another participant's event walks
- * the room (a failed send during a broadcast), and finalizing runs the
- * cleanup, which changes the room.
- */
-
-static void
-ngx_meet_signal_finalize(ngx_meet_peer_t *peer)
-{
-    if (peer->finalized) {
-        return;
-    }
-
-    peer->finalized = 1;
-    peer->closing = 1;
-
-    ngx_post_event(&peer->fin, &ngx_posted_events);
-}
-
-
-static void
-ngx_meet_signal_fin_event(ngx_event_t *ev)
-{
-    ngx_meet_peer_t  *peer = ev->data;
-
-    /*
-     * Unread client data at close() would make the kernel send a reset,
-     * which can destroy our close frame before the client reads it: close
-     * the way nginx does after an unread request body (shutdown, then
-     * read and discard for at most lingering_time).
-     */
-    if (!peer->connection->error && !peer->connection->read->eof) {
-        peer->request->lingering_close = 1;
-    }
-
-    /* ngx_meet_signal_cleanup() frees the rest with the request pool */
-
-    ngx_http_finalize_request(peer->request, NGX_DONE);
-}
-
-
 static void
 ngx_meet_signal_cleanup(void *data)
 {
     ngx_meet_peer_t  *peer = data;
-
-    ngx_meet_frame_t  *f;
 
     /*
      * a graceful shutdown closes idle connections, ours included: the
@@ -1424,31 +1087,8 @@ ngx_meet_signal_cleanup(void *data)
     }
 
     ngx_meet_signal_leave(peer);
+    ngx_meet_signal_ws_free(peer);
 
-    if (peer->idle.timer_set) {
-        ngx_del_timer(&peer->idle);
-    }
-
-    if (peer->linger.timer_set) {
-        ngx_del_timer(&peer->linger);
-    }
-
-    if (peer->leave.posted) {
-        ngx_delete_posted_event(&peer->leave);
-    }
-
-    if (peer->fin.posted) {
-        ngx_delete_posted_event(&peer->fin);
-    }
-
-    while (peer->out) {
-        f = peer->out;
-        peer->out = f->next;
-        ngx_free(f);
-    }
-
-    ngx_free(peer->rbuf);
-    ngx_free(peer->msg);
     ngx_free(peer->identity);
     ngx_free(peer->name);
     ngx_free(peer->metadata);
@@ -1464,7 +1104,6 @@ ngx_meet_signal_cleanup(void *data)
 static void
 ngx_meet_signal_write_handler(ngx_http_request_t *r)
 {
-    ngx_int_t         rc;
     ngx_meet_peer_t  *peer;
 
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
@@ -1473,23 +1112,15 @@ ngx_meet_signal_write_handler(ngx_http_request_t *r)
         return;
     }
 
-    rc = ngx_meet_signal_flush(peer);
-
-    if (rc != NGX_OK) {
-        ngx_meet_signal_finalize(peer);
-    }
+    ngx_meet_signal_ws_write(peer);
 }
 
 
 static void
 ngx_meet_signal_read_handler(ngx_http_request_t *r)
 {
-    size_t             size;
-    ssize_t            n;
-    ngx_connection_t  *c;
-    ngx_meet_peer_t   *peer;
+    ngx_meet_peer_t  *peer;
 
-    c = r->connection;
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
 
     if (peer == NULL || peer->finalized) {
@@ -1501,315 +1132,7 @@ ngx_meet_signal_read_handler(ngx_http_request_t *r)
         ngx_meet_rooms_foreach_peer(ngx_meet_signal_shutdown_peer, NULL);
     }
 
-    for ( ;; ) {
-
-        if (peer->rbuf == NULL) {
-            peer->rsize = NGX_MEET_READ_CHUNK;
-            peer->rbuf = ngx_alloc(peer->rsize, c->log);
-            if (peer->rbuf == NULL) {
-                ngx_meet_signal_finalize(peer);
-                return;
-            }
-
-            peer->rlen = 0;
-        }
-
-        size = peer->rsize - peer->rlen;
-
-        if (size == 0) {
-            /* ngx_meet_signal_process() grows the buffer for big frames */
-            ngx_meet_signal_finalize(peer);
-            return;
-        }
-
-        n = c->recv(c, peer->rbuf + peer->rlen, size);
-
-        if (n == NGX_AGAIN) {
-            break;
-        }
-
-        if (n == 0 || n == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                          "meet signal: \"%s\" (%s) connection %s",
-                          peer->identity, peer->sid,
-                          peer->closing ? "closed" : "lost without close");
-            ngx_meet_signal_finalize(peer);
-            return;
-        }
-
-        peer->rlen += n;
-
-        if (ngx_meet_signal_process(peer) != NGX_OK) {
-            return;
-        }
-
-        if (peer->finalized) {
-            return;
-        }
-    }
-
-    /* nothing buffered: an idle connection keeps no read buffer */
-
-    if (peer->rbuf && peer->rlen == 0) {
-        ngx_free(peer->rbuf);
-        peer->rbuf = NULL;
-        peer->rsize = 0;
-    }
-
-    if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
-        ngx_meet_signal_finalize(peer);
-    }
-}
-
-
-/* parses the frames in the read buffer; NGX_OK to go on reading */
-
-static ngx_int_t
-ngx_meet_signal_process(ngx_meet_peer_t *peer)
-{
-    int               rc;
-    u_char           *p, *nbuf;
-    size_t            need;
-    ngx_int_t         rv;
-    meet_ws_frame_t   f;
-
-    for ( ;; ) {
-
-        if (peer->rlen == 0) {
-            return NGX_OK;
-        }
-
-        rc = meet_ws_parse_header(&f, peer->rbuf, peer->rlen,
-                                  peer->ws.max_frame);
-
-        if (rc == MEET_WS_AGAIN) {
-            return NGX_OK;
-        }
-
-        if (rc < 0) {
-            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a bad frame, "
-                          "closing with %d", peer->identity, -rc);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc,
-                                rc == -MEET_WS_CLOSE_TOO_BIG
-                                ? "frame too big" : "protocol error");
-            peer->rlen = 0;
-            return NGX_DONE;
-        }
-
-        need = f.header_len + (size_t) f.payload_len;
-
-        if (peer->rlen < need) {
-            if (need > peer->rsize) {
-                /* a frame bigger than the buffer: grow to fit it */
-                nbuf = ngx_alloc(need, peer->connection->log);
-                if (nbuf == NULL) {
-                    ngx_meet_signal_finalize(peer);
-                    return NGX_ERROR;
-                }
-
-                ngx_memcpy(nbuf, peer->rbuf, peer->rlen);
-                ngx_free(peer->rbuf);
-                peer->rbuf = nbuf;
-                peer->rsize = need;
-            }
-
-            return NGX_OK;
-        }
-
-        rc = meet_ws_frame_begin(&peer->ws, &f);
-
-        if (rc == 0) {
-            p = peer->rbuf + f.header_len;
-            rc = meet_ws_frame_data(&peer->ws, &f, p, (size_t) f.payload_len,
-                                    0);
-        }
-
-        if (rc == 0) {
-            rc = meet_ws_frame_end(&peer->ws, &f);
-        }
-
-        if (rc < 0) {
-            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent an invalid message, "
-                          "closing with %d", peer->identity, -rc);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "invalid message");
-            peer->rlen = 0;
-            return NGX_DONE;
-        }
-
-        rv = ngx_meet_signal_frame(peer, &f, peer->rbuf + f.header_len);
-
-        if (peer->finalized) {
-            return NGX_DONE;
-        }
-
-        /* drop the frame from the buffer */
-
-        peer->rlen -= need;
-        if (peer->rlen) {
-            ngx_memmove(peer->rbuf, peer->rbuf + need, peer->rlen);
-        }
-
-        /* after a big frame give the memory back */
-        if (peer->rsize > NGX_MEET_READ_CHUNK
-            && peer->rlen <= NGX_MEET_READ_CHUNK)
-        {
-            nbuf = ngx_alloc(NGX_MEET_READ_CHUNK, peer->connection->log);
-            if (nbuf) {
-                ngx_memcpy(nbuf, peer->rbuf, peer->rlen);
-                ngx_free(peer->rbuf);
-                peer->rbuf = nbuf;
-                peer->rsize = NGX_MEET_READ_CHUNK;
-            }
-        }
-
-        if (rv != NGX_OK) {
-            return rv;
-        }
-    }
-}
-
-
-static ngx_int_t
-ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
-    u_char *payload)
-{
-    int        rc;
-    u_char    *m;
-    size_t     len, size;
-    unsigned   code;
-    ngx_int_t  rv;
-
-    len = (size_t) f->payload_len;
-
-    /* any frame shows the client is alive */
-    if (!peer->closing) {
-        ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
-    }
-
-    switch (f->opcode) {
-
-    case MEET_WS_OP_PING:
-        if (!peer->closing
-            && ngx_meet_signal_queue(peer, MEET_WS_OP_PONG, payload, len)
-               != NGX_OK)
-        {
-            ngx_meet_signal_finalize(peer);
-            return NGX_ERROR;
-        }
-
-        rv = ngx_meet_signal_flush(peer);
-        if (rv == NGX_ERROR) {
-            ngx_meet_signal_finalize(peer);
-            return NGX_ERROR;
-        }
-
-        return NGX_OK;
-
-    case MEET_WS_OP_PONG:
-        return NGX_OK;
-
-    case MEET_WS_OP_CLOSE:
-        rc = meet_ws_parse_close(payload, len, &code, NULL, NULL);
-
-        peer->close_received = 1;
-
-        if (rc < 0) {
-            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a bad close frame",
-                          peer->identity);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "bad close frame");
-
-        } else {
-            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
-                           "meet signal: client close %ud", code);
-
-            /* echo the code (RFC 6455 5.5.1); 1005 means none */
-            ngx_meet_peer_close(peer, code == MEET_WS_CLOSE_NO_STATUS
-                                      ? MEET_WS_CLOSE_NORMAL : code,
-                                "bye");
-        }
-
-        if (peer->finalized) {
-            return NGX_DONE;
-        }
-
-        rv = ngx_meet_signal_flush(peer);
-        if (rv != NGX_OK) {
-            ngx_meet_signal_finalize(peer);
-            return NGX_DONE;
-        }
-
-        return NGX_DONE;
-    }
-
-    if (peer->closing) {
-        /* after our close frame only the client's close matters */
-        return NGX_OK;
-    }
-
-    if (f->opcode != MEET_WS_OP_CONT && peer->msg_len == 0 && f->fin) {
-
-        if (f->opcode == MEET_WS_OP_TEXT) {
-            ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a text (JSON) message; "
-                          "only binary protobuf is served", peer->identity);
-            ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
-                                "text messages are not supported");
-            return NGX_DONE;
-        }
-
-        return ngx_meet_signal_message(peer, payload, len);
-    }
-
-    /* a fragment: collect the message */
-
-    if (f->opcode == MEET_WS_OP_TEXT) {
-        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" sent a text (JSON) message; "
-                      "only binary protobuf is served", peer->identity);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
-                            "text messages are not supported");
-        return NGX_DONE;
-    }
-
-    if (peer->msg_len + len > peer->msg_size) {
-        size = ngx_max(peer->msg_size * 2, peer->msg_len + len);
-        size = ngx_min(size, peer->conf->max_message);
-
-        m = ngx_alloc(size, peer->connection->log);
-        if (m == NULL) {
-            ngx_meet_signal_finalize(peer);
-            return NGX_ERROR;
-        }
-
-        if (peer->msg_len) {
-            ngx_memcpy(m, peer->msg, peer->msg_len);
-        }
-
-        ngx_free(peer->msg);
-        peer->msg = m;
-        peer->msg_size = size;
-    }
-
-    ngx_memcpy(peer->msg + peer->msg_len, payload, len);
-    peer->msg_len += len;
-
-    if (!f->fin) {
-        return NGX_OK;
-    }
-
-    rv = ngx_meet_signal_message(peer, peer->msg, peer->msg_len);
-
-    if (!peer->finalized) {
-        ngx_free(peer->msg);
-        peer->msg = NULL;
-        peer->msg_len = 0;
-        peer->msg_size = 0;
-    }
-
-    return rv;
+    ngx_meet_signal_ws_read(peer);
 }
 
 

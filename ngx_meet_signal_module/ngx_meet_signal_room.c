@@ -10,6 +10,7 @@
 
 
 #include "ngx_meet_signal.h"
+#include "ngx_meet_signal_ws.h"
 
 
 /*
@@ -183,6 +184,7 @@ ngx_meet_room_speakers(ngx_event_t *ev)
     ngx_meet_peer_t          *p;
     ngx_meet_track_t         *t;
     Livekit__SpeakerInfo     *info, **infos;
+    ngx_meet_signal_msg_t     msg;
     Livekit__SpeakersChanged  sc;
     Livekit__SignalResponse   resp;
 
@@ -269,6 +271,8 @@ ngx_meet_room_speakers(ngx_event_t *ev)
                        "meet signal: room \"%s\": %ui speaker changes",
                        room->name, n);
 
+        ngx_meet_signal_msg_init(&msg, &resp);
+
         for (q = ngx_queue_head(&room->peers);
              q != ngx_queue_sentinel(&room->peers);
              q = next)
@@ -279,9 +283,11 @@ ngx_meet_room_speakers(ngx_event_t *ev)
             p = ngx_queue_data(q, ngx_meet_peer_t, queue);
 
             if (!p->closing) {
-                (void) ngx_meet_peer_send(p, &resp);
+                (void) ngx_meet_peer_send_msg(p, &msg);
             }
         }
+
+        ngx_meet_signal_msg_free(&msg);
     }
 
     ngx_free(info);
@@ -683,6 +689,7 @@ ngx_meet_room_broadcast(ngx_meet_peer_t *about)
     ngx_queue_t               *q, *next;
     ngx_meet_peer_t           *p;
     ngx_meet_room_t           *room;
+    ngx_meet_signal_msg_t      msg;
     Livekit__ParticipantInfo   pi, *pis[1];
     Livekit__SignalResponse    resp;
     Livekit__ParticipantUpdate upd;
@@ -712,6 +719,9 @@ ngx_meet_room_broadcast(ngx_meet_peer_t *about)
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_UPDATE;
     resp.update = &upd;
 
+    /* the same bytes for everyone: packed once */
+    ngx_meet_signal_msg_init(&msg, &resp);
+
     for (q = ngx_queue_head(&room->peers);
          q != ngx_queue_sentinel(&room->peers);
          q = next)
@@ -724,8 +734,9 @@ ngx_meet_room_broadcast(ngx_meet_peer_t *about)
             continue;
         }
 
-        (void) ngx_meet_peer_send(p, &resp);
+        (void) ngx_meet_peer_send_msg(p, &msg);
     }
 
+    ngx_meet_signal_msg_free(&msg);
     ngx_destroy_pool(pool);
 }

@@ -5,6 +5,7 @@
 
 
 #include "ngx_meet_signal_sdp.h"
+#include "ngx_meet_signal_ws.h"
 #include "meet_sdp.h"
 
 
@@ -31,6 +32,9 @@ static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer,
 static void ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer,
     ngx_uint_t audios, ngx_uint_t videos);
 static void ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_sdp_requirement(Livekit__SignalResponse *resp,
+    Livekit__MediaSectionsRequirement *req, ngx_uint_t audios,
+    ngx_uint_t videos);
 
 
 static meet_sdp_offer_t     *ngx_meet_sdp_offer;
@@ -1024,14 +1028,7 @@ ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer, ngx_uint_t audios,
     Livekit__SignalResponse           resp;
     Livekit__MediaSectionsRequirement req;
 
-    livekit__media_sections_requirement__init(&req);
-    req.num_audios = audios;
-    req.num_videos = videos;
-
-    livekit__signal_response__init(&resp);
-    resp.message_case =
-                     LIVEKIT__SIGNAL_RESPONSE__MESSAGE_MEDIA_SECTIONS_REQUIREMENT;
-    resp.media_sections_requirement = &req;
+    ngx_meet_signal_sdp_requirement(&resp, &req, audios, videos);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
                    "meet signal: \"%s\" needs %ui audio and %ui video "
@@ -1044,8 +1041,15 @@ ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer, ngx_uint_t audios,
 static void
 ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
 {
-    ngx_queue_t      *q;
-    ngx_meet_peer_t  *p;
+    ngx_queue_t                       *q;
+    ngx_meet_peer_t                   *p;
+    ngx_meet_signal_msg_t              msg;
+    Livekit__SignalResponse            resp;
+    Livekit__MediaSectionsRequirement  req;
+
+    /* the same for everyone: packed once */
+    ngx_meet_signal_sdp_requirement(&resp, &req, 0, 0);
+    ngx_meet_signal_msg_init(&msg, &resp);
 
     for (q = ngx_queue_head(&peer->room->peers);
          q != ngx_queue_sentinel(&peer->room->peers);
@@ -1054,9 +1058,31 @@ ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
         p = ngx_queue_data(q, ngx_meet_peer_t, queue);
 
         if (p != peer && !p->closing && p->can_subscribe) {
-            ngx_meet_signal_sdp_require(p, 0, 0);
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, p->connection->log, 0,
+                           "meet signal: \"%s\" needs 0 audio and 0 video "
+                           "sections", p->identity);
+
+            (void) ngx_meet_peer_send_msg(p, &msg);
         }
     }
+
+    ngx_meet_signal_msg_free(&msg);
+}
+
+
+static void
+ngx_meet_signal_sdp_requirement(Livekit__SignalResponse *resp,
+    Livekit__MediaSectionsRequirement *req, ngx_uint_t audios,
+    ngx_uint_t videos)
+{
+    livekit__media_sections_requirement__init(req);
+    req->num_audios = audios;
+    req->num_videos = videos;
+
+    livekit__signal_response__init(resp);
+    resp->message_case =
+                     LIVEKIT__SIGNAL_RESPONSE__MESSAGE_MEDIA_SECTIONS_REQUIREMENT;
+    resp->media_sections_requirement = req;
 }
 
 
