@@ -1014,7 +1014,8 @@ test_rewriter_copy(void)
     is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, 20, &h, 96, -1,
                                   0), 0, "copy: header longer than the packet");
     is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 96,
-                                  0x10000, 0), 0, "copy: resend beyond 16 bits");
+                                  0x10000, 0), 0,
+           "copy: resend beyond 16 bits");
 }
 
 

@@ -20,6 +20,7 @@
 
 #include "tap.h"
 #include "meet_srtp.h"
+#include "packets.h"
 
 
 #define PAYLOAD  100
@@ -61,52 +62,6 @@ keys_from_export(meet_srtp_keys_t *k, unsigned profile, u_char seed)
 }
 
 
-static size_t
-rtp_packet(u_char *p, uint16_t seq, uint32_t ssrc)
-{
-    size_t  i;
-
-    p[0] = 0x80;
-    p[1] = 96;
-    p[2] = (u_char) (seq >> 8);
-    p[3] = (u_char) seq;
-    p[4] = 0x00; p[5] = 0x01; p[6] = 0x02; p[7] = 0x03;
-    p[8] = (u_char) (ssrc >> 24);
-    p[9] = (u_char) (ssrc >> 16);
-    p[10] = (u_char) (ssrc >> 8);
-    p[11] = (u_char) ssrc;
-
-    for (i = 0; i < PAYLOAD; i++) {
-        p[12 + i] = (u_char) (i * 3 + seq);
-    }
-
-    return 12 + PAYLOAD;
-}
-
-
-/* a receiver report with one block */
-static size_t
-rtcp_packet(u_char *p, uint32_t ssrc)
-{
-    size_t  i;
-
-    p[0] = 0x81;
-    p[1] = 201;
-    p[2] = 0;
-    p[3] = 7;
-    p[4] = (u_char) (ssrc >> 24);
-    p[5] = (u_char) (ssrc >> 16);
-    p[6] = (u_char) (ssrc >> 8);
-    p[7] = (u_char) ssrc;
-
-    for (i = 8; i < 32; i++) {
-        p[i] = (u_char) i;
-    }
-
-    return 32;
-}
-
-
 static void
 test_profile(unsigned profile, const char *name, size_t rtp_tag,
     size_t rtcp_tag)
@@ -142,7 +97,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
 
     /* RTP, client (the browser) to server (us) */
 
-    plain = rtp_packet(orig.b, 1000, 0x11223344);
+    plain = rtp(orig.b, 1000, 0x11223344, PAYLOAD);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
 
@@ -173,7 +128,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
            "%s: replayed RTP refused", name);
 
     /* tampered: payload, then tag */
-    plain = rtp_packet(orig.b, 1001, 0x11223344);
+    plain = rtp(orig.b, 1001, 0x11223344, PAYLOAD);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     (void) meet_srtp_protect_rtp(client, pkt.b, &len, sizeof(pkt.b));
@@ -196,11 +151,11 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
            "%s: the untouched packet still passes after them", name);
 
     /* older than the replay window */
-    plain = rtp_packet(old.b, 1002, 0x11223344);
+    plain = rtp(old.b, 1002, 0x11223344, PAYLOAD);
     olen = plain;
     (void) meet_srtp_protect_rtp(client, old.b, &olen, sizeof(old.b));
 
-    plain = rtp_packet(pkt.b, 1002 + MEET_SRTP_WINDOW + 10, 0x11223344);
+    plain = rtp(pkt.b, 1002 + MEET_SRTP_WINDOW + 10, 0x11223344, PAYLOAD);
     len = plain;
     (void) meet_srtp_protect_rtp(client, pkt.b, &len, sizeof(pkt.b));
     is_int(meet_srtp_unprotect_rtp(server, pkt.b, &len), MEET_SRTP_OK,
@@ -211,7 +166,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
 
     /* the other way: server to client, and a NACK re-protection */
 
-    plain = rtp_packet(orig.b, 7, 0xa0b0c0d0);
+    plain = rtp(orig.b, 7, 0xa0b0c0d0, PAYLOAD);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     is_int(meet_srtp_protect_rtp(server, pkt.b, &len, sizeof(pkt.b)),
@@ -229,7 +184,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
 
     /* tailroom */
 
-    plain = rtp_packet(pkt.b, 8, 0xa0b0c0d0);
+    plain = rtp(pkt.b, 8, 0xa0b0c0d0, PAYLOAD);
     len = plain;
     is_int(meet_srtp_protect_rtp(server, pkt.b, &len, plain + rtp_tag - 1),
            MEET_SRTP_ERR_TAILROOM, "%s: RTP one byte short of the tag", name);
@@ -241,7 +196,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
     ok(rtp_tag <= MEET_SRTP_TAILROOM && rtcp_tag <= MEET_SRTP_TAILROOM,
        "%s: MEET_SRTP_TAILROOM suffices", name);
 
-    plain = rtcp_packet(pkt.b, 0xa0b0c0d0);
+    plain = rtcp(pkt.b, 0xa0b0c0d0);
     len = plain;
     is_int(meet_srtp_protect_rtcp(server, pkt.b, &len, plain + rtcp_tag - 1),
            MEET_SRTP_ERR_TAILROOM, "%s: RTCP one byte short", name);
@@ -250,7 +205,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
 
     /* RTCP, both ways */
 
-    plain = rtcp_packet(orig.b, 0x55667788);
+    plain = rtcp(orig.b, 0x55667788);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     is_int(meet_srtp_protect_rtcp(client, pkt.b, &len, sizeof(pkt.b)),
@@ -273,7 +228,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
     is_int(meet_srtp_unprotect_rtcp(server, copy.b, &n),
            MEET_SRTP_ERR_REPLAY, "%s: replayed RTCP refused", name);
 
-    plain = rtcp_packet(orig.b, 0x55667788);
+    plain = rtcp(orig.b, 0x55667788);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     (void) meet_srtp_protect_rtcp(client, pkt.b, &len, sizeof(pkt.b));
@@ -281,7 +236,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
     is_int(meet_srtp_unprotect_rtcp(server, pkt.b, &len), MEET_SRTP_ERR_AUTH,
            "%s: tampered RTCP refused", name);
 
-    plain = rtcp_packet(orig.b, 0x99aabbcc);
+    plain = rtcp(orig.b, 0x99aabbcc);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     (void) meet_srtp_protect_rtcp(server, pkt.b, &len, sizeof(pkt.b));
@@ -294,7 +249,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
     n = 11;
     is_int(meet_srtp_unprotect_rtp(server, copy.b, &n), MEET_SRTP_ERR_LENGTH,
            "%s: RTP shorter than a header", name);
-    rtp_packet(copy.b, 2000, 0x11223344);
+    rtp(copy.b, 2000, 0x11223344, PAYLOAD);
     n = 12 + rtp_tag - 1;
     is_int(meet_srtp_unprotect_rtp(server, copy.b, &n), MEET_SRTP_ERR_LENGTH,
            "%s: RTP too short for its tag", name);
@@ -304,7 +259,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
     n = 12 + PAYLOAD;
     is_int(meet_srtp_unprotect_rtp(server, copy.b, &n), MEET_SRTP_ERR_LENGTH,
            "%s: RTP header longer than the packet", name);
-    rtcp_packet(copy.b, 1);
+    rtcp(copy.b, 1);
     n = 8 + rtcp_tag - 1;
     is_int(meet_srtp_unprotect_rtcp(server, copy.b, &n),
            MEET_SRTP_ERR_LENGTH, "%s: RTCP too short", name);
@@ -321,7 +276,7 @@ test_profile(unsigned profile, const char *name, size_t rtp_tag,
            "%s: an outbound stream removed", name);
 
     /* a fresh stream after removal starts a new replay window */
-    plain = rtp_packet(orig.b, 1000, 0x11223344);
+    plain = rtp(orig.b, 1000, 0x11223344, PAYLOAD);
     memcpy(pkt.b, orig.b, plain);
     len = plain;
     rc = meet_srtp_protect_rtp(other, pkt.b, &len, sizeof(pkt.b));
