@@ -1,11 +1,12 @@
 /*
  * Forwarding hot path, measured without browsers: what one worker does per
  * forwarded packet, with the project's own code (meet_srtp.c: libsrtp2
- * as linked; the same header rewrite as ngx_meet_rtp_forward.c) and real
- * UDP sends to a sink on 127.0.0.1:
+ * as linked; meet_rtp.c: the header rewrite ngx_meet_rtp_forward.c calls,
+ * meet_rtp_rewriter_copy()) and real UDP sends to a sink on 127.0.0.1:
  *
- *   publisher packet: SRTP unprotect (once)
- *   per subscriber:   copy, rewrite SSRC/PT, SRTP protect, sendto()
+ *   publisher packet: SRTP unprotect, RTP parse (once)
+ *   per subscriber:   copy with the subscriber's SSRC/PT/sequence
+ *                     numbers/timestamps, SRTP protect, sendto()
  *
  * A synthetic publisher stream (1200-byte video packets, protected with
  * the client keys) is made first; the loop then forwards it to S
@@ -22,6 +23,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include "meet_rtp.h"
 #include "meet_srtp.h"
 
 #define NPKT   512
@@ -55,11 +57,14 @@ main(int argc, char **argv)
     int                  fd, s, i, nsubs[] = { 1, 10, 50, 200 };
     size_t               len, k;
     double               secs, t0, c0, t, c;
+    uint64_t             ms;
     unsigned long        fwd;
     const char          *err;
     unsigned             profile;
     meet_srtp_keys_t     keys;
     meet_srtp_t         *pub_client, *pub_server, *subs[200];
+    meet_rtp_header_t    h;
+    static meet_rtp_rewriter_t  rw[200];
     struct sockaddr_in   sink;
     static u_char        in[NPKT][PLEN + 64], work[PLEN + 64],
                          out[PLEN + MEET_SRTP_TAILROOM];
@@ -90,6 +95,7 @@ main(int argc, char **argv)
     pub_server = meet_srtp_create(&keys, MEET_SRTP_SERVER, &err);
     for (i = 0; i < 200; i++) {
         subs[i] = meet_srtp_create(&keys, MEET_SRTP_SERVER, &err);
+        meet_rtp_rewriter_init(&rw[i], 0x01020300 + i, 90000);
     }
 
     /* the publisher's stream, protected as it arrives */
@@ -147,29 +153,45 @@ main(int argc, char **argv)
         meet_srtp_free(pub_server);
         pub_server = meet_srtp_create(&keys, MEET_SRTP_SERVER, &err);
 
-        for (i = 0; now() - t0 < secs; i++) {
+        for (i = 0; ; i++) {
+            t = now();
+            if (t - t0 >= secs) {
+                break;
+            }
+
+            ms = (uint64_t) (t * 1000);
+
             if (i == NPKT) {
                 /* new sequence numbers would be needed to go on: reuse
-                   the stream with a fresh session */
+                   the stream with a fresh session; for the subscribers
+                   the publisher restarted */
                 meet_srtp_free(pub_server);
                 pub_server = meet_srtp_create(&keys, MEET_SRTP_SERVER, &err);
+                for (k = 0; k < (size_t) nsubs[s]; k++) {
+                    meet_rtp_rewriter_switch(&rw[k]);
+                }
                 i = 0;
             }
 
             memcpy(work, in[i], in_len[i]);
             len = in_len[i];
 
-            if (meet_srtp_unprotect_rtp(pub_server, work, &len) != 0) {
+            if (meet_srtp_unprotect_rtp(pub_server, work, &len) != 0
+                || meet_rtp_parse(&h, work, len) != MEET_RTP_OK)
+            {
                 fprintf(stderr, "unprotect failed\n");
                 return 1;
             }
 
             for (k = 0; k < (size_t) nsubs[s]; k++) {
-                size_t  olen = len;
+                size_t  olen;
 
-                memcpy(out, work, len);
-                out[1] = 97;
-                out[8] = (u_char) k; out[9] = 1; out[10] = 2; out[11] = 3;
+                /* the module's rewrite (ngx_meet_rtp_send_down()) */
+                olen = meet_rtp_rewriter_copy(&rw[k], out, PLEN, work, len,
+                                              &h, 97, -1, ms);
+                if (olen == 0) {
+                    continue;
+                }
 
                 if (meet_srtp_protect_rtp(subs[k], out, &olen, sizeof(out))
                     != 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Forwarding hot path benchmark (bench/fwd_bench.c): builds it against the
-# project's SRTP wrapper and whatever libsrtp2 the modules link, runs it for
+# project's SRTP wrapper and RTP rewrite (lib/meet_srtp.c, lib/meet_rtp.c)
+# and whatever libsrtp2 the modules link, runs it for
 # both SRTP profiles.  Sends only to a socket of its own on 127.0.0.1.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,7 @@ if [ "${SRTP:-}" != system ] && [ -f "$repo/build/libsrtp/lib/libsrtp2.a" ]; the
     lib="$repo/build/libsrtp/lib/libsrtp2.a -lssl -lcrypto"
 fi
 gcc -O2 -g $inc -o "$out/fwd_bench" "$repo/bench/fwd_bench.c" \
+    "$repo/ngx_meet_rtp_stream_module/lib/meet_rtp.c" \
     "$repo/ngx_meet_rtp_stream_module/lib/meet_srtp.c" $lib
 if ldd "$out/fwd_bench" | grep -q libnss3; then
     echo "SRTP: Debian's libsrtp2 (NSS)"

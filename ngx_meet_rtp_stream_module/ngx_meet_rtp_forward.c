@@ -421,18 +421,17 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
 /*
  * One packet of an uptrack to one downtrack: the fixed header and CSRCs
  * without the extension, the subscriber's SSRC and payload type, then the
- * payload; SRTP with the subscriber's session, out through its address.
+ * payload (meet_rtp_rewriter_copy(), straight into the send buffer); SRTP
+ * with the subscriber's session, out through its address.
  */
 
 static void
 ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     const u_char *p, size_t n, meet_rtp_header_t *h, ngx_int_t retransmit)
 {
-    size_t                     hl, rest, len;
+    size_t                     len;
     u_char                    *out;
     uint8_t                    spt;
-    uint16_t                   seq;
-    uint32_t                   ts;
     ngx_meet_rtp_downstate_t  *ds;
 
     spt = d->pt_map[h->pt];
@@ -451,46 +450,17 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
      * it was asked for
      */
 
-    if (retransmit >= 0) {
-        seq = (uint16_t) retransmit;
-        ts = h->ts + ds->rw.ts_offset;
-
-    } else if (meet_rtp_rewriter_map(&ds->rw, h->ssrc, h->seq, h->ts,
-                                     ngx_current_msec, &seq, &ts)
-               != MEET_RTP_RW_FORWARD)
-    {
-        return;
-    }
-
-    hl = 12 + 4 * (size_t) h->cc;
-    rest = n - h->header_len;               /* payload and padding */
-
-    if (hl + rest > NGX_MEET_RTP_MTU) {
-        return;
-    }
-
     out = ngx_meet_rtp_batch_buf();
 
-    ngx_memcpy(out, p, hl);
-    ngx_memcpy(out + hl, p + h->header_len, rest);
-
-    out[0] &= ~0x10;
-    out[1] = (u_char) ((p[1] & 0x80) | (spt - 1));
-    out[2] = (u_char) (seq >> 8);
-    out[3] = (u_char) seq;
-    out[4] = (u_char) (ts >> 24);
-    out[5] = (u_char) (ts >> 16);
-    out[6] = (u_char) (ts >> 8);
-    out[7] = (u_char) ts;
-    out[8] = (u_char) (d->ssrc >> 24);
-    out[9] = (u_char) (d->ssrc >> 16);
-    out[10] = (u_char) (d->ssrc >> 8);
-    out[11] = (u_char) d->ssrc;
-
-    len = hl + rest;
+    len = meet_rtp_rewriter_copy(&ds->rw, out, NGX_MEET_RTP_MTU, p, n, h,
+                                 spt - 1, (int) retransmit,
+                                 ngx_current_msec);
+    if (len == 0) {
+        return;
+    }
 
     d->packets++;
-    d->octets += (uint32_t) (len - hl);
+    d->octets += (uint32_t) (n - h->header_len);
 
     if (meet_srtp_protect_rtp(sp->srtp, out, &len, NGX_MEET_RTP_DGRAM_MAX)
         != MEET_SRTP_OK)

@@ -1171,6 +1171,60 @@ meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
 }
 
 
+size_t
+meet_rtp_rewriter_copy(meet_rtp_rewriter_t *rw, u_char *out, size_t size,
+    const u_char *p, size_t n, const meet_rtp_header_t *h, unsigned pt,
+    int resend, uint64_t now_ms)
+{
+    size_t    hl, rest;
+    uint16_t  seq;
+    uint32_t  ts;
+
+    if (rw == NULL || out == NULL || h == NULL || resend > 0xffff
+        || !meet_rtp_writable(p, n))
+    {
+        return 0;
+    }
+
+    /* the fixed header and CSRCs stay, the extension goes */
+
+    hl = MEET_RTP_HEADER_LEN + 4 * (size_t) h->cc;
+
+    if (h->header_len < hl || h->header_len > n) {
+        return 0;
+    }
+
+    rest = n - h->header_len;               /* payload and padding */
+
+    if (hl + rest > size) {
+        return 0;
+    }
+
+    if (resend >= 0) {
+        /* asked for again: the number it went out with, this mapping */
+        seq = (uint16_t) resend;
+        ts = h->ts + rw->ts_offset;
+
+    } else if (meet_rtp_rewriter_map(rw, h->ssrc, h->seq, h->ts, now_ms,
+                                     &seq, &ts)
+               != MEET_RTP_RW_FORWARD)
+    {
+        return 0;
+    }
+
+    memcpy(out, p, hl);
+    memcpy(out + hl, p + h->header_len, rest);
+
+    out[0] &= ~0x10;
+    out[1] = (u_char) ((p[1] & 0x80) | (pt & 0x7f));
+    meet_rtp_wr16(out + 2, seq);
+    meet_rtp_wr32(out + 4, ts);
+    meet_rtp_wr32(out + 8, rw->out_ssrc);
+
+    return hl + rest;
+}
+
+
 /* loss tracking for NACKs */
 
 

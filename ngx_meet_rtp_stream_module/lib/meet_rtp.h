@@ -23,9 +23,10 @@
  *         meet_rtp_ext_twcc_seq(p, &h, twcc_id, &tseq);
  *         kf = meet_rtp_keyframe(MEET_RTP_CODEC_VP8,
  *                                p + h.header_len, h.payload_len);
- *         then per subscriber, on its own copy of the packet:
- *         if (meet_rtp_rewriter_apply(&rw, q, n, &h, now_ms)
- *             == MEET_RTP_RW_FORWARD) { ...protect and send... }
+ *         then per subscriber, into its own buffer:
+ *         if ((len = meet_rtp_rewriter_copy(&rw, out, size, p, n, &h,
+ *                                           pt, -1, now_ms)))
+ *         { ...protect and send out[0..len)... }
  *     }
  */
 
@@ -337,6 +338,19 @@ int meet_rtp_av1_keyframe(const u_char *payload, size_t len);
  * timestamp into it (MEET_RTP_RW_DROP too when n is not a packet).
  * meet_rtp_rewriter_switch(): the next packet starts a new mapping even if
  * it has the same SSRC.
+ *
+ * meet_rtp_rewriter_copy(): what an SFU sends the receiver of rw: the
+ * packet p[0..n) parsed into h, written into out[0..size) (which must not
+ * overlap p) without its header extension: the fixed header with X
+ * cleared, payload type pt (the marker bit kept), out_ssrc and the
+ * rewritten sequence number and timestamp, the CSRCs, then the payload
+ * and padding as they were.  resend < 0: the packet is mapped as by
+ * _map(); resend 0..65535: a retransmission the receiver asked for (a
+ * NACK) by that outgoing sequence number, not mapped, its timestamp
+ * shifted by the current mapping's offset.  Returns the length written
+ * (at most n), or 0 when the packet is not sent: the rewriter drops it,
+ * it does not fit into size, or p, n and h are not a packet and its
+ * header.  No allocation; the only copy is the one into out.
  */
 void meet_rtp_rewriter_init(meet_rtp_rewriter_t *rw, uint32_t out_ssrc,
     uint32_t clock_rate);
@@ -346,6 +360,9 @@ int meet_rtp_rewriter_map(meet_rtp_rewriter_t *rw, uint32_t ssrc,
     uint32_t *out_ts);
 int meet_rtp_rewriter_apply(meet_rtp_rewriter_t *rw, u_char *p, size_t n,
     const meet_rtp_header_t *h, uint64_t now_ms);
+size_t meet_rtp_rewriter_copy(meet_rtp_rewriter_t *rw, u_char *out,
+    size_t size, const u_char *p, size_t n, const meet_rtp_header_t *h,
+    unsigned pt, int resend, uint64_t now_ms);
 
 
 /*

@@ -6,7 +6,8 @@
  * libFuzzer target for the RTP library.  The input is one datagram as it
  * arrives on the media port; the target demultiplexes and parses it, reads
  * its header extensions and payload the way the forwarding path does,
- * rewrites a copy and parses it again, and also replays the input as a
+ * rewrites a copy and parses it again (in place, and as the forwarding
+ * copy without extension), and also replays the input as a
  * sequence of (SSRC, seq, ts, time) arrivals through a rewriter.  Aborts
  * when a promise of meet_rtp.h is broken.
  *
@@ -162,6 +163,47 @@ check_rewrite(const u_char *p, size_t n, const meet_rtp_header_t *h)
 }
 
 
+/*
+ * The forwarding copy: into a buffer one byte larger than promised (the
+ * canary must stay), without the extension; it parses again with the
+ * same CSRCs, payload and padding; a resend is the number asked for.
+ */
+
+static void
+check_forward_copy(const u_char *p, size_t n, const meet_rtp_header_t *h)
+{
+    u_char               q[MAX_PACKET + 1];
+    size_t               len, hl, size;
+    meet_rtp_header_t    h2;
+    meet_rtp_rewriter_t  rw;
+
+    hl = 12 + 4 * (size_t) h->cc;
+    size = hl + (n - h->header_len);
+
+    meet_rtp_rewriter_init(&rw, 0x0a0b0c0d, 90000);
+
+    q[size - 1] = 0x5a;
+    check(meet_rtp_rewriter_copy(&rw, q, size - 1, p, n, h, 33, -1, 0) == 0);
+    check(q[size - 1] == 0x5a && !rw.started);
+
+    q[size] = 0xa5;
+    len = meet_rtp_rewriter_copy(&rw, q, size, p, n, h, h->pt + 1, -1, 0);
+    check(len == size && q[size] == 0xa5);
+    check(meet_rtp_parse(&h2, q, len) == MEET_RTP_OK);
+    check(!h2.extension && h2.cc == h->cc && h2.header_len == hl
+          && h2.payload_len == h->payload_len
+          && h2.padding_len == h->padding_len
+          && h2.marker == h->marker && h2.pt == ((h->pt + 1) & 0x7f)
+          && h2.seq == h->seq && h2.ts == h->ts && h2.ssrc == 0x0a0b0c0d);
+    check(memcmp(q + 12, p + 12, hl - 12) == 0
+          && memcmp(q + hl, p + h->header_len, n - h->header_len) == 0);
+
+    len = meet_rtp_rewriter_copy(&rw, q, size, p, n, h, 0, 77, 0);
+    check(len == size && meet_rtp_parse(&h2, q, len) == MEET_RTP_OK
+          && h2.seq == 77 && h2.ts == h->ts);
+}
+
+
 static void
 check_keyframes(const u_char *p, size_t n)
 {
@@ -314,6 +356,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         check_extensions(data, size, &h);
         check_rewrite(data, size, &h);
+        check_forward_copy(data, size, &h);
         check_keyframes(data + h.header_len, h.payload_len);
 
     } else if (size >= 12 && (data[0] >> 6) == 2) {

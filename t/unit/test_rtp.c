@@ -916,6 +916,109 @@ test_rewriter(void)
 }
 
 
+/*
+ * The forwarding copy: a packet with a marker, a CSRC, a one-byte
+ * extension block (RFC 8285: an audio level and a mid) and padding goes
+ * out without the extension, with the receiver's payload type, SSRC and
+ * numbers; a NACKed one again with the number asked for.
+ */
+
+static void
+test_rewriter_copy(void)
+{
+    u_char               in[64], out[64], want[64];
+    size_t               n, len, w;
+    meet_rtp_header_t    h, oh;
+    meet_rtp_rewriter_t  rw;
+
+    static const char  pkt[] =
+        "b1"                    /* V=2 P=1 X=1 CC=1 */
+        "e0"                    /* M=1 PT=96 */
+        "1234" "00010000" "11223344"
+        "55667788"              /* CSRC */
+        "bede0002" "10ff" "21" "6131" "000000"   /* ext: level, mid "a1" */
+        "deadbeefcafe"          /* payload */
+        "000003";               /* padding, count 3 */
+
+    meet_rtp_rewriter_init(&rw, 0xcafebabe, 90000);
+    n = unhex(pkt, in);
+    is_int(meet_rtp_parse(&h, in, n), MEET_RTP_OK, "copy: input parses");
+    is_int(h.header_len, 28, "copy: input header with extension");
+
+    len = meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 111, -1,
+                                 0);
+    w = unhex("a1" "ef" "1234" "00010000" "cafebabe" "55667788"
+              "deadbeefcafe" "000003", want);
+    is_mem(out, len, want, w,
+           "copy: no extension, X cleared, marker and CSRC kept, pt 111, "
+           "SSRC rewritten, payload and padding as they were");
+    is_int(meet_rtp_parse(&oh, out, len), MEET_RTP_OK, "copy: output parses");
+    ok(oh.marker && oh.pt == 111 && oh.cc == 1 && !oh.extension
+       && oh.payload_len == 6 && oh.padding_len == 3,
+       "copy: output header");
+    ok(in[0] == 0xb1 && in[1] == 0xe0 && in[8] == 0x11,
+       "copy: the input is left alone");
+
+    /* the next packet of another source continues the numbers */
+    in[2] = 0x50; in[3] = 0x00;             /* seq 0x5000 */
+    in[8] = 0x99;                           /* another SSRC */
+    meet_rtp_parse(&h, in, n);
+    len = meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 111, -1,
+                                 20);
+    meet_rtp_parse(&oh, out, len);
+    ok(len == w && oh.seq == 0x1235 && oh.ts == 0x10000 + 20 * 90
+       && oh.ssrc == 0xcafebabe, "copy: a new source continues the stream");
+
+    /* the same packet again is a duplicate */
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 111, -1,
+                                  30), 0, "copy: duplicate dropped");
+
+    /* a retransmission: the number asked for, the mapping's timestamp */
+    out[2] = 0;
+    len = meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 100,
+                                 0x1235, 40);
+    meet_rtp_parse(&oh, out, len);
+    ok(len == w && oh.seq == 0x1235 && oh.ts == 0x10000 + 20 * 90
+       && oh.pt == 100 && oh.ssrc == 0xcafebabe,
+       "copy: resend with the number asked for, not mapped");
+    is_int(rw.max_out_seq, 0x1235, "copy: resend leaves the mapping");
+
+    /* pt above 127 cannot clobber the marker */
+    len = meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 0xff,
+                                 0x1235, 40);
+    is_int(out[1], 0xff, "copy: pt masked to 7 bits, marker kept");
+    in[1] = 0x60;
+    meet_rtp_parse(&h, in, n);
+    len = meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 0xff,
+                                 0x1235, 40);
+    is_int(out[1], 0x7f, "copy: no marker, none added");
+
+    /* room: exactly enough, one byte short */
+    is_int(meet_rtp_rewriter_copy(&rw, out, w, in, n, &h, 96, 1, 0), w,
+           "copy: exactly enough room");
+    is_int(meet_rtp_rewriter_copy(&rw, out, w - 1, in, n, &h, 96, 1, 0), 0,
+           "copy: no room");
+    is_int(rw.max_out_seq, 0x1235, "copy: no room maps nothing");
+
+    /* bad arguments */
+    is_int(meet_rtp_rewriter_copy(NULL, out, sizeof(out), in, n, &h, 96, -1,
+                                  0), 0, "copy: no rewriter");
+    is_int(meet_rtp_rewriter_copy(&rw, NULL, sizeof(out), in, n, &h, 96, -1,
+                                  0), 0, "copy: no output");
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), NULL, n, &h, 96, -1,
+                                  0), 0, "copy: no packet");
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, NULL, 96, -1,
+                                  0), 0, "copy: no header");
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, 11, &h, 96, -1,
+                                  0), 0, "copy: short packet");
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, 20, &h, 96, -1,
+                                  0), 0, "copy: header longer than the packet");
+    is_int(meet_rtp_rewriter_copy(&rw, out, sizeof(out), in, n, &h, 96,
+                                  0x10000, 0), 0,
+           "copy: resend beyond 16 bits");
+}
+
+
 /* loss tracking for NACKs */
 
 static void
@@ -1019,6 +1122,7 @@ main(void)
     test_seq();
     test_keyframes();
     test_rewriter();
+    test_rewriter_copy();
     test_nack();
 
     return done_testing();
