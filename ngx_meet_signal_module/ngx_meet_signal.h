@@ -3,7 +3,7 @@
  * Copyright (C) ngx_meet authors
  *
  * Shared declarations of ngx_meet_signal_module's files: the participant
- * (ngx_meet_peer_t: the module, auth and dispatch in
+ * (ngx_meet_signal_peer_t: the module, auth and dispatch in
  * ngx_meet_signal_module.c, its WebSocket in ngx_meet_signal_ws.c), its
  * tracks, and rooms (ngx_meet_signal_room.c).
  */
@@ -28,10 +28,10 @@
 #define NGX_MEET_MAX_CODECS        4
 
 
-typedef struct ngx_meet_room_s   ngx_meet_room_t;
-typedef struct ngx_meet_peer_s   ngx_meet_peer_t;
-typedef struct ngx_meet_track_s  ngx_meet_track_t;
-typedef struct ngx_meet_frame_s  ngx_meet_frame_t;
+typedef struct ngx_meet_signal_room_s   ngx_meet_signal_room_t;
+typedef struct ngx_meet_signal_peer_s   ngx_meet_signal_peer_t;
+typedef struct ngx_meet_signal_track_s  ngx_meet_signal_track_t;
+typedef struct ngx_meet_signal_frame_s  ngx_meet_signal_frame_t;
 
 
 typedef struct {
@@ -46,7 +46,7 @@ typedef struct {
 } ngx_meet_signal_loc_conf_t;
 
 
-struct ngx_meet_track_s {
+struct ngx_meet_signal_track_s {
     ngx_queue_t                   queue;
     char                          sid[NGX_MEET_SID_LEN + 1];
     char                         *cid;
@@ -83,25 +83,25 @@ struct ngx_meet_track_s {
  * join.  on_message: one complete binary message, data valid during the
  * call; NGX_OK to go on reading, NGX_DONE once the peer is closing or
  * finalized.  on_close: the session is over for the room, called from a
- * posted event after ngx_meet_peer_close().
+ * posted event after ngx_meet_signal_peer_close().
  */
-typedef ngx_int_t (*ngx_meet_signal_message_pt)(ngx_meet_peer_t *peer,
+typedef ngx_int_t (*ngx_meet_signal_message_pt)(ngx_meet_signal_peer_t *peer,
     u_char *data, size_t len);
-typedef void (*ngx_meet_signal_close_pt)(ngx_meet_peer_t *peer);
+typedef void (*ngx_meet_signal_close_pt)(ngx_meet_signal_peer_t *peer);
 
 
 /* one queued WebSocket frame */
-struct ngx_meet_frame_s {
-    ngx_meet_frame_t             *next;
+struct ngx_meet_signal_frame_s {
+    ngx_meet_signal_frame_t      *next;
     u_char                       *pos;
     u_char                       *last;
     /* the frame bytes follow */
 };
 
 
-struct ngx_meet_peer_s {
+struct ngx_meet_signal_peer_s {
     ngx_queue_t                   queue;        /* in room->peers */
-    ngx_meet_room_t              *room;
+    ngx_meet_signal_room_t       *room;
     ngx_http_request_t           *request;
     ngx_connection_t             *connection;
     ngx_meet_signal_loc_conf_t   *conf;
@@ -149,8 +149,8 @@ struct ngx_meet_peer_s {
     u_char                       *msg;          /* fragmented message */
     size_t                        msg_len;
     size_t                        msg_size;
-    ngx_meet_frame_t             *out;
-    ngx_meet_frame_t            **out_last;
+    ngx_meet_signal_frame_t      *out;
+    ngx_meet_signal_frame_t     **out_last;
     size_t                        queued;
     ngx_event_t                   idle;         /* no frame: ping timeout */
     ngx_event_t                   linger;       /* closing handshake */
@@ -165,7 +165,7 @@ struct ngx_meet_peer_s {
 };
 
 
-struct ngx_meet_room_s {
+struct ngx_meet_signal_room_s {
     ngx_str_node_t                sn;           /* name */
     char                          sid[NGX_MEET_SID_LEN + 1];
     char                         *name;
@@ -178,27 +178,34 @@ struct ngx_meet_room_s {
 
 
 /* rooms (ngx_meet_signal_room.c) */
-void ngx_meet_rooms_init(void);
-ngx_meet_room_t *ngx_meet_room_find(ngx_str_t *name);
-ngx_meet_room_t *ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log);
-void ngx_meet_room_add_peer(ngx_meet_room_t *room, ngx_meet_peer_t *peer);
-void ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure);
-ngx_meet_peer_t *ngx_meet_room_find_identity(ngx_meet_room_t *room,
-    const char *identity);
-ngx_uint_t ngx_meet_rooms_count(ngx_uint_t *participants);
-void ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer,
-    void *data), void *data);
+void ngx_meet_signal_rooms_init(void);
+ngx_meet_signal_room_t *ngx_meet_signal_room_find(ngx_str_t *name);
+ngx_meet_signal_room_t *ngx_meet_signal_room_get(ngx_str_t *name,
+    ngx_log_t *log);
+void ngx_meet_signal_room_add_peer(ngx_meet_signal_room_t *room,
+    ngx_meet_signal_peer_t *peer);
+void ngx_meet_signal_room_remove_peer(ngx_meet_signal_peer_t *peer,
+    ngx_msec_t departure);
+ngx_meet_signal_peer_t *ngx_meet_signal_room_find_identity(
+    ngx_meet_signal_room_t *room, const char *identity);
+ngx_uint_t ngx_meet_signal_rooms_count(ngx_uint_t *participants);
+void ngx_meet_signal_rooms_foreach_peer(
+    void (*handler)(ngx_meet_signal_peer_t *peer, void *data), void *data);
 
-ngx_int_t ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
+ngx_int_t ngx_meet_signal_peer_info(ngx_meet_signal_peer_t *peer,
+    ngx_pool_t *pool,
     Livekit__ParticipantInfo *pi);
-ngx_int_t ngx_meet_track_info(ngx_meet_track_t *t, ngx_pool_t *pool,
+ngx_int_t ngx_meet_signal_track_info(ngx_meet_signal_track_t *t,
+    ngx_pool_t *pool,
     Livekit__TrackInfo *ti);
-void ngx_meet_room_broadcast(ngx_meet_peer_t *about);
-ngx_int_t ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
+void ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about);
+ngx_int_t ngx_meet_signal_room_info(ngx_meet_signal_room_t *room,
+    ngx_pool_t *pool,
     Livekit__Room *ri);
-ngx_meet_track_t *ngx_meet_peer_track(ngx_meet_peer_t *peer,
-    const char *sid, const char *cid);
-void ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t);
+ngx_meet_signal_track_t *ngx_meet_signal_peer_track(
+    ngx_meet_signal_peer_t *peer, const char *sid, const char *cid);
+void ngx_meet_signal_track_free(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_track_t *t);
 char *ngx_meet_signal_strdup(const char *s, size_t len);
 
 

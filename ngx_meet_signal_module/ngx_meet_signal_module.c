@@ -50,24 +50,25 @@ static ngx_int_t ngx_meet_signal_join(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_signal_upgrade(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_signal_start(ngx_http_request_t *r,
     meet_jwt_claims_t *claims, Livekit__JoinRequest *join);
-static ngx_int_t ngx_meet_signal_send_join(ngx_meet_peer_t *peer);
+static ngx_int_t ngx_meet_signal_send_join(ngx_meet_signal_peer_t *peer);
 
 static void ngx_meet_signal_read_handler(ngx_http_request_t *r);
 static void ngx_meet_signal_write_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_meet_signal_message(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_message(ngx_meet_signal_peer_t *peer,
     u_char *data, size_t len);
-static void ngx_meet_signal_kick(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_kick(ngx_meet_signal_peer_t *peer,
     Livekit__DisconnectReason reason, const char *why);
 static ngx_uint_t ngx_meet_signal_logout(ngx_str_t *session_key);
-static void ngx_meet_signal_leave(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_leave(ngx_meet_signal_peer_t *peer);
 static void ngx_meet_signal_cleanup(void *data);
-static void ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data);
+static void ngx_meet_signal_shutdown_peer(ngx_meet_signal_peer_t *peer,
+    void *data);
 
-static void ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
     Livekit__AddTrackRequest *req);
-static void ngx_meet_signal_mute(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_mute(ngx_meet_signal_peer_t *peer,
     Livekit__MuteTrackRequest *req);
-static void ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateParticipantMetadata *req);
 static const u_char *ngx_meet_signal_key_lookup(void *data,
     const u_char *key, size_t key_len, size_t *secret_len);
@@ -313,7 +314,7 @@ ngx_meet_signal_init_module(ngx_cycle_t *cycle)
 static ngx_int_t
 ngx_meet_signal_init_process(ngx_cycle_t *cycle)
 {
-    ngx_meet_rooms_init();
+    ngx_meet_signal_rooms_init();
     ngx_meet_signal_shutdown = 0;
     ngx_meet_logout_handler_set(ngx_meet_signal_logout);
 
@@ -333,7 +334,7 @@ ngx_meet_signal_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 {
     ngx_uint_t  rooms, participants;
 
-    rooms = ngx_meet_rooms_count(&participants);
+    rooms = ngx_meet_signal_rooms_count(&participants);
 
     json_object_set_new(out, "rooms", json_integer((json_int_t) rooms));
     json_object_set_new(out, "participants",
@@ -387,7 +388,7 @@ ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     u_char *buf, size_t len)
 {
     u_char           *p;
-    ngx_meet_peer_t  *peer;
+    ngx_meet_signal_peer_t  *peer;
 
     p = buf;
 
@@ -516,8 +517,8 @@ ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     ngx_uint_t *status, const char **reason)
 {
     ngx_str_t                    name;
-    ngx_meet_peer_t             *same;
-    ngx_meet_room_t             *room;
+    ngx_meet_signal_peer_t      *same;
+    ngx_meet_signal_room_t      *room;
     ngx_meet_signal_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
@@ -529,13 +530,13 @@ ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     name.data = (u_char *) claims->video.room.data;
     name.len = claims->video.room.len;
 
-    room = ngx_meet_room_find(&name);
+    room = ngx_meet_signal_room_find(&name);
     if (room == NULL || room->npeers < slcf->max_participants) {
         return NGX_OK;
     }
 
     /* a reconnecting identity replaces itself: not a new participant */
-    same = ngx_meet_room_find_identity(room,
+    same = ngx_meet_signal_room_find_identity(room,
                                        (char *) claims->identity.data);
     if (same) {
         return NGX_OK;
@@ -754,15 +755,15 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     size_t                       i;
     ngx_str_t                    name;
     ngx_connection_t            *c;
-    ngx_meet_peer_t             *peer, *old;
-    ngx_meet_room_t             *room;
+    ngx_meet_signal_peer_t      *peer, *old;
+    ngx_meet_signal_room_t      *room;
     ngx_pool_cleanup_t          *cln;
     ngx_meet_signal_loc_conf_t  *slcf;
 
     c = r->connection;
     slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
 
-    peer = ngx_pcalloc(r->pool, sizeof(ngx_meet_peer_t));
+    peer = ngx_pcalloc(r->pool, sizeof(ngx_meet_signal_peer_t));
     if (peer == NULL) {
         return NGX_ERROR;
     }
@@ -865,12 +866,12 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     name.data = (u_char *) claims->video.room.data;
     name.len = claims->video.room.len;
 
-    room = ngx_meet_room_get(&name, c->log);
+    room = ngx_meet_signal_room_get(&name, c->log);
     if (room == NULL) {
         return NGX_ERROR;
     }
 
-    old = ngx_meet_room_find_identity(room, peer->identity);
+    old = ngx_meet_signal_room_find_identity(room, peer->identity);
 
     if (old) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
@@ -884,7 +885,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
                              "duplicate identity");
     }
 
-    ngx_meet_room_add_peer(room, peer);
+    ngx_meet_signal_room_add_peer(room, peer);
 
     ngx_log_error(NGX_LOG_INFO, c->log, 0,
                   "meet signal: \"%s\" (%s) joined room \"%s\" (%s), "
@@ -898,7 +899,8 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     ngx_meet_signal_ws_start(peer);
 
     if (ngx_meet_signal_send_join(peer) != NGX_OK) {
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "internal error");
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INTERNAL,
+                                   "internal error");
         return NGX_DONE;
     }
 
@@ -906,7 +908,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
         (void) ngx_meet_signal_offer(peer, join->publisher_offer);
     }
 
-    ngx_meet_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer);
 
     /* bytes the client sent right after the handshake */
     if (c->read->ready) {
@@ -918,13 +920,13 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
 
 static ngx_int_t
-ngx_meet_signal_send_join(ngx_meet_peer_t *peer)
+ngx_meet_signal_send_join(ngx_meet_signal_peer_t *peer)
 {
     size_t                     n;
     ngx_int_t                  rc;
     ngx_pool_t                *pool;
     ngx_queue_t               *q;
-    ngx_meet_peer_t           *p;
+    ngx_meet_signal_peer_t    *p;
     Livekit__Room              room;
     Livekit__ServerInfo        si;
     Livekit__JoinResponse      jr;
@@ -940,8 +942,8 @@ ngx_meet_signal_send_join(ngx_meet_peer_t *peer)
 
     livekit__join_response__init(&jr);
 
-    if (ngx_meet_room_info(peer->room, pool, &room) != NGX_OK
-        || ngx_meet_peer_info(peer, pool, &self) != NGX_OK)
+    if (ngx_meet_signal_room_info(peer->room, pool, &room) != NGX_OK
+        || ngx_meet_signal_peer_info(peer, pool, &self) != NGX_OK)
     {
         goto done;
     }
@@ -964,13 +966,13 @@ ngx_meet_signal_send_join(ngx_meet_peer_t *peer)
              q != ngx_queue_sentinel(&peer->room->peers);
              q = ngx_queue_next(q))
         {
-            p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+            p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
             if (p == peer || p->hidden || p->closing) {
                 continue;
             }
 
-            if (ngx_meet_peer_info(p, pool, &others[n]) != NGX_OK) {
+            if (ngx_meet_signal_peer_info(p, pool, &others[n]) != NGX_OK) {
                 goto done;
             }
 
@@ -1001,7 +1003,7 @@ ngx_meet_signal_send_join(ngx_meet_peer_t *peer)
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN;
     resp.join = &jr;
 
-    rc = ngx_meet_peer_send(peer, &resp);
+    rc = ngx_meet_signal_peer_send(peer, &resp);
 
 done:
 
@@ -1017,10 +1019,10 @@ done:
 /* on_close, and at the end of the request: out of the room */
 
 static void
-ngx_meet_signal_leave(ngx_meet_peer_t *peer)
+ngx_meet_signal_leave(ngx_meet_signal_peer_t *peer)
 {
     ngx_queue_t       *q;
-    ngx_meet_track_t  *t;
+    ngx_meet_signal_track_t  *t;
 
     if (peer->leave.posted) {
         ngx_delete_posted_event(&peer->leave);
@@ -1037,13 +1039,13 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
     /* the others see it go with no tracks */
     while (!ngx_queue_empty(&peer->tracks)) {
         q = ngx_queue_head(&peer->tracks);
-        t = ngx_queue_data(q, ngx_meet_track_t, queue);
-        ngx_meet_track_free(peer, t);
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
+        ngx_meet_signal_track_free(peer, t);
     }
 
     ngx_meet_signal_downtracks_free(peer);
     ngx_meet_signal_dynacast(peer->room);
-    ngx_meet_room_remove_peer(peer, peer->conf->departure_timeout);
+    ngx_meet_signal_room_remove_peer(peer, peer->conf->departure_timeout);
 
     /* out of the room, out of the media plane */
     ngx_meet_signal_sdp_free(peer);
@@ -1051,7 +1053,7 @@ ngx_meet_signal_leave(ngx_meet_peer_t *peer)
 
 
 static void
-ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data)
+ngx_meet_signal_shutdown_peer(ngx_meet_signal_peer_t *peer, void *data)
 {
     Livekit__LeaveRequest    leave;
     Livekit__SignalResponse  resp;
@@ -1067,15 +1069,16 @@ ngx_meet_signal_shutdown_peer(ngx_meet_peer_t *peer, void *data)
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
     resp.leave = &leave;
 
-    (void) ngx_meet_peer_send(peer, &resp);
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "server shutdown");
+    (void) ngx_meet_signal_peer_send(peer, &resp);
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY,
+                               "server shutdown");
 }
 
 
 static void
 ngx_meet_signal_cleanup(void *data)
 {
-    ngx_meet_peer_t  *peer = data;
+    ngx_meet_signal_peer_t  *peer = data;
 
     /*
      * a graceful shutdown closes idle connections, ours included: the
@@ -1104,7 +1107,7 @@ ngx_meet_signal_cleanup(void *data)
 static void
 ngx_meet_signal_write_handler(ngx_http_request_t *r)
 {
-    ngx_meet_peer_t  *peer;
+    ngx_meet_signal_peer_t  *peer;
 
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
 
@@ -1119,7 +1122,7 @@ ngx_meet_signal_write_handler(ngx_http_request_t *r)
 static void
 ngx_meet_signal_read_handler(ngx_http_request_t *r)
 {
-    ngx_meet_peer_t  *peer;
+    ngx_meet_signal_peer_t  *peer;
 
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
 
@@ -1129,7 +1132,7 @@ ngx_meet_signal_read_handler(ngx_http_request_t *r)
 
     if (ngx_exiting && !ngx_meet_signal_shutdown) {
         ngx_meet_signal_shutdown = 1;
-        ngx_meet_rooms_foreach_peer(ngx_meet_signal_shutdown_peer, NULL);
+        ngx_meet_signal_rooms_foreach_peer(ngx_meet_signal_shutdown_peer, NULL);
     }
 
     ngx_meet_signal_ws_read(peer);
@@ -1139,7 +1142,7 @@ ngx_meet_signal_read_handler(ngx_http_request_t *r)
 /* one SignalRequest */
 
 static ngx_int_t
-ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
+ngx_meet_signal_message(ngx_meet_signal_peer_t *peer, u_char *data, size_t len)
 {
     int64_t                   now;
     Livekit__Pong             pong;
@@ -1152,7 +1155,7 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%s\" sent %uz bytes that are not a "
                       "SignalRequest, closing", peer->identity, len);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "malformed protobuf");
         return NGX_DONE;
     }
@@ -1168,7 +1171,7 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_PING:
         resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_PONG;
         resp.pong = req->ping;
-        (void) ngx_meet_peer_send(peer, &resp);
+        (void) ngx_meet_signal_peer_send(peer, &resp);
         break;
 
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_PING_REQ:
@@ -1180,7 +1183,7 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
 
         resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_PONG_RESP;
         resp.pong_resp = &pong;
-        (void) ngx_meet_peer_send(peer, &resp);
+        (void) ngx_meet_signal_peer_send(peer, &resp);
         break;
 
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_OFFER:
@@ -1203,7 +1206,7 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%s\" (%s) leaves (reason %d)",
                       peer->identity, peer->sid, req->leave->reason);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_NORMAL, "left");
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_NORMAL, "left");
         break;
 
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRACK_SETTING:
@@ -1230,13 +1233,13 @@ ngx_meet_signal_message(ngx_meet_peer_t *peer, u_char *data, size_t len)
 
 
 static void
-ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
+ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
     Livekit__AddTrackRequest *req)
 {
     u_char                   *p;
     size_t                    i, k;
     ngx_pool_t               *pool;
-    ngx_meet_track_t         *t;
+    ngx_meet_signal_track_t  *t;
     Livekit__TrackInfo        ti;
     Livekit__SignalResponse   resp;
     Livekit__TrackPublishedResponse  pub;
@@ -1252,7 +1255,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         return;
     }
 
-    t = ngx_meet_peer_track(peer, NULL, req->cid);
+    t = ngx_meet_signal_peer_track(peer, NULL, req->cid);
 
     if (t == NULL) {
 
@@ -1264,7 +1267,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
             return;
         }
 
-        t = ngx_calloc(sizeof(ngx_meet_track_t), peer->connection->log);
+        t = ngx_calloc(sizeof(ngx_meet_signal_track_t), peer->connection->log);
         if (t == NULL) {
             return;
         }
@@ -1356,7 +1359,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         return;
     }
 
-    if (ngx_meet_track_info(t, pool, &ti) == NGX_OK) {
+    if (ngx_meet_signal_track_info(t, pool, &ti) == NGX_OK) {
         livekit__track_published_response__init(&pub);
         pub.cid = t->cid;
         pub.track = &ti;
@@ -1365,7 +1368,7 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
         resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_TRACK_PUBLISHED;
         resp.track_published = &pub;
 
-        (void) ngx_meet_peer_send(peer, &resp);
+        (void) ngx_meet_signal_peer_send(peer, &resp);
     }
 
     ngx_destroy_pool(pool);
@@ -1373,11 +1376,12 @@ ngx_meet_signal_add_track(ngx_meet_peer_t *peer,
 
 
 static void
-ngx_meet_signal_mute(ngx_meet_peer_t *peer, Livekit__MuteTrackRequest *req)
+ngx_meet_signal_mute(ngx_meet_signal_peer_t *peer,
+    Livekit__MuteTrackRequest *req)
 {
-    ngx_meet_track_t  *t;
+    ngx_meet_signal_track_t  *t;
 
-    t = ngx_meet_peer_track(peer, req->sid, NULL);
+    t = ngx_meet_signal_peer_track(peer, req->sid, NULL);
 
     if (t == NULL) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
@@ -1398,13 +1402,13 @@ ngx_meet_signal_mute(ngx_meet_peer_t *peer, Livekit__MuteTrackRequest *req)
                    t->muted ? "mutes" : "unmutes", t->sid);
 
     if (t->published) {
-        ngx_meet_room_broadcast(peer);
+        ngx_meet_signal_room_broadcast(peer);
     }
 }
 
 
 static void
-ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
+ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateParticipantMetadata *req)
 {
     char    *s;
@@ -1450,14 +1454,15 @@ ngx_meet_signal_update_metadata(ngx_meet_peer_t *peer,
     }
 
     peer->version++;
-    ngx_meet_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer);
 }
 
 
 /* a LeaveRequest (disconnect, with the reason), then a normal close */
 
 static void
-ngx_meet_signal_kick(ngx_meet_peer_t *peer, Livekit__DisconnectReason reason,
+ngx_meet_signal_kick(ngx_meet_signal_peer_t *peer,
+    Livekit__DisconnectReason reason,
     const char *why)
 {
     Livekit__SignalResponse  resp;
@@ -1471,8 +1476,8 @@ ngx_meet_signal_kick(ngx_meet_peer_t *peer, Livekit__DisconnectReason reason,
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_LEAVE;
     resp.leave = &leave;
 
-    (void) ngx_meet_peer_send(peer, &resp);
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_NORMAL, why);
+    (void) ngx_meet_signal_peer_send(peer, &resp);
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_NORMAL, why);
     ngx_meet_signal_leave(peer);
 }
 
@@ -1484,7 +1489,7 @@ typedef struct {
 
 
 static void
-ngx_meet_signal_logout_peer(ngx_meet_peer_t *peer, void *data)
+ngx_meet_signal_logout_peer(ngx_meet_signal_peer_t *peer, void *data)
 {
     ngx_meet_signal_logout_t *lo = data;
 
@@ -1514,7 +1519,7 @@ ngx_meet_signal_logout(ngx_str_t *session_key)
     lo.key = session_key;
     lo.closed = 0;
 
-    ngx_meet_rooms_foreach_peer(ngx_meet_signal_logout_peer, &lo);
+    ngx_meet_signal_rooms_foreach_peer(ngx_meet_signal_logout_peer, &lo);
 
     return lo.closed;
 }

@@ -23,24 +23,24 @@
 #define NGX_MEET_SPEAKING_SHARE     40
 #define NGX_MEET_SPEAKING_PACKETS   5
 
-static void ngx_meet_room_speakers(ngx_event_t *ev);
+static void ngx_meet_signal_room_speakers(ngx_event_t *ev);
 
 
-static void ngx_meet_room_departure(ngx_event_t *ev);
-static void ngx_meet_room_free(ngx_meet_room_t *room);
+static void ngx_meet_signal_room_departure(ngx_event_t *ev);
+static void ngx_meet_signal_room_free(ngx_meet_signal_room_t *room);
 
 
-static ngx_rbtree_t       ngx_meet_rooms;
-static ngx_rbtree_node_t  ngx_meet_rooms_sentinel;
-static ngx_uint_t         ngx_meet_nrooms;
+static ngx_rbtree_t       ngx_meet_signal_rooms;
+static ngx_rbtree_node_t  ngx_meet_signal_rooms_sentinel;
+static ngx_uint_t         ngx_meet_signal_nrooms;
 
 
 void
-ngx_meet_rooms_init(void)
+ngx_meet_signal_rooms_init(void)
 {
-    ngx_rbtree_init(&ngx_meet_rooms, &ngx_meet_rooms_sentinel,
+    ngx_rbtree_init(&ngx_meet_signal_rooms, &ngx_meet_signal_rooms_sentinel,
                     ngx_str_rbtree_insert_value);
-    ngx_meet_nrooms = 0;
+    ngx_meet_signal_nrooms = 0;
 }
 
 
@@ -61,25 +61,25 @@ ngx_meet_signal_strdup(const char *s, size_t len)
 }
 
 
-ngx_meet_room_t *
-ngx_meet_room_find(ngx_str_t *name)
+ngx_meet_signal_room_t *
+ngx_meet_signal_room_find(ngx_str_t *name)
 {
     uint32_t  hash;
 
     hash = ngx_crc32_long(name->data, name->len);
 
-    return (ngx_meet_room_t *) ngx_str_rbtree_lookup(&ngx_meet_rooms, name,
-                                                     hash);
+    return (ngx_meet_signal_room_t *)
+               ngx_str_rbtree_lookup(&ngx_meet_signal_rooms, name, hash);
 }
 
 
-ngx_meet_room_t *
-ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
+ngx_meet_signal_room_t *
+ngx_meet_signal_room_get(ngx_str_t *name, ngx_log_t *log)
 {
     u_char           *p;
-    ngx_meet_room_t  *room;
+    ngx_meet_signal_room_t  *room;
 
-    room = ngx_meet_room_find(name);
+    room = ngx_meet_signal_room_find(name);
     if (room) {
         if (room->departure.timer_set) {
             ngx_del_timer(&room->departure);
@@ -88,7 +88,7 @@ ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
         return room;
     }
 
-    room = ngx_calloc(sizeof(ngx_meet_room_t), log);
+    room = ngx_calloc(sizeof(ngx_meet_signal_room_t), log);
     if (room == NULL) {
         return NULL;
     }
@@ -111,19 +111,19 @@ ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
 
     ngx_queue_init(&room->peers);
 
-    room->departure.handler = ngx_meet_room_departure;
+    room->departure.handler = ngx_meet_signal_room_departure;
     room->departure.data = room;
     room->departure.log = ngx_cycle->log;
     room->departure.cancelable = 1;
 
-    room->speakers.handler = ngx_meet_room_speakers;
+    room->speakers.handler = ngx_meet_signal_room_speakers;
     room->speakers.data = room;
     room->speakers.log = ngx_cycle->log;
     room->speakers.cancelable = 1;
     ngx_add_timer(&room->speakers, NGX_MEET_SPEAKERS_INTERVAL);
 
-    ngx_rbtree_insert(&ngx_meet_rooms, &room->sn.node);
-    ngx_meet_nrooms++;
+    ngx_rbtree_insert(&ngx_meet_signal_rooms, &room->sn.node);
+    ngx_meet_signal_nrooms++;
 
     ngx_log_error(NGX_LOG_INFO, log, 0,
                   "meet signal: room \"%s\" created as %s",
@@ -134,9 +134,9 @@ ngx_meet_room_get(ngx_str_t *name, ngx_log_t *log)
 
 
 static void
-ngx_meet_room_departure(ngx_event_t *ev)
+ngx_meet_signal_room_departure(ngx_event_t *ev)
 {
-    ngx_meet_room_t  *room = ev->data;
+    ngx_meet_signal_room_t  *room = ev->data;
 
     if (room->npeers) {
         return;
@@ -146,12 +146,12 @@ ngx_meet_room_departure(ngx_event_t *ev)
                   "meet signal: room \"%s\" (%s) closed, empty",
                   room->name, room->sid);
 
-    ngx_meet_room_free(room);
+    ngx_meet_signal_room_free(room);
 }
 
 
 static void
-ngx_meet_room_free(ngx_meet_room_t *room)
+ngx_meet_signal_room_free(ngx_meet_signal_room_t *room)
 {
     if (room->departure.timer_set) {
         ngx_del_timer(&room->departure);
@@ -161,8 +161,8 @@ ngx_meet_room_free(ngx_meet_room_t *room)
         ngx_del_timer(&room->speakers);
     }
 
-    ngx_rbtree_delete(&ngx_meet_rooms, &room->sn.node);
-    ngx_meet_nrooms--;
+    ngx_rbtree_delete(&ngx_meet_signal_rooms, &room->sn.node);
+    ngx_meet_signal_nrooms--;
 
     ngx_free(room->name);
     ngx_free(room);
@@ -170,9 +170,9 @@ ngx_meet_room_free(ngx_meet_room_t *room)
 
 
 static void
-ngx_meet_room_speakers(ngx_event_t *ev)
+ngx_meet_signal_room_speakers(ngx_event_t *ev)
 {
-    ngx_meet_room_t  *room = ev->data;
+    ngx_meet_signal_room_t  *room = ev->data;
 
     char                     *sids, *sid;
     float                     level;
@@ -181,8 +181,8 @@ ngx_meet_room_speakers(ngx_event_t *ev)
     ngx_meet_media_audio_t    audio;
     ngx_uint_t                n, speaking;
     ngx_queue_t              *q, *tq, *next;
-    ngx_meet_peer_t          *p;
-    ngx_meet_track_t         *t;
+    ngx_meet_signal_peer_t   *p;
+    ngx_meet_signal_track_t  *t;
     Livekit__SpeakerInfo     *info, **infos;
     ngx_meet_signal_msg_t     msg;
     Livekit__SpeakersChanged  sc;
@@ -214,7 +214,7 @@ ngx_meet_room_speakers(ngx_event_t *ev)
          q != ngx_queue_sentinel(&room->peers);
          q = ngx_queue_next(q))
     {
-        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         packets = 0;
         loud = 0;
@@ -224,7 +224,7 @@ ngx_meet_room_speakers(ngx_event_t *ev)
              tq != ngx_queue_sentinel(&p->tracks);
              tq = ngx_queue_next(tq))
         {
-            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+            t = ngx_queue_data(tq, ngx_meet_signal_track_t, queue);
 
             if (t->up == NULL || t->up->video) {
                 continue;
@@ -280,10 +280,10 @@ ngx_meet_room_speakers(ngx_event_t *ev)
             /* sending may close a slow peer and remove it from the room
                (the last one: the room too; then next is the sentinel) */
             next = ngx_queue_next(q);
-            p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+            p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
             if (!p->closing) {
-                (void) ngx_meet_peer_send_msg(p, &msg);
+                (void) ngx_meet_signal_peer_send_msg(p, &msg);
             }
         }
 
@@ -295,7 +295,8 @@ ngx_meet_room_speakers(ngx_event_t *ev)
 
 
 void
-ngx_meet_room_add_peer(ngx_meet_room_t *room, ngx_meet_peer_t *peer)
+ngx_meet_signal_room_add_peer(ngx_meet_signal_room_t *room,
+    ngx_meet_signal_peer_t *peer)
 {
     ngx_queue_insert_tail(&room->peers, &peer->queue);
     room->npeers++;
@@ -305,9 +306,10 @@ ngx_meet_room_add_peer(ngx_meet_room_t *room, ngx_meet_peer_t *peer)
 
 
 void
-ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure)
+ngx_meet_signal_room_remove_peer(ngx_meet_signal_peer_t *peer,
+    ngx_msec_t departure)
 {
-    ngx_meet_room_t  *room;
+    ngx_meet_signal_room_t  *room;
 
     if (!peer->in_room) {
         return;
@@ -322,14 +324,14 @@ ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure)
     /* the others learn that it left */
     peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__DISCONNECTED;
     peer->version++;
-    ngx_meet_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer);
 
     if (room->npeers == 0) {
         if (departure && !ngx_exiting && !ngx_terminate && !ngx_quit) {
             ngx_add_timer(&room->departure, departure);
 
         } else {
-            ngx_meet_room_free(room);
+            ngx_meet_signal_room_free(room);
         }
     }
 
@@ -337,17 +339,18 @@ ngx_meet_room_remove_peer(ngx_meet_peer_t *peer, ngx_msec_t departure)
 }
 
 
-ngx_meet_peer_t *
-ngx_meet_room_find_identity(ngx_meet_room_t *room, const char *identity)
+ngx_meet_signal_peer_t *
+ngx_meet_signal_room_find_identity(ngx_meet_signal_room_t *room,
+    const char *identity)
 {
     ngx_queue_t      *q;
-    ngx_meet_peer_t  *p;
+    ngx_meet_signal_peer_t  *p;
 
     for (q = ngx_queue_head(&room->peers);
          q != ngx_queue_sentinel(&room->peers);
          q = ngx_queue_next(q))
     {
-        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         if (ngx_strcmp(p->identity, identity) == 0) {
             return p;
@@ -359,42 +362,42 @@ ngx_meet_room_find_identity(ngx_meet_room_t *room, const char *identity)
 
 
 ngx_uint_t
-ngx_meet_rooms_count(ngx_uint_t *participants)
+ngx_meet_signal_rooms_count(ngx_uint_t *participants)
 {
     ngx_uint_t          n;
-    ngx_meet_room_t    *room;
+    ngx_meet_signal_room_t    *room;
     ngx_rbtree_node_t  *node, *root, *sentinel;
 
     n = 0;
-    root = ngx_meet_rooms.root;
-    sentinel = ngx_meet_rooms.sentinel;
+    root = ngx_meet_signal_rooms.root;
+    sentinel = ngx_meet_signal_rooms.sentinel;
 
     if (root != sentinel) {
         for (node = ngx_rbtree_min(root, sentinel);
              node;
-             node = ngx_rbtree_next(&ngx_meet_rooms, node))
+             node = ngx_rbtree_next(&ngx_meet_signal_rooms, node))
         {
-            room = (ngx_meet_room_t *) node;
+            room = (ngx_meet_signal_room_t *) node;
             n += room->npeers;
         }
     }
 
     *participants = n;
 
-    return ngx_meet_nrooms;
+    return ngx_meet_signal_nrooms;
 }
 
 
 void
-ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer,
+ngx_meet_signal_rooms_foreach_peer(void (*handler)(ngx_meet_signal_peer_t *peer,
     void *data), void *data)
 {
     ngx_queue_t        *q, *next;
-    ngx_meet_room_t    *room;
+    ngx_meet_signal_room_t    *room;
     ngx_rbtree_node_t  *node, *root, *sentinel, *nnode;
 
-    root = ngx_meet_rooms.root;
-    sentinel = ngx_meet_rooms.sentinel;
+    root = ngx_meet_signal_rooms.root;
+    sentinel = ngx_meet_signal_rooms.sentinel;
 
     if (root == sentinel) {
         return;
@@ -403,31 +406,32 @@ ngx_meet_rooms_foreach_peer(void (*handler)(ngx_meet_peer_t *peer,
     /* handlers may remove peers and rooms: fetch "next" first */
 
     for (node = ngx_rbtree_min(root, sentinel); node; node = nnode) {
-        nnode = ngx_rbtree_next(&ngx_meet_rooms, node);
-        room = (ngx_meet_room_t *) node;
+        nnode = ngx_rbtree_next(&ngx_meet_signal_rooms, node);
+        room = (ngx_meet_signal_room_t *) node;
 
         for (q = ngx_queue_head(&room->peers);
              q != ngx_queue_sentinel(&room->peers);
              q = next)
         {
             next = ngx_queue_next(q);
-            handler(ngx_queue_data(q, ngx_meet_peer_t, queue), data);
+            handler(ngx_queue_data(q, ngx_meet_signal_peer_t, queue), data);
         }
     }
 }
 
 
-ngx_meet_track_t *
-ngx_meet_peer_track(ngx_meet_peer_t *peer, const char *sid, const char *cid)
+ngx_meet_signal_track_t *
+ngx_meet_signal_peer_track(ngx_meet_signal_peer_t *peer, const char *sid,
+    const char *cid)
 {
     ngx_queue_t       *q;
-    ngx_meet_track_t  *t;
+    ngx_meet_signal_track_t  *t;
 
     for (q = ngx_queue_head(&peer->tracks);
          q != ngx_queue_sentinel(&peer->tracks);
          q = ngx_queue_next(q))
     {
-        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
         if ((sid && ngx_strcmp(t->sid, sid) == 0)
             || (cid && t->cid && ngx_strcmp(t->cid, cid) == 0))
@@ -441,7 +445,8 @@ ngx_meet_peer_track(ngx_meet_peer_t *peer, const char *sid, const char *cid)
 
 
 void
-ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t)
+ngx_meet_signal_track_free(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_track_t *t)
 {
     ngx_uint_t  i;
 
@@ -469,7 +474,7 @@ ngx_meet_track_free(ngx_meet_peer_t *peer, ngx_meet_track_t *t)
 
 
 ngx_int_t
-ngx_meet_track_info(ngx_meet_track_t *t, ngx_pool_t *pool,
+ngx_meet_signal_track_info(ngx_meet_signal_track_t *t, ngx_pool_t *pool,
     Livekit__TrackInfo *ti)
 {
     ngx_uint_t                    i;
@@ -514,7 +519,7 @@ ngx_meet_track_info(ngx_meet_track_t *t, ngx_pool_t *pool,
 
 
 ngx_int_t
-ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
+ngx_meet_signal_peer_info(ngx_meet_signal_peer_t *peer, ngx_pool_t *pool,
     Livekit__ParticipantInfo *pi)
 {
     size_t                                n;
@@ -523,7 +528,7 @@ ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
     json_t                               *v;
     ngx_uint_t                            i;
     ngx_queue_t                          *q;
-    ngx_meet_track_t                     *t;
+    ngx_meet_signal_track_t              *t;
     Livekit__TrackInfo                   *ti;
     Livekit__ParticipantPermission       *perm;
     Livekit__ParticipantInfo__AttributesEntry  *ae;
@@ -583,14 +588,14 @@ ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
              q != ngx_queue_sentinel(&peer->tracks);
              q = ngx_queue_next(q))
         {
-            t = ngx_queue_data(q, ngx_meet_track_t, queue);
+            t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
             /* others see a track once its media section exists */
             if (!t->published) {
                 continue;
             }
 
-            if (ngx_meet_track_info(t, pool, &ti[n]) != NGX_OK) {
+            if (ngx_meet_signal_track_info(t, pool, &ti[n]) != NGX_OK) {
                 return NGX_ERROR;
             }
 
@@ -606,7 +611,7 @@ ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
         n = json_object_size(peer->attributes);
 
         pi->attributes = ngx_palloc(pool,
-                               n * sizeof(Livekit__ParticipantInfo__AttributesEntry *));
+                   n * sizeof(Livekit__ParticipantInfo__AttributesEntry *));
         ae = ngx_palloc(pool,
                         n * sizeof(Livekit__ParticipantInfo__AttributesEntry));
         if (pi->attributes == NULL || ae == NULL) {
@@ -635,7 +640,7 @@ ngx_meet_peer_info(ngx_meet_peer_t *peer, ngx_pool_t *pool,
 
 
 ngx_int_t
-ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
+ngx_meet_signal_room_info(ngx_meet_signal_room_t *room, ngx_pool_t *pool,
     Livekit__Room *ri)
 {
     ngx_uint_t        i;
@@ -683,12 +688,12 @@ ngx_meet_room_info(ngx_meet_room_t *room, ngx_pool_t *pool,
 /* a ParticipantUpdate about one participant to every other in its room */
 
 void
-ngx_meet_room_broadcast(ngx_meet_peer_t *about)
+ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
 {
     ngx_pool_t                *pool;
     ngx_queue_t               *q, *next;
-    ngx_meet_peer_t           *p;
-    ngx_meet_room_t           *room;
+    ngx_meet_signal_peer_t    *p;
+    ngx_meet_signal_room_t    *room;
     ngx_meet_signal_msg_t      msg;
     Livekit__ParticipantInfo   pi, *pis[1];
     Livekit__SignalResponse    resp;
@@ -705,7 +710,7 @@ ngx_meet_room_broadcast(ngx_meet_peer_t *about)
         return;
     }
 
-    if (ngx_meet_peer_info(about, pool, &pi) != NGX_OK) {
+    if (ngx_meet_signal_peer_info(about, pool, &pi) != NGX_OK) {
         ngx_destroy_pool(pool);
         return;
     }
@@ -728,13 +733,13 @@ ngx_meet_room_broadcast(ngx_meet_peer_t *about)
     {
         /* sending may close a slow peer and remove it from the room */
         next = ngx_queue_next(q);
-        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         if (p == about) {
             continue;
         }
 
-        (void) ngx_meet_peer_send_msg(p, &msg);
+        (void) ngx_meet_signal_peer_send_msg(p, &msg);
     }
 
     ngx_meet_signal_msg_free(&msg);

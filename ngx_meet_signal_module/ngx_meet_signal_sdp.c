@@ -13,38 +13,39 @@
 #define NGX_MEET_MAX_CANDS     8
 
 
-static void ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_sdp_tracks(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp, ngx_uint_t *changed);
 static char *ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m);
-static ngx_int_t ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp);
 static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
     ngx_meet_media_state_e state);
-static void ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer,
-    ngx_meet_track_t *t, const meet_sdp_media_t *m);
-static ngx_int_t ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
-    meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool);
-static void ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_track_t *t, const meet_sdp_media_t *m);
+static ngx_int_t ngx_meet_signal_sdp_publish_codecs(
+    ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp,
+    meet_sdp_decision_t *dec, ngx_pool_t *pool);
+static void ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp);
-static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_sdp_subscribe(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool,
     ngx_array_t *mids, ngx_uint_t *need);
-static void ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer,
+static void ngx_meet_signal_sdp_require(ngx_meet_signal_peer_t *peer,
     ngx_uint_t audios, ngx_uint_t videos);
-static void ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_sdp_require_others(ngx_meet_signal_peer_t *peer);
 static void ngx_meet_signal_sdp_requirement(Livekit__SignalResponse *resp,
     Livekit__MediaSectionsRequirement *req, ngx_uint_t audios,
     ngx_uint_t videos);
 
 
-static meet_sdp_offer_t     *ngx_meet_sdp_offer;
-static meet_sdp_decision_t  *ngx_meet_sdp_decisions;
+static meet_sdp_offer_t     *ngx_meet_signal_sdp_offer;
+static meet_sdp_decision_t  *ngx_meet_signal_sdp_decisions;
 
 static ngx_meet_media_state_pt  ngx_meet_signal_next_state;
 
 
 ngx_int_t
-ngx_meet_signal_offer(ngx_meet_peer_t *peer,
+ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
     Livekit__SessionDescription *offer)
 {
     u_char                      *buf;
@@ -69,7 +70,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%s\" sent an empty offer",
                       peer->identity);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "empty SDP offer");
         return NGX_ERROR;
     }
@@ -81,16 +82,16 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
      * the sections present are touched) and an offer is handled from
      * start to end within one event: one per worker, reused.
      */
-    if (ngx_meet_sdp_offer == NULL) {
-        ngx_meet_sdp_offer = ngx_alloc(meet_sdp_offer_size(),
+    if (ngx_meet_signal_sdp_offer == NULL) {
+        ngx_meet_signal_sdp_offer = ngx_alloc(meet_sdp_offer_size(),
                                        peer->connection->log);
-        ngx_meet_sdp_decisions = ngx_alloc(MEET_SDP_MAX_MEDIA
+        ngx_meet_signal_sdp_decisions = ngx_alloc(MEET_SDP_MAX_MEDIA
                                            * sizeof(meet_sdp_decision_t),
                                            peer->connection->log);
     }
 
-    sdp = ngx_meet_sdp_offer;
-    dec = ngx_meet_sdp_decisions;
+    sdp = ngx_meet_signal_sdp_offer;
+    dec = ngx_meet_signal_sdp_decisions;
     buf = NULL;
     pool = NULL;
 
@@ -103,7 +104,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
                       "meet signal: \"%s\" sent a bad SDP offer: %s "
                       "(line %ud)", peer->identity, sdp->err,
                       sdp->err_line);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "malformed SDP offer");
         return NGX_ERROR;
     }
@@ -217,7 +218,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
                    "meet signal: answer %ud:\n%s", offer->id, buf);
 
-    (void) ngx_meet_peer_send(peer, &resp);
+    (void) ngx_meet_signal_peer_send(peer, &resp);
 
     ngx_free(buf);
 
@@ -234,7 +235,7 @@ ngx_meet_signal_offer(ngx_meet_peer_t *peer,
 
     if (changed && !peer->closing) {
         peer->version++;
-        ngx_meet_room_broadcast(peer);
+        ngx_meet_signal_room_broadcast(peer);
 
         /* the others re-offer, and their answers carry the new tracks */
         ngx_meet_signal_sdp_require_others(peer);
@@ -250,20 +251,20 @@ internal:
         ngx_destroy_pool(pool);
     }
 
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "cannot answer");
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "cannot answer");
 
     return NGX_ERROR;
 }
 
 
 static void
-ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
+ngx_meet_signal_sdp_tracks(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp,
     ngx_uint_t *changed)
 {
     char                    *mid;
     ngx_uint_t               i, sending;
     ngx_queue_t             *q, *next;
-    ngx_meet_track_t        *t;
+    ngx_meet_signal_track_t *t;
     const meet_sdp_media_t  *m;
 
     /* unpublished: a published track whose section no longer sends it */
@@ -273,7 +274,7 @@ ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
          q = next)
     {
         next = ngx_queue_next(q);
-        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
         if (!t->published) {
             continue;
@@ -295,7 +296,7 @@ ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                       "meet signal: \"%s\" unpublished track %s (mid %s)",
                       peer->identity, t->sid, t->mid);
 
-        ngx_meet_track_free(peer, t);
+        ngx_meet_signal_track_free(peer, t);
         *changed = 1;
     }
 
@@ -314,7 +315,7 @@ ngx_meet_signal_sdp_tracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
              q != ngx_queue_sentinel(&peer->tracks);
              q = ngx_queue_next(q))
         {
-            t = ngx_queue_data(q, ngx_meet_track_t, queue);
+            t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
             if (t->published
                 || ngx_strlen(t->cid) != m->msid_track.len
@@ -394,7 +395,7 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
  */
 
 static ngx_int_t
-ngx_meet_signal_sdp_media(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
+ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
 {
     ngx_str_t                  ufrag, pwd;
     ngx_uint_t                 i;
@@ -448,7 +449,7 @@ static void
 ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
     ngx_meet_media_state_e state)
 {
-    ngx_meet_peer_t  *peer = ms->owner;
+    ngx_meet_signal_peer_t  *peer = ms->owner;
 
     if (peer->closing) {
         goto next;
@@ -463,7 +464,7 @@ ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
                           peer->identity);
             peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE;
             peer->version++;
-            ngx_meet_room_broadcast(peer);
+            ngx_meet_signal_room_broadcast(peer);
         }
         break;
 
@@ -493,15 +494,15 @@ ngx_meet_signal_sdp_init(void)
 void
 ngx_meet_signal_sdp_exit(void)
 {
-    ngx_free(ngx_meet_sdp_offer);
-    ngx_free(ngx_meet_sdp_decisions);
-    ngx_meet_sdp_offer = NULL;
-    ngx_meet_sdp_decisions = NULL;
+    ngx_free(ngx_meet_signal_sdp_offer);
+    ngx_free(ngx_meet_signal_sdp_decisions);
+    ngx_meet_signal_sdp_offer = NULL;
+    ngx_meet_signal_sdp_decisions = NULL;
 }
 
 
 void
-ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer)
+ngx_meet_signal_sdp_free(ngx_meet_signal_peer_t *peer)
 {
     /* the media module releases its side from its session free hook */
     ngx_meet_media_session_free(peer->media);
@@ -579,20 +580,20 @@ ngx_meet_signal_codec_pt(const meet_sdp_media_t *m, const char *mime,
  */
 
 static ngx_int_t
-ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
+ngx_meet_signal_sdp_publish_codecs(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp, meet_sdp_decision_t *dec, ngx_pool_t *pool)
 {
     const char              *name;
     ngx_queue_t             *q;
     meet_sdp_str_t          *codec;
-    ngx_meet_track_t        *t;
+    ngx_meet_signal_track_t *t;
     const meet_sdp_media_t  *m;
 
     for (q = ngx_queue_head(&peer->tracks);
          q != ngx_queue_sentinel(&peer->tracks);
          q = ngx_queue_next(q))
     {
-        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
         if (!t->published || t->mid == NULL || t->mime == NULL) {
             continue;
@@ -630,12 +631,13 @@ ngx_meet_signal_sdp_publish_codecs(ngx_meet_peer_t *peer,
  */
 
 static void
-ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
+ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
+    meet_sdp_offer_t *sdp)
 {
     int                        id;
     ngx_uint_t                 added;
     ngx_queue_t               *q;
-    ngx_meet_track_t          *t;
+    ngx_meet_signal_track_t   *t;
     ngx_meet_uptrack_t        *up;
     const meet_sdp_codec_t    *c;
     const meet_sdp_media_t    *m;
@@ -647,7 +649,7 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
          q != ngx_queue_sentinel(&peer->tracks);
          q = ngx_queue_next(q))
     {
-        t = ngx_queue_data(q, ngx_meet_track_t, queue);
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
 
         if (!t->published || t->mid == NULL) {
             continue;
@@ -767,7 +769,8 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp)
 /* the simulcast layers above the first: uptracks of their own */
 
 static void
-ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer, ngx_meet_track_t *t,
+ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_track_t *t,
     const meet_sdp_media_t *m)
 {
     ngx_uint_t           k, known;
@@ -810,7 +813,8 @@ ngx_meet_signal_sdp_layers(ngx_meet_peer_t *peer, ngx_meet_track_t *t,
 
 
 static ngx_uint_t
-ngx_meet_mid_used(ngx_meet_media_session_t *sub, const meet_sdp_str_t *mid)
+ngx_meet_signal_mid_used(ngx_meet_media_session_t *sub,
+    const meet_sdp_str_t *mid)
 {
     ngx_uint_t  i;
 
@@ -836,7 +840,8 @@ ngx_meet_mid_used(ngx_meet_media_session_t *sub, const meet_sdp_str_t *mid)
  */
 
 static ngx_int_t
-ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
+ngx_meet_signal_sdp_subscribe(ngx_meet_signal_peer_t *peer,
+    meet_sdp_offer_t *sdp,
     meet_sdp_decision_t *dec, ngx_pool_t *pool, ngx_array_t *mids,
     ngx_uint_t *need)
 {
@@ -846,8 +851,8 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
     uint32_t                     ssrc;
     ngx_uint_t                   i, k;
     ngx_queue_t                 *q, *tq;
-    ngx_meet_peer_t             *pub;
-    ngx_meet_track_t            *t;
+    ngx_meet_signal_peer_t      *pub;
+    ngx_meet_signal_track_t     *t;
     meet_sdp_str_t              *codec;
     meet_sdp_media_t            *m;
     ngx_meet_downtrack_t        *d;
@@ -882,7 +887,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
          q != ngx_queue_sentinel(&peer->room->peers);
          q = ngx_queue_next(q))
     {
-        pub = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        pub = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         if (pub == peer || pub->closing) {
             continue;
@@ -892,7 +897,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
              tq != ngx_queue_sentinel(&pub->tracks);
              tq = ngx_queue_next(tq))
         {
-            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+            t = ngx_queue_data(tq, ngx_meet_signal_track_t, queue);
 
             if (!t->published || t->up == NULL || t->mime == NULL
                 || t->pub_pt < 0)
@@ -916,7 +921,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
                         && m->type == (t->up->video ? MEET_SDP_VIDEO
                                                     : MEET_SDP_AUDIO)
                         && m->mid.len && m->mid.len <= 32
-                        && !ngx_meet_mid_used(sub, &m->mid)
+                        && !ngx_meet_signal_mid_used(sub, &m->mid)
                         && ngx_meet_signal_codec_pt(m, t->mime,
                                                     t->pub_profile) >= 0)
                     {
@@ -1022,7 +1027,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_peer_t *peer, meet_sdp_offer_t *sdp,
 
 
 static void
-ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer, ngx_uint_t audios,
+ngx_meet_signal_sdp_require(ngx_meet_signal_peer_t *peer, ngx_uint_t audios,
     ngx_uint_t videos)
 {
     Livekit__SignalResponse           resp;
@@ -1034,15 +1039,15 @@ ngx_meet_signal_sdp_require(ngx_meet_peer_t *peer, ngx_uint_t audios,
                    "meet signal: \"%s\" needs %ui audio and %ui video "
                    "sections", peer->identity, audios, videos);
 
-    (void) ngx_meet_peer_send(peer, &resp);
+    (void) ngx_meet_signal_peer_send(peer, &resp);
 }
 
 
 static void
-ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
+ngx_meet_signal_sdp_require_others(ngx_meet_signal_peer_t *peer)
 {
     ngx_queue_t                       *q;
-    ngx_meet_peer_t                   *p;
+    ngx_meet_signal_peer_t            *p;
     ngx_meet_signal_msg_t              msg;
     Livekit__SignalResponse            resp;
     Livekit__MediaSectionsRequirement  req;
@@ -1055,14 +1060,14 @@ ngx_meet_signal_sdp_require_others(ngx_meet_peer_t *peer)
          q != ngx_queue_sentinel(&peer->room->peers);
          q = ngx_queue_next(q))
     {
-        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         if (p != peer && !p->closing && p->can_subscribe) {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, p->connection->log, 0,
                            "meet signal: \"%s\" needs 0 audio and 0 video "
                            "sections", p->identity);
 
-            (void) ngx_meet_peer_send_msg(p, &msg);
+            (void) ngx_meet_signal_peer_send_msg(p, &msg);
         }
     }
 
@@ -1095,11 +1100,11 @@ ngx_meet_signal_sdp_requirement(Livekit__SignalResponse *resp,
  */
 
 void
-ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
+ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateTrackSettings *ts)
 {
     ngx_uint_t             i, k, layer;
-    ngx_meet_track_t      *t;
+    ngx_meet_signal_track_t      *t;
     ngx_meet_uptrack_t    *up;
     ngx_meet_downtrack_t  *d;
 
@@ -1168,7 +1173,7 @@ ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
  */
 
 void
-ngx_meet_signal_dynacast(ngx_meet_room_t *room)
+ngx_meet_signal_dynacast(ngx_meet_signal_room_t *room)
 {
     u_char                          codec[16];
     size_t                          len;
@@ -1176,8 +1181,8 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
     ngx_uint_t                      k;
     const char                     *name;
     ngx_queue_t                    *q, *tq, *next, *tnext;
-    ngx_meet_peer_t                *p;
-    ngx_meet_track_t               *t;
+    ngx_meet_signal_peer_t         *p;
+    ngx_meet_signal_track_t        *t;
     ngx_meet_downtrack_t           *d;
     Livekit__SubscribedQuality      sq[NGX_MEET_MAX_LAYERS];
     Livekit__SubscribedQuality     *sqs[NGX_MEET_MAX_LAYERS];
@@ -1205,14 +1210,14 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
          q = next)
     {
         next = ngx_queue_next(q);
-        p = ngx_queue_data(q, ngx_meet_peer_t, queue);
+        p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
         for (tq = ngx_queue_head(&p->tracks);
              !p->closing && tq != ngx_queue_sentinel(&p->tracks);
              tq = tnext)
         {
             tnext = ngx_queue_next(tq);
-            t = ngx_queue_data(tq, ngx_meet_track_t, queue);
+            t = ngx_queue_data(tq, ngx_meet_signal_track_t, queue);
 
             if (t->up == NULL || !t->up->video || t->up->nlayers < 2
                 || t->mime == NULL)
@@ -1272,7 +1277,7 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
                           "meet signal: \"%s\" is asked to send %s up to "
                           "layer %i", p->identity, t->sid, top);
 
-            (void) ngx_meet_peer_send(p, &resp);
+            (void) ngx_meet_signal_peer_send(p, &resp);
         }
     }
 
@@ -1281,7 +1286,7 @@ ngx_meet_signal_dynacast(ngx_meet_room_t *room)
 
 
 void
-ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer)
+ngx_meet_signal_downtracks_free(ngx_meet_signal_peer_t *peer)
 {
     while (peer->media && peer->media->ndown) {
         ngx_meet_media_downtrack_free(peer->media->down[0]);

@@ -21,17 +21,17 @@
  * cid as msid track id; a published track whose section stops sending is
  * unpublished.  A malformed offer closes the session (1007).
  */
-ngx_int_t ngx_meet_signal_offer(ngx_meet_peer_t *peer,
+ngx_int_t ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
     Livekit__SessionDescription *offer);
 
 /* the forwarding entries a peer that leaves receives */
-void ngx_meet_signal_downtracks_free(ngx_meet_peer_t *peer);
+void ngx_meet_signal_downtracks_free(ngx_meet_signal_peer_t *peer);
 
 /* dynacast: tell publishers which simulcast layers are wanted */
-void ngx_meet_signal_dynacast(ngx_meet_room_t *room);
+void ngx_meet_signal_dynacast(ngx_meet_signal_room_t *room);
 
 /* UpdateTrackSettings: the layer, or none, a subscriber wants of tracks */
-void ngx_meet_signal_track_settings(ngx_meet_peer_t *peer,
+void ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateTrackSettings *ts);
 
 /* puts the signal module's handler on the media state hooks
@@ -43,7 +43,7 @@ void ngx_meet_signal_sdp_exit(void);
 
 /* what the SDP code keeps per peer, freed with it: its media session
  * (again: nothing when already freed) */
-void ngx_meet_signal_sdp_free(ngx_meet_peer_t *peer);
+void ngx_meet_signal_sdp_free(ngx_meet_signal_peer_t *peer);
 
 
 #endif /* _NGX_MEET_SIGNAL_SDP_H_INCLUDED_ */

@@ -14,29 +14,29 @@
 #define NGX_MEET_CLOSE_TIMEOUT    10000     /* for our close frame to leave */
 
 
-static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer,
     size_t len);
-static ngx_meet_frame_t *ngx_meet_signal_frame_alloc(ngx_meet_peer_t *peer,
-    size_t size);
-static void ngx_meet_signal_enqueue(ngx_meet_peer_t *peer,
-    ngx_meet_frame_t *f, size_t len);
-static ngx_int_t ngx_meet_signal_sent(ngx_meet_peer_t *peer, int message,
+static ngx_meet_signal_frame_t *ngx_meet_signal_frame_alloc(
+    ngx_meet_signal_peer_t *peer, size_t size);
+static void ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t *f, size_t len);
+static ngx_int_t ngx_meet_signal_sent(ngx_meet_signal_peer_t *peer, int message,
     size_t len);
-static ngx_int_t ngx_meet_signal_queue(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer,
     unsigned opcode, u_char *data, size_t len);
-static ngx_int_t ngx_meet_signal_flush(ngx_meet_peer_t *peer);
+static ngx_int_t ngx_meet_signal_flush(ngx_meet_signal_peer_t *peer);
 static void ngx_meet_signal_close_event(ngx_event_t *ev);
 static void ngx_meet_signal_idle(ngx_event_t *ev);
 static void ngx_meet_signal_linger(ngx_event_t *ev);
-static void ngx_meet_signal_finalize(ngx_meet_peer_t *peer);
+static void ngx_meet_signal_finalize(ngx_meet_signal_peer_t *peer);
 static void ngx_meet_signal_fin_event(ngx_event_t *ev);
-static ngx_int_t ngx_meet_signal_process(ngx_meet_peer_t *peer);
-static ngx_int_t ngx_meet_signal_frame(ngx_meet_peer_t *peer,
+static ngx_int_t ngx_meet_signal_process(ngx_meet_signal_peer_t *peer);
+static ngx_int_t ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer,
     meet_ws_frame_t *f, u_char *payload);
 
 
 void
-ngx_meet_signal_ws_init(ngx_meet_peer_t *peer,
+ngx_meet_signal_ws_init(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_message_pt on_message, ngx_meet_signal_close_pt on_close)
 {
     ngx_log_t  *log;
@@ -69,7 +69,7 @@ ngx_meet_signal_ws_init(ngx_meet_peer_t *peer,
 
 
 void
-ngx_meet_signal_ws_start(ngx_meet_peer_t *peer)
+ngx_meet_signal_ws_start(ngx_meet_signal_peer_t *peer)
 {
     /* the request lives until ngx_meet_signal_fin_event() finalizes it */
     peer->request->main->count++;
@@ -79,9 +79,9 @@ ngx_meet_signal_ws_start(ngx_meet_peer_t *peer)
 
 
 void
-ngx_meet_signal_ws_free(ngx_meet_peer_t *peer)
+ngx_meet_signal_ws_free(ngx_meet_signal_peer_t *peer)
 {
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
     if (peer->idle.timer_set) {
         ngx_del_timer(&peer->idle);
@@ -114,11 +114,12 @@ ngx_meet_signal_ws_free(ngx_meet_peer_t *peer)
 
 
 ngx_int_t
-ngx_meet_peer_send(ngx_meet_peer_t *peer, Livekit__SignalResponse *resp)
+ngx_meet_signal_peer_send(ngx_meet_signal_peer_t *peer,
+    Livekit__SignalResponse *resp)
 {
     u_char            *p;
     size_t             len, hlen;
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
     if (peer->closing || peer->finalized) {
         return NGX_DECLINED;
@@ -159,11 +160,12 @@ ngx_meet_signal_msg_init(ngx_meet_signal_msg_t *msg,
 
 
 ngx_int_t
-ngx_meet_peer_send_msg(ngx_meet_peer_t *peer, ngx_meet_signal_msg_t *msg)
+ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_msg_t *msg)
 {
     u_char            *p;
     size_t             hlen;
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
     if (peer->closing || peer->finalized) {
         return NGX_DECLINED;
@@ -179,7 +181,7 @@ ngx_meet_peer_send_msg(ngx_meet_peer_t *peer, ngx_meet_signal_msg_t *msg)
         p = ngx_alloc(MEET_WS_MAX_SERVER_HEADER + msg->size,
                       peer->connection->log);
         if (p == NULL) {
-            ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL,
+            ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INTERNAL,
                                 "out of memory");
             return NGX_ERROR;
         }
@@ -217,7 +219,7 @@ ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg)
 /* a message of len bytes would overfill the send queue: the peer closes */
 
 static ngx_int_t
-ngx_meet_signal_queue_full(ngx_meet_peer_t *peer, size_t len)
+ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer, size_t len)
 {
     if (peer->queued + len <= peer->conf->max_queue) {
         return 0;
@@ -228,7 +230,7 @@ ngx_meet_signal_queue_full(ngx_meet_peer_t *peer, size_t len)
                   "%uz bytes queued, meet_signal_max_queue is %uz, "
                   "closing", peer->identity, peer->queued,
                   peer->conf->max_queue);
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_POLICY,
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_POLICY,
                         "send queue full: client too slow");
 
     return 1;
@@ -237,14 +239,16 @@ ngx_meet_signal_queue_full(ngx_meet_peer_t *peer, size_t len)
 
 /* a frame of size bytes; out of memory closes the peer */
 
-static ngx_meet_frame_t *
-ngx_meet_signal_frame_alloc(ngx_meet_peer_t *peer, size_t size)
+static ngx_meet_signal_frame_t *
+ngx_meet_signal_frame_alloc(ngx_meet_signal_peer_t *peer, size_t size)
 {
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
-    f = ngx_alloc(sizeof(ngx_meet_frame_t) + size, peer->connection->log);
+    f = ngx_alloc(sizeof(ngx_meet_signal_frame_t) + size,
+                  peer->connection->log);
     if (f == NULL) {
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_INTERNAL, "out of memory");
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INTERNAL,
+                                   "out of memory");
         return NULL;
     }
 
@@ -255,7 +259,8 @@ ngx_meet_signal_frame_alloc(ngx_meet_peer_t *peer, size_t size)
 /* the frame's len bytes follow it: at the end of the send queue */
 
 static void
-ngx_meet_signal_enqueue(ngx_meet_peer_t *peer, ngx_meet_frame_t *f,
+ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t *f,
     size_t len)
 {
     f->next = NULL;
@@ -271,7 +276,7 @@ ngx_meet_signal_enqueue(ngx_meet_peer_t *peer, ngx_meet_frame_t *f,
 /* a message of len bytes was queued: out with it, as far as it goes */
 
 static ngx_int_t
-ngx_meet_signal_sent(ngx_meet_peer_t *peer, int message, size_t len)
+ngx_meet_signal_sent(ngx_meet_signal_peer_t *peer, int message, size_t len)
 {
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
                    "meet signal: send message %d, %uz bytes, %uz queued",
@@ -289,15 +294,16 @@ ngx_meet_signal_sent(ngx_meet_peer_t *peer, int message, size_t len)
 /* queues a control frame (close, pong), ahead of nothing: in order */
 
 static ngx_int_t
-ngx_meet_signal_queue(ngx_meet_peer_t *peer, unsigned opcode, u_char *data,
+ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer, unsigned opcode,
+    u_char *data,
     size_t len)
 {
     u_char            *p;
     size_t             hlen;
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
-    f = ngx_alloc(sizeof(ngx_meet_frame_t) + MEET_WS_MAX_SERVER_HEADER + len,
-                  peer->connection->log);
+    f = ngx_alloc(sizeof(ngx_meet_signal_frame_t) + MEET_WS_MAX_SERVER_HEADER
+                  + len, peer->connection->log);
     if (f == NULL) {
         return NGX_ERROR;
     }
@@ -320,11 +326,11 @@ ngx_meet_signal_queue(ngx_meet_peer_t *peer, unsigned opcode, u_char *data,
 
 
 static ngx_int_t
-ngx_meet_signal_flush(ngx_meet_peer_t *peer)
+ngx_meet_signal_flush(ngx_meet_signal_peer_t *peer)
 {
     ssize_t            n;
     ngx_connection_t  *c;
-    ngx_meet_frame_t  *f;
+    ngx_meet_signal_frame_t  *f;
 
     c = peer->connection;
 
@@ -383,12 +389,12 @@ ngx_meet_signal_flush(ngx_meet_peer_t *peer)
 
 
 void
-ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
+ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     const char *reason)
 {
     u_char             buf[MEET_WS_MAX_CONTROL];
     size_t             len;
-    ngx_meet_frame_t  *f, *next;
+    ngx_meet_signal_frame_t  *f, *next;
 
 
     if (peer->closing || peer->finalized) {
@@ -458,7 +464,7 @@ ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
 static void
 ngx_meet_signal_close_event(ngx_event_t *ev)
 {
-    ngx_meet_peer_t  *peer = ev->data;
+    ngx_meet_signal_peer_t  *peer = ev->data;
 
     peer->on_close(peer);
 }
@@ -467,7 +473,7 @@ ngx_meet_signal_close_event(ngx_event_t *ev)
 static void
 ngx_meet_signal_linger(ngx_event_t *ev)
 {
-    ngx_meet_peer_t  *peer = ev->data;
+    ngx_meet_signal_peer_t  *peer = ev->data;
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                    "meet signal: closing handshake timed out");
@@ -479,14 +485,14 @@ ngx_meet_signal_linger(ngx_event_t *ev)
 static void
 ngx_meet_signal_idle(ngx_event_t *ev)
 {
-    ngx_meet_peer_t  *peer = ev->data;
+    ngx_meet_signal_peer_t  *peer = ev->data;
 
     ngx_log_error(NGX_LOG_INFO, ev->log, 0,
                   "meet signal: \"%s\" sent nothing for %M ms "
                   "(meet_signal_ping_timeout), closing",
                   peer->identity, peer->conf->ping_timeout);
 
-    ngx_meet_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "ping timeout");
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "ping timeout");
 }
 
 
@@ -498,7 +504,7 @@ ngx_meet_signal_idle(ngx_event_t *ev)
  */
 
 static void
-ngx_meet_signal_finalize(ngx_meet_peer_t *peer)
+ngx_meet_signal_finalize(ngx_meet_signal_peer_t *peer)
 {
     if (peer->finalized) {
         return;
@@ -514,7 +520,7 @@ ngx_meet_signal_finalize(ngx_meet_peer_t *peer)
 static void
 ngx_meet_signal_fin_event(ngx_event_t *ev)
 {
-    ngx_meet_peer_t  *peer = ev->data;
+    ngx_meet_signal_peer_t  *peer = ev->data;
 
     /*
      * Unread client data at close() would make the kernel send a reset,
@@ -536,7 +542,7 @@ ngx_meet_signal_fin_event(ngx_event_t *ev)
 
 
 void
-ngx_meet_signal_ws_write(ngx_meet_peer_t *peer)
+ngx_meet_signal_ws_write(ngx_meet_signal_peer_t *peer)
 {
     if (ngx_meet_signal_flush(peer) != NGX_OK) {
         ngx_meet_signal_finalize(peer);
@@ -545,7 +551,7 @@ ngx_meet_signal_ws_write(ngx_meet_peer_t *peer)
 
 
 void
-ngx_meet_signal_ws_read(ngx_meet_peer_t *peer)
+ngx_meet_signal_ws_read(ngx_meet_signal_peer_t *peer)
 {
     size_t             size;
     ssize_t            n;
@@ -617,7 +623,7 @@ ngx_meet_signal_ws_read(ngx_meet_peer_t *peer)
 /* parses the frames in the read buffer; NGX_OK to go on reading */
 
 static ngx_int_t
-ngx_meet_signal_process(ngx_meet_peer_t *peer)
+ngx_meet_signal_process(ngx_meet_signal_peer_t *peer)
 {
     int               rc;
     u_char           *p, *nbuf;
@@ -642,7 +648,7 @@ ngx_meet_signal_process(ngx_meet_peer_t *peer)
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                           "meet signal: \"%s\" sent a bad frame, "
                           "closing with %d", peer->identity, -rc);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc,
+            ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
                                 rc == -MEET_WS_CLOSE_TOO_BIG
                                 ? "frame too big" : "protocol error");
             peer->rlen = 0;
@@ -685,7 +691,8 @@ ngx_meet_signal_process(ngx_meet_peer_t *peer)
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                           "meet signal: \"%s\" sent an invalid message, "
                           "closing with %d", peer->identity, -rc);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "invalid message");
+            ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
+                                       "invalid message");
             peer->rlen = 0;
             return NGX_DONE;
         }
@@ -724,7 +731,7 @@ ngx_meet_signal_process(ngx_meet_peer_t *peer)
 
 
 static ngx_int_t
-ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
+ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
     u_char *payload)
 {
     int        rc;
@@ -771,14 +778,15 @@ ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                           "meet signal: \"%s\" sent a bad close frame",
                           peer->identity);
-            ngx_meet_peer_close(peer, (ngx_uint_t) -rc, "bad close frame");
+            ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
+                                       "bad close frame");
 
         } else {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
                            "meet signal: client close %ud", code);
 
             /* echo the code (RFC 6455 5.5.1); 1005 means none */
-            ngx_meet_peer_close(peer, code == MEET_WS_CLOSE_NO_STATUS
+            ngx_meet_signal_peer_close(peer, code == MEET_WS_CLOSE_NO_STATUS
                                       ? MEET_WS_CLOSE_NORMAL : code,
                                 "bye");
         }
@@ -807,7 +815,7 @@ ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                           "meet signal: \"%s\" sent a text (JSON) message; "
                           "only binary protobuf is served", peer->identity);
-            ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
+            ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
                                 "text messages are not supported");
             return NGX_DONE;
         }
@@ -821,7 +829,7 @@ ngx_meet_signal_frame(ngx_meet_peer_t *peer, meet_ws_frame_t *f,
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%s\" sent a text (JSON) message; "
                       "only binary protobuf is served", peer->identity);
-        ngx_meet_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
+        ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
                             "text messages are not supported");
         return NGX_DONE;
     }

@@ -44,27 +44,27 @@ typedef struct {
  * and _write(): the request is held until the session ends, the ping
  * timeout runs.
  */
-void ngx_meet_signal_ws_init(ngx_meet_peer_t *peer,
+void ngx_meet_signal_ws_init(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_message_pt on_message, ngx_meet_signal_close_pt on_close);
-void ngx_meet_signal_ws_start(ngx_meet_peer_t *peer);
-void ngx_meet_signal_ws_read(ngx_meet_peer_t *peer);
-void ngx_meet_signal_ws_write(ngx_meet_peer_t *peer);
+void ngx_meet_signal_ws_start(ngx_meet_signal_peer_t *peer);
+void ngx_meet_signal_ws_read(ngx_meet_signal_peer_t *peer);
+void ngx_meet_signal_ws_write(ngx_meet_signal_peer_t *peer);
 
 /* from the request's pool cleanup: timers, posted events, buffers */
-void ngx_meet_signal_ws_free(ngx_meet_peer_t *peer);
+void ngx_meet_signal_ws_free(ngx_meet_signal_peer_t *peer);
 
 /*
  * Queues a binary message and sends what the socket takes.  NGX_DECLINED
  * if the peer is closing; NGX_ERROR if the peer was closed (queue full,
  * out of memory) or failed.
  */
-ngx_int_t ngx_meet_peer_send(ngx_meet_peer_t *peer,
+ngx_int_t ngx_meet_signal_peer_send(ngx_meet_signal_peer_t *peer,
     Livekit__SignalResponse *resp);
 
 /* the same for a message several peers get: init, send to each, free */
 void ngx_meet_signal_msg_init(ngx_meet_signal_msg_t *msg,
     Livekit__SignalResponse *resp);
-ngx_int_t ngx_meet_peer_send_msg(ngx_meet_peer_t *peer,
+ngx_int_t ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_msg_t *msg);
 void ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg);
 
@@ -74,7 +74,7 @@ void ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg);
  * posted.  Once closing, sends are declined and only the client's close
  * frame is read.
  */
-void ngx_meet_peer_close(ngx_meet_peer_t *peer, ngx_uint_t code,
+void ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     const char *reason);
 
 
