@@ -14,29 +14,29 @@
 
 static void ngx_meet_media_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static void ngx_meet_media_session_free_end(ngx_meet_media_session_t *ms);
+static void ngx_meet_media_transport_free_end(ngx_meet_media_transport_t *ms);
 static void ngx_meet_media_uptrack_free_end(ngx_meet_uptrack_t *up);
 static void ngx_meet_media_downtrack_free_end(ngx_meet_downtrack_t *d);
-static void ngx_meet_media_state_end(ngx_meet_media_session_t *ms,
+static void ngx_meet_media_state_end(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state);
 static void ngx_meet_media_uptrack_unlink(ngx_meet_uptrack_t *up);
 
 
-ngx_meet_media_session_free_pt    ngx_meet_media_top_session_free;
+ngx_meet_media_transport_free_pt    ngx_meet_media_top_transport_free;
 ngx_meet_media_uptrack_free_pt    ngx_meet_media_top_uptrack_free;
 ngx_meet_media_downtrack_free_pt  ngx_meet_media_top_downtrack_free;
 ngx_meet_media_state_pt           ngx_meet_media_top_state;
 
 
-/* media sessions of this worker, by our ICE ufrag */
-static ngx_rbtree_t       ngx_meet_media_sessions;
+/* media transports of this worker, by our ICE ufrag */
+static ngx_rbtree_t       ngx_meet_media_transports;
 static ngx_rbtree_node_t  ngx_meet_media_sentinel;
 
 
 void
 ngx_meet_media_hooks_init(void)
 {
-    ngx_meet_media_top_session_free = ngx_meet_media_session_free_end;
+    ngx_meet_media_top_transport_free = ngx_meet_media_transport_free_end;
     ngx_meet_media_top_uptrack_free = ngx_meet_media_uptrack_free_end;
     ngx_meet_media_top_downtrack_free = ngx_meet_media_downtrack_free_end;
     ngx_meet_media_top_state = ngx_meet_media_state_end;
@@ -46,7 +46,7 @@ ngx_meet_media_hooks_init(void)
 void
 ngx_meet_media_init_process(void)
 {
-    ngx_rbtree_init(&ngx_meet_media_sessions, &ngx_meet_media_sentinel,
+    ngx_rbtree_init(&ngx_meet_media_transports, &ngx_meet_media_sentinel,
                     ngx_meet_media_insert);
 }
 
@@ -54,7 +54,7 @@ ngx_meet_media_init_process(void)
 /* the ends of the hook chains: nothing left to release */
 
 static void
-ngx_meet_media_session_free_end(ngx_meet_media_session_t *ms)
+ngx_meet_media_transport_free_end(ngx_meet_media_transport_t *ms)
 {
 }
 
@@ -72,20 +72,20 @@ ngx_meet_media_downtrack_free_end(ngx_meet_downtrack_t *d)
 
 
 static void
-ngx_meet_media_state_end(ngx_meet_media_session_t *ms,
+ngx_meet_media_state_end(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state)
 {
 }
 
 
-/* ---- sessions and the registry ----------------------------------------- */
+/* ---- transports and the registry ----------------------------------------- */
 
 
-ngx_meet_media_session_t *
-ngx_meet_media_session_create(ngx_str_t *ufrag, ngx_str_t *pwd, void *owner,
+ngx_meet_media_transport_t *
+ngx_meet_media_transport_create(ngx_str_t *ufrag, ngx_str_t *pwd, void *owner,
     ngx_log_t *log)
 {
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     if (ufrag->len == 0 || ufrag->len > NGX_MEET_ICE_UFRAG_MAX
         || pwd->len > NGX_MEET_ICE_PWD_MAX)
@@ -96,7 +96,7 @@ ngx_meet_media_session_create(ngx_str_t *ufrag, ngx_str_t *pwd, void *owner,
         return NULL;
     }
 
-    ms = ngx_calloc(sizeof(ngx_meet_media_session_t), log);
+    ms = ngx_calloc(sizeof(ngx_meet_media_transport_t), log);
     if (ms == NULL) {
         return NULL;
     }
@@ -113,14 +113,14 @@ ngx_meet_media_session_create(ngx_str_t *ufrag, ngx_str_t *pwd, void *owner,
     ms->log = log;
 
     ms->node.key = ngx_crc32_short(ms->local_ufrag.data, ms->local_ufrag.len);
-    ngx_rbtree_insert(&ngx_meet_media_sessions, &ms->node);
+    ngx_rbtree_insert(&ngx_meet_media_transports, &ms->node);
 
     return ms;
 }
 
 
 void
-ngx_meet_media_session_free(ngx_meet_media_session_t *ms)
+ngx_meet_media_transport_free(ngx_meet_media_transport_t *ms)
 {
     if (ms == NULL) {
         return;
@@ -137,29 +137,29 @@ ngx_meet_media_session_free(ngx_meet_media_session_t *ms)
                                                     : ms->up[0]);
     }
 
-    ngx_meet_media_top_session_free(ms);
+    ngx_meet_media_top_transport_free(ms);
 
-    ngx_rbtree_delete(&ngx_meet_media_sessions, &ms->node);
+    ngx_rbtree_delete(&ngx_meet_media_transports, &ms->node);
     ngx_free(ms);
 }
 
 
-ngx_meet_media_session_t *
-ngx_meet_media_session_find(const u_char *ufrag, size_t len)
+ngx_meet_media_transport_t *
+ngx_meet_media_transport_find(const u_char *ufrag, size_t len)
 {
     uint32_t                   hash;
     ngx_int_t                  rc;
     ngx_rbtree_node_t         *node, *sentinel;
-    ngx_meet_media_session_t  *s;
+    ngx_meet_media_transport_t  *s;
 
-    if (ngx_meet_media_sessions.root == NULL) {
+    if (ngx_meet_media_transports.root == NULL) {
         return NULL;
     }
 
     hash = ngx_crc32_short((u_char *) ufrag, len);
 
-    node = ngx_meet_media_sessions.root;
-    sentinel = ngx_meet_media_sessions.sentinel;
+    node = ngx_meet_media_transports.root;
+    sentinel = ngx_meet_media_transports.sentinel;
 
     while (node != sentinel) {
 
@@ -168,7 +168,7 @@ ngx_meet_media_session_find(const u_char *ufrag, size_t len)
             continue;
         }
 
-        s = (ngx_meet_media_session_t *) node;
+        s = (ngx_meet_media_transport_t *) node;
 
         rc = ngx_memn2cmp((u_char *) ufrag, s->local_ufrag.data, len,
                           s->local_ufrag.len);
@@ -189,7 +189,7 @@ ngx_meet_media_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
 {
     ngx_int_t                  rc;
     ngx_rbtree_node_t        **p;
-    ngx_meet_media_session_t  *n, *t;
+    ngx_meet_media_transport_t  *n, *t;
 
     for ( ;; ) {
 
@@ -197,8 +197,8 @@ ngx_meet_media_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
             p = (node->key < temp->key) ? &temp->left : &temp->right;
 
         } else {
-            n = (ngx_meet_media_session_t *) node;
-            t = (ngx_meet_media_session_t *) temp;
+            n = (ngx_meet_media_transport_t *) node;
+            t = (ngx_meet_media_transport_t *) temp;
 
             rc = ngx_memn2cmp(n->local_ufrag.data, t->local_ufrag.data,
                               n->local_ufrag.len, t->local_ufrag.len);
@@ -222,7 +222,7 @@ ngx_meet_media_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
 
 
 void
-ngx_meet_media_state(ngx_meet_media_session_t *ms,
+ngx_meet_media_state(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state)
 {
     ngx_meet_media_top_state(ms, state);
@@ -233,7 +233,7 @@ ngx_meet_media_state(ngx_meet_media_session_t *ms,
 
 
 ngx_meet_uptrack_t *
-ngx_meet_media_uptrack_add(ngx_meet_media_session_t *pub, void *owner)
+ngx_meet_media_uptrack_add(ngx_meet_media_transport_t *pub, void *owner)
 {
     ngx_meet_uptrack_t  *up;
 
@@ -262,7 +262,7 @@ ngx_meet_uptrack_t *
 ngx_meet_media_uptrack_layer(ngx_meet_uptrack_t *main, ngx_uint_t k)
 {
     ngx_meet_uptrack_t        *up;
-    ngx_meet_media_session_t  *pub;
+    ngx_meet_media_transport_t  *pub;
 
     if (k == 0) {
         return main;
@@ -347,7 +347,7 @@ static void
 ngx_meet_media_uptrack_unlink(ngx_meet_uptrack_t *up)
 {
     ngx_uint_t                 i;
-    ngx_meet_media_session_t  *pub;
+    ngx_meet_media_transport_t  *pub;
 
     pub = up->pub;
 
@@ -364,7 +364,7 @@ ngx_meet_media_uptrack_unlink(ngx_meet_uptrack_t *up)
 
 
 ngx_meet_downtrack_t *
-ngx_meet_media_downtrack_add(ngx_meet_media_session_t *sub,
+ngx_meet_media_downtrack_add(ngx_meet_media_transport_t *sub,
     ngx_meet_uptrack_t *main)
 {
     ngx_meet_downtrack_t  *d;
@@ -393,7 +393,7 @@ ngx_meet_media_downtrack_add(ngx_meet_media_session_t *sub,
 
 
 ngx_meet_downtrack_t *
-ngx_meet_media_downtrack_find(ngx_meet_media_session_t *sub,
+ngx_meet_media_downtrack_find(ngx_meet_media_transport_t *sub,
     ngx_meet_uptrack_t *main)
 {
     ngx_uint_t  i;
@@ -413,7 +413,7 @@ ngx_meet_media_downtrack_free(ngx_meet_downtrack_t *d)
 {
     ngx_uint_t                 i;
     ngx_meet_downtrack_t     **pp;
-    ngx_meet_media_session_t  *sub;
+    ngx_meet_media_transport_t  *sub;
 
     ngx_meet_media_top_downtrack_free(d);
 

@@ -3,7 +3,7 @@
  * Copyright (C) ngx_meet authors
  *
  * The signal/media contract: the forwarding table of a worker (media
- * sessions, uptracks, downtracks), its registry, and the events between
+ * transports, uptracks, downtracks), its registry, and the events between
  * the signal module (LiveKit signaling: ngx_meet_signal_module) and the
  * media module (the SFU: ngx_meet_rtp_stream_module).  Janus's plugin.h
  * plays this part between its core and its plugins.
@@ -15,9 +15,9 @@
  *    in the same worker, between events: no locks, no shared memory.
  *
  * 2. One owner.  Only ngx_meet_media.c allocates and frees entries:
- *    ngx_meet_media_session_create/free, ngx_meet_media_uptrack_add/free,
+ *    ngx_meet_media_transport_create/free, ngx_meet_media_uptrack_add/free,
  *    ngx_meet_media_downtrack_add/free.  Freeing an entry frees what
- *    hangs on it (an uptrack its layers and its downtracks, a session its
+ *    hangs on it (an uptrack its layers and its downtracks, a transport its
  *    uptracks and downtracks) and takes it out of every list it is in.
  *
  * 3. Private state is released by hooks.  Each side may hang its own state
@@ -40,7 +40,7 @@
  *    them when the offer names them, else the media module learns them
  *    from the first packet that names the mid (and rid).
  *
- * 5. Events, not polled fields.  The media module reports a session's ICE
+ * 5. Events, not polled fields.  The media module reports a transport's ICE
  *    and DTLS state with ngx_meet_media_state() (handlers chained on
  *    ngx_meet_media_top_state); audio levels accumulate in counters that
  *    only grow, read with ngx_meet_media_audio_read() against the reader's
@@ -64,7 +64,7 @@
 #include <ngx_core.h>
 
 
-typedef struct ngx_meet_media_session_s  ngx_meet_media_session_t;
+typedef struct ngx_meet_media_transport_s  ngx_meet_media_transport_t;
 typedef struct ngx_meet_uptrack_s        ngx_meet_uptrack_t;
 typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 
@@ -85,7 +85,7 @@ typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 #define NGX_MEET_CODEC_AV1              4
 
 
-/* a session's transport state, as the media module reports it */
+/* a transport's ICE and DTLS state, as the media module reports it */
 typedef enum {
     NGX_MEET_MEDIA_ICE_CONNECTED = 1,
     NGX_MEET_MEDIA_DTLS_CONNECTED,
@@ -135,7 +135,7 @@ struct ngx_meet_uptrack_s {
     ngx_meet_media_audio_t    audio;         /* ngx_meet_media_audio_level() */
 
     /* structure */
-    ngx_meet_media_session_t *pub;
+    ngx_meet_media_transport_t *pub;
     ngx_meet_downtrack_t     *down;          /* list by next (on main) */
     ngx_meet_uptrack_t       *main;
     ngx_meet_uptrack_t       *layers[NGX_MEET_MAX_LAYERS];
@@ -176,14 +176,14 @@ struct ngx_meet_downtrack_s {
     /* structure */
     ngx_meet_downtrack_t     *next;          /* of the same uptrack */
     ngx_meet_uptrack_t       *up;            /* the main uptrack */
-    ngx_meet_media_session_t *sub;
+    ngx_meet_media_transport_t *sub;
 
     void                     *owner;         /* the signal module's slot */
     void                     *media;         /* the media module's state */
 };
 
 
-struct ngx_meet_media_session_s {
+struct ngx_meet_media_transport_s {
     ngx_rbtree_node_t         node;          /* key: crc32 of local_ufrag */
 
     /* ours, copied at creation: the media module checks STUN with them */
@@ -222,18 +222,18 @@ struct ngx_meet_media_session_s {
 /* ---- the table (signal module) ---------------------------------------- */
 
 /*
- * A participant's session, registered under our ICE ufrag at once (the
+ * A participant's transport, registered under our ICE ufrag at once (the
  * media module finds it when the client's first STUN check comes);
  * NULL on no memory or credentials too long.
  */
-ngx_meet_media_session_t *ngx_meet_media_session_create(ngx_str_t *ufrag,
+ngx_meet_media_transport_t *ngx_meet_media_transport_create(ngx_str_t *ufrag,
     ngx_str_t *pwd, void *owner, ngx_log_t *log);
 
 /* out of the registry; frees its uptracks and downtracks, then itself */
-void ngx_meet_media_session_free(ngx_meet_media_session_t *ms);
+void ngx_meet_media_transport_free(ngx_meet_media_transport_t *ms);
 
 /* a main uptrack of pub (layer 0); NULL: the table is full, or no memory */
-ngx_meet_uptrack_t *ngx_meet_media_uptrack_add(ngx_meet_media_session_t *pub,
+ngx_meet_uptrack_t *ngx_meet_media_uptrack_add(ngx_meet_media_transport_t *pub,
     void *owner);
 
 /* layer k (1 .. NGX_MEET_MAX_LAYERS - 1) of a main uptrack: made with the
@@ -247,11 +247,11 @@ void ngx_meet_media_uptrack_free(ngx_meet_uptrack_t *main);
 /* a downtrack of main towards sub, not yet forwarding (no pt_map): the
  * caller fills the negotiated part; NULL: the table is full, or no memory */
 ngx_meet_downtrack_t *ngx_meet_media_downtrack_add(
-    ngx_meet_media_session_t *sub, ngx_meet_uptrack_t *main);
+    ngx_meet_media_transport_t *sub, ngx_meet_uptrack_t *main);
 
 /* sub's downtrack of main, or NULL */
 ngx_meet_downtrack_t *ngx_meet_media_downtrack_find(
-    ngx_meet_media_session_t *sub, ngx_meet_uptrack_t *main);
+    ngx_meet_media_transport_t *sub, ngx_meet_uptrack_t *main);
 
 void ngx_meet_media_downtrack_free(ngx_meet_downtrack_t *d);
 
@@ -261,11 +261,11 @@ void ngx_meet_media_downtrack_resume(ngx_meet_downtrack_t *d);
 
 /* ---- the registry and the events (media module) ----------------------- */
 
-ngx_meet_media_session_t *ngx_meet_media_session_find(const u_char *ufrag,
+ngx_meet_media_transport_t *ngx_meet_media_transport_find(const u_char *ufrag,
     size_t len);
 
-/* a session's ICE or DTLS state changed: runs ngx_meet_media_top_state */
-void ngx_meet_media_state(ngx_meet_media_session_t *ms,
+/* a transport's ICE or DTLS state changed: runs ngx_meet_media_top_state */
+void ngx_meet_media_state(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state);
 
 /*
@@ -292,13 +292,14 @@ ngx_uint_t ngx_meet_media_codec(const char *mime);
 
 /* ---- hooks (rule 3), chained like nginx's filters ---------------------- */
 
-typedef void (*ngx_meet_media_session_free_pt)(ngx_meet_media_session_t *ms);
+typedef void (*ngx_meet_media_transport_free_pt)(
+    ngx_meet_media_transport_t *ms);
 typedef void (*ngx_meet_media_uptrack_free_pt)(ngx_meet_uptrack_t *up);
 typedef void (*ngx_meet_media_downtrack_free_pt)(ngx_meet_downtrack_t *d);
-typedef void (*ngx_meet_media_state_pt)(ngx_meet_media_session_t *ms,
+typedef void (*ngx_meet_media_state_pt)(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state);
 
-extern ngx_meet_media_session_free_pt    ngx_meet_media_top_session_free;
+extern ngx_meet_media_transport_free_pt    ngx_meet_media_top_transport_free;
 extern ngx_meet_media_uptrack_free_pt    ngx_meet_media_top_uptrack_free;
 extern ngx_meet_media_downtrack_free_pt  ngx_meet_media_top_downtrack_free;
 extern ngx_meet_media_state_pt           ngx_meet_media_top_state;

@@ -241,7 +241,7 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
  */
 
 static ngx_meet_uptrack_t *
-ngx_meet_rtp_learn(ngx_meet_media_session_t *ms, u_char *p,
+ngx_meet_rtp_learn(ngx_meet_media_transport_t *ms, u_char *p,
     meet_rtp_header_t *h)
 {
     size_t               mid_len, rid_len;
@@ -500,7 +500,7 @@ ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d)
  */
 
 static void
-ngx_meet_rtp_sender_report(ngx_meet_media_session_t *ms,
+ngx_meet_rtp_sender_report(ngx_meet_media_transport_t *ms,
     meet_rtcp_packet_t *pkt)
 {
     size_t                    len;
@@ -574,7 +574,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_upstate_t    *st;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
 
@@ -777,7 +777,7 @@ ngx_meet_rtp_rr_timer(ngx_event_t *ev)
     ngx_uint_t                 i, n;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_upstate_t    *st;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
     meet_rtcp_report_block_t   blocks[31];
 
     static u_char  cname[] = "ngx_meet";
@@ -996,7 +996,7 @@ ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
     ngx_msec_t                 now;
     meet_rtcp_report_t         r;
     ngx_meet_downtrack_t      *d;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
     meet_rtcp_report_block_t   b;
 
     ms = peer->media;
@@ -1233,7 +1233,7 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     meet_rtcp_iter_t           it;
     meet_rtcp_packet_t         pkt;
     ngx_meet_downtrack_t      *d;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
 

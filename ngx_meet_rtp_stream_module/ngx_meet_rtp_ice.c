@@ -24,7 +24,7 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
     meet_stun_msg_t            msg;
     meet_stun_check_t          res;
     ngx_meet_rtp_peer_t       *peer;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     c = rc->connection;
 
@@ -37,7 +37,7 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
                                     &ours_len, NULL, NULL)
            == 0)
     {
-        ms = ngx_meet_media_session_find(ours, ours_len);
+        ms = ngx_meet_media_transport_find(ours, ours_len);
     }
 
     ufrag = ms ? ms->local_ufrag.data : NULL;

@@ -3,10 +3,11 @@
  * Copyright (C) ngx_meet authors
  *
  * The media side of a participant (ngx_meet_rtp_peer_t): made at the
- * first valid ICE check for its media session, freed when its signaling
- * frees that session (the session free hook of ngx_meet_media.h).  Between the two, what its selected
- * address sends after DTLS is SRTP: decrypted here, then RTP goes to
- * forwarding and RTCP to feedback (ngx_meet_rtp_forward.c).
+ * first valid ICE check for its media transport, freed when its
+ * signaling frees that transport (the transport free hook of
+ * ngx_meet_media.h).  Between the two, what its selected address sends
+ * after DTLS is SRTP: decrypted here, then RTP goes to forwarding and RTCP
+ * to feedback (ngx_meet_rtp_forward.c).
  */
 
 
@@ -14,25 +15,25 @@
 #include "meet_srtp.h"
 
 
-static void ngx_meet_rtp_peer_session_free(ngx_meet_media_session_t *ms);
+static void ngx_meet_rtp_peer_transport_free(ngx_meet_media_transport_t *ms);
 static void ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer);
 
 
-static ngx_meet_media_session_free_pt  ngx_meet_rtp_next_session_free;
+static ngx_meet_media_transport_free_pt  ngx_meet_rtp_next_transport_free;
 
 
-/* postconfiguration: our hook on the forwarding table's sessions */
+/* postconfiguration: our hook on the forwarding table's transports */
 
 void
 ngx_meet_rtp_peer_hooks_init(void)
 {
-    ngx_meet_rtp_next_session_free = ngx_meet_media_top_session_free;
-    ngx_meet_media_top_session_free = ngx_meet_rtp_peer_session_free;
+    ngx_meet_rtp_next_transport_free = ngx_meet_media_top_transport_free;
+    ngx_meet_media_top_transport_free = ngx_meet_rtp_peer_transport_free;
 }
 
 
 ngx_meet_rtp_peer_t *
-ngx_meet_rtp_peer_create(ngx_meet_media_session_t *ms)
+ngx_meet_rtp_peer_create(ngx_meet_media_transport_t *ms)
 {
     ngx_meet_rtp_peer_t  *peer;
 
@@ -99,7 +100,7 @@ ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 /* the participant's signaling ended: its media goes with it */
 
 static void
-ngx_meet_rtp_peer_session_free(ngx_meet_media_session_t *ms)
+ngx_meet_rtp_peer_transport_free(ngx_meet_media_transport_t *ms)
 {
     ngx_meet_rtp_peer_t  *peer = ms->media;
 
@@ -110,7 +111,7 @@ ngx_meet_rtp_peer_session_free(ngx_meet_media_session_t *ms)
         ngx_meet_rtp_peer_free(peer);
     }
 
-    ngx_meet_rtp_next_session_free(ms);
+    ngx_meet_rtp_next_transport_free(ms);
 }
 
 

@@ -8,7 +8,7 @@
  * given):
  *
  *     ngx_meet_rtp_stream_module.c  module, configuration, /healthz
- *     ngx_meet_rtp_session.c        stream handler, UDP/TCP read, demux
+ *     ngx_meet_rtp_conn.c        stream handler, UDP/TCP read, demux
  *     ngx_meet_rtp_ice.c            ICE-lite checks, the selected pair
  *     ngx_meet_rtp_peer.c           a participant's media: its life, SRTP
  *                                   unprotect, RTP/RTCP dispatch
@@ -103,7 +103,7 @@ struct ngx_meet_rtp_conn_s {
 
 /* the media side of a participant, alive while its signaling is */
 struct ngx_meet_rtp_peer_s {
-    ngx_meet_media_session_t *media;
+    ngx_meet_media_transport_t *media;
     ngx_meet_rtp_conn_t      *selected;
     void                     *dtls;         /* meet_dtls_session_t */
     void                     *srtp;         /* meet_srtp_t */
@@ -144,9 +144,9 @@ typedef struct {
 extern ngx_module_t  ngx_meet_rtp_stream_module;
 
 
-/* the stream handler of "meet_rtp" (ngx_meet_rtp_session.c) */
-void ngx_meet_rtp_session_handler(ngx_stream_session_t *s);
-void ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle);
+/* the stream handler of "meet_rtp" (ngx_meet_rtp_conn.c) */
+void ngx_meet_rtp_conn_handler(ngx_stream_session_t *s);
+void ngx_meet_rtp_conns_close(ngx_cycle_t *cycle);
 
 /* ICE-lite (ngx_meet_rtp_ice.c): a STUN message from rc's address */
 void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
@@ -154,10 +154,10 @@ void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
 /*
  * A participant's media (ngx_meet_rtp_peer.c): made at its first valid
  * ICE check (NULL without memory), freed when its signaling removes its
- * media session.  ngx_meet_rtp_srtp(): an SRTP or SRTCP packet from its
+ * media transport.  ngx_meet_rtp_srtp(): an SRTP or SRTCP packet from its
  * selected address, decrypted in place and dispatched.
  */
-ngx_meet_rtp_peer_t *ngx_meet_rtp_peer_create(ngx_meet_media_session_t *ms);
+ngx_meet_rtp_peer_t *ngx_meet_rtp_peer_create(ngx_meet_media_transport_t *ms);
 void ngx_meet_rtp_peer_hooks_init(void);
 void ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 

@@ -252,7 +252,7 @@ ngx_meet_rtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rscf->enable = 1;
 
     cscf = ngx_stream_conf_get_module_srv_conf(cf, ngx_stream_core_module);
-    cscf->handler = ngx_meet_rtp_session_handler;
+    cscf->handler = ngx_meet_rtp_conn_handler;
 
     return NGX_CONF_OK;
 }
@@ -342,7 +342,7 @@ static void
 ngx_meet_rtp_exit_process(ngx_cycle_t *cycle)
 {
     /* before nginx checks for connections left open */
-    ngx_meet_rtp_sessions_close(cycle);
+    ngx_meet_rtp_conns_close(cycle);
     ngx_meet_rtp_dtls_exit_process(cycle);
 }
 
@@ -400,7 +400,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         rscf = addr_conf->ctx->srv_conf[ngx_meet_rtp_stream_module.ctx_index];
         cscf = addr_conf->ctx->srv_conf[ngx_stream_core_module.ctx_index];
 
-        if (rscf->enable != 1 || cscf->handler != ngx_meet_rtp_session_handler)
+        if (rscf->enable != 1 || cscf->handler != ngx_meet_rtp_conn_handler)
         {
             continue;
         }
@@ -421,7 +421,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         n++;
     }
 
-    /* this worker's media sessions and why it dropped packets */
+    /* this worker's media transports and why it dropped packets */
 
     json_object_set_new(out, "sessions",
                         json_integer((json_int_t) ngx_meet_rtp_npeers));

@@ -127,7 +127,7 @@ struct ngx_meet_signal_peer_s {
 
     /* the forwarding table's session (ngx_meet_media.h): made at the first
        offer, freed when the participant leaves */
-    ngx_meet_media_session_t     *media;
+    ngx_meet_media_transport_t   *media;
     ngx_queue_t                   tracks;
     ngx_uint_t                    ntracks;
     unsigned                      sources;      /* canPublishSources mask */

@@ -18,7 +18,7 @@ static void ngx_meet_signal_sdp_tracks(ngx_meet_signal_peer_t *peer,
 static char *ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m);
 static ngx_int_t ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp);
-static void ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
+static void ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state);
 static void ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_track_t *t, const meet_sdp_media_t *m);
@@ -389,7 +389,7 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
 
 
 /*
- * The media session of a participant: our ICE credentials, and the
+ * The media transport of a participant: our ICE credentials, and the
  * client's ufrag and certificate fingerprint from its (bundled) offer, so
  * the media module can check the STUN and DTLS that will come.
  */
@@ -400,7 +400,7 @@ ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
     ngx_str_t                  ufrag, pwd;
     ngx_uint_t                 i;
     const meet_sdp_media_t    *m;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
 
@@ -410,7 +410,7 @@ ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
         pwd.data = (u_char *) peer->ice_pwd;
         pwd.len = ngx_strlen(peer->ice_pwd);
 
-        ms = ngx_meet_media_session_create(&ufrag, &pwd, peer,
+        ms = ngx_meet_media_transport_create(&ufrag, &pwd, peer,
                                            peer->connection->log);
         if (ms == NULL) {
             return NGX_ERROR;
@@ -446,7 +446,7 @@ ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
 /* the media module reports a participant's transport (ngx_meet_media.h) */
 
 static void
-ngx_meet_signal_media_state(ngx_meet_media_session_t *ms,
+ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state)
 {
     ngx_meet_signal_peer_t  *peer = ms->owner;
@@ -504,8 +504,8 @@ ngx_meet_signal_sdp_exit(void)
 void
 ngx_meet_signal_sdp_free(ngx_meet_signal_peer_t *peer)
 {
-    /* the media module releases its side from its session free hook */
-    ngx_meet_media_session_free(peer->media);
+    /* the media module releases its side from its transport free hook */
+    ngx_meet_media_transport_free(peer->media);
     peer->media = NULL;
 }
 
@@ -627,7 +627,7 @@ ngx_meet_signal_sdp_publish_codecs(ngx_meet_signal_peer_t *peer,
 /*
  * A publisher's offer: the SSRC and payload type of each published track
  * (the first SSRC of an a=ssrc-group:FID, else the first a=ssrc), and the
- * track in its media session's forwarding table.
+ * track in its media transport's forwarding table.
  */
 
 static void
@@ -641,7 +641,7 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
     ngx_meet_uptrack_t        *up;
     const meet_sdp_codec_t    *c;
     const meet_sdp_media_t    *m;
-    ngx_meet_media_session_t  *ms;
+    ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
 
@@ -813,7 +813,7 @@ ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
 
 
 static ngx_uint_t
-ngx_meet_signal_mid_used(ngx_meet_media_session_t *sub,
+ngx_meet_signal_mid_used(ngx_meet_media_transport_t *sub,
     const meet_sdp_str_t *mid)
 {
     ngx_uint_t  i;
@@ -856,7 +856,7 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_signal_peer_t *peer,
     meet_sdp_str_t              *codec;
     meet_sdp_media_t            *m;
     ngx_meet_downtrack_t        *d;
-    ngx_meet_media_session_t    *sub;
+    ngx_meet_media_transport_t  *sub;
     Livekit__SessionDescription__MidToTrackIdEntry  *e, **ep;
 
     sub = peer->media;

@@ -41,7 +41,7 @@ void ngx_meet_signal_sdp_init(void);
 /* the worker's offer buffers, at process exit */
 void ngx_meet_signal_sdp_exit(void);
 
-/* what the SDP code keeps per peer, freed with it: its media session
+/* what the SDP code keeps per peer, freed with it: its media transport
  * (again: nothing when already freed) */
 void ngx_meet_signal_sdp_free(ngx_meet_signal_peer_t *peer);
 

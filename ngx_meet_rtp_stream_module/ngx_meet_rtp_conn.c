@@ -37,7 +37,7 @@ static u_char  ngx_meet_rtp_rbuf[65536];
 
 
 void
-ngx_meet_rtp_session_handler(ngx_stream_session_t *s)
+ngx_meet_rtp_conn_handler(ngx_stream_session_t *s)
 {
     size_t                    n;
     ngx_buf_t                *b;
@@ -343,7 +343,7 @@ ngx_meet_rtp_tcp_write(ngx_event_t *wev)
 /* the worker exits: its media addresses close with it */
 
 void
-ngx_meet_rtp_sessions_close(ngx_cycle_t *cycle)
+ngx_meet_rtp_conns_close(ngx_cycle_t *cycle)
 {
     ngx_uint_t             i;
     ngx_connection_t      *c;
