@@ -86,6 +86,8 @@ static void ngx_meet_session_logout_step(void *data, ngx_int_t rc,
     ngx_str_t *value);
 static void ngx_meet_session_end_step(void *data, ngx_int_t rc,
     ngx_str_t *value);
+static void ngx_meet_session_failed(ngx_meet_session_op_t *op,
+    const char *flow);
 static void ngx_meet_session_ended(ngx_meet_session_op_t *op,
     const char *why);
 static ngx_int_t ngx_meet_session_wait(ngx_meet_session_op_t *op);
@@ -630,10 +632,7 @@ ngx_meet_session_create_step(void *data, ngx_int_t rc, ngx_str_t *value)
         state = op->state;
 
         if (rc == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "meet session: the %V store failed (create, "
-                          "step %ui)", &st->name, (ngx_uint_t) state);
-            ngx_meet_session_finish(op, NGX_ERROR);
+            ngx_meet_session_failed(op, "create");
             return;
         }
 
@@ -707,10 +706,7 @@ ngx_meet_session_logout_step(void *data, ngx_int_t rc, ngx_str_t *value)
         state = op->state;
 
         if (rc == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "meet session: the %V store failed (logout, "
-                          "step %ui)", &st->name, (ngx_uint_t) state);
-            ngx_meet_session_finish(op, NGX_ERROR);
+            ngx_meet_session_failed(op, "logout");
             return;
         }
 
@@ -767,10 +763,7 @@ ngx_meet_session_end_step(void *data, ngx_int_t rc, ngx_str_t *value)
         state = op->state;
 
         if (rc == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "meet session: the %V store failed (back-channel "
-                          "logout, step %ui)", &st->name, (ngx_uint_t) state);
-            ngx_meet_session_finish(op, NGX_ERROR);
+            ngx_meet_session_failed(op, "back-channel logout");
             return;
         }
 
@@ -839,6 +832,23 @@ ngx_meet_session_end_step(void *data, ngx_int_t rc, ngx_str_t *value)
             return;
         }
     }
+}
+
+
+/* a store call of a flow failed: the flow ends with NGX_ERROR */
+
+static void
+ngx_meet_session_failed(ngx_meet_session_op_t *op, const char *flow)
+{
+    ngx_http_request_t  *r;
+
+    r = op->request;
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "meet session: the %V store failed (%s, step %ui)",
+                  &ngx_meet_session_store(r)->name, flow, op->state);
+
+    ngx_meet_session_finish(op, NGX_ERROR);
 }
 
 
