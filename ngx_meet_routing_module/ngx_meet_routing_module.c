@@ -49,21 +49,21 @@ typedef struct {
     ngx_str_t                 host;         /* host[:port] */
     ngx_str_t                 health;       /* path, or empty */
     ngx_uint_t                keepalive;
-} ngx_meet_backend_t;
+} ngx_meet_routing_backend_t;
 
 
 typedef struct {
-    ngx_str_t                 path;
-    ngx_uint_t                exact;
-    ngx_uint_t                type;
-    ngx_str_t                 arg;
-    ngx_meet_backend_t       *backend;
-    ngx_uint_t                line;
-} ngx_meet_route_t;
+    ngx_str_t                    path;
+    ngx_uint_t                   exact;
+    ngx_uint_t                   type;
+    ngx_str_t                    arg;
+    ngx_meet_routing_backend_t  *backend;
+    ngx_uint_t                   line;
+} ngx_meet_routing_route_t;
 
 
 typedef struct {
-    ngx_array_t               backends;     /* of ngx_meet_backend_t */
+    ngx_array_t               backends;     /* of ngx_meet_routing_backend_t */
 } ngx_meet_routing_main_conf_t;
 
 
@@ -71,30 +71,31 @@ typedef struct {
     ngx_array_t              *trusted;      /* of ngx_cidr_t */
     ngx_flag_t                health;
     ngx_flag_t                spa_fallback;
-    ngx_array_t              *health_checks;  /* of ngx_meet_backend_t * */
+    /* of ngx_meet_routing_backend_t * */
+    ngx_array_t              *health_checks;
 } ngx_meet_routing_loc_conf_t;
 
 
 typedef struct {
-    ngx_meet_backend_t       *backend;
-    ngx_int_t                 code;         /* HTTP status, 0 if none */
-    ngx_msec_t                elapsed;
-} ngx_meet_health_check_t;
+    ngx_meet_routing_backend_t  *backend;
+    ngx_int_t                    code;         /* HTTP status, 0 if none */
+    ngx_msec_t                   elapsed;
+} ngx_meet_routing_health_check_t;
 
 
 typedef struct {
-    ngx_uint_t                next;         /* next check to start */
-    ngx_uint_t                running;      /* a subrequest is running */
-    ngx_msec_t                started;
-    ngx_meet_health_check_t  *checks;
-    ngx_uint_t                nchecks;
-} ngx_meet_health_ctx_t;
+    ngx_uint_t                        next;     /* next check to start */
+    ngx_uint_t                        running;  /* a subrequest is running */
+    ngx_msec_t                        started;
+    ngx_meet_routing_health_check_t  *checks;
+    ngx_uint_t                        nchecks;
+} ngx_meet_routing_health_ctx_t;
 
 
 typedef struct {
-    ngx_array_t              *routes;       /* of ngx_meet_route_t */
+    ngx_array_t                   *routes;  /* of ngx_meet_routing_route_t */
     ngx_meet_routing_main_conf_t  *rmcf;
-} ngx_meet_routes_parse_t;
+} ngx_meet_routing_routes_parse_t;
 
 
 static ngx_int_t ngx_meet_routing_add_variables(ngx_conf_t *cf);
@@ -104,73 +105,77 @@ static void *ngx_meet_routing_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_meet_routing_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 
-static char *ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_meet_routing_backend(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_meet_routes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-static char *ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy,
+static char *ngx_meet_routing_routes(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_meet_routes_check(ngx_conf_t *cf, ngx_array_t *routes);
-static char *ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
-    ngx_meet_routing_loc_conf_t *rlcf);
-static char *ngx_meet_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_meet_routing_routes_line(ngx_conf_t *cf,
+    ngx_command_t *dummy, void *conf);
+static char *ngx_meet_routing_routes_check(ngx_conf_t *cf,
+    ngx_array_t *routes);
+static char *ngx_meet_routing_routes_generate(ngx_conf_t *cf,
+    ngx_array_t *routes, ngx_meet_routing_loc_conf_t *rlcf);
+static char *ngx_meet_routing_trusted_proxies(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_meet_routing_health(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_meet_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-static char *ngx_meet_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_meet_routing_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
-static ngx_uint_t ngx_meet_directive_exists(ngx_conf_t *cf, char *name);
-static ngx_uint_t ngx_meet_route_path_valid(ngx_str_t *path);
+static ngx_uint_t ngx_meet_routing_directive_exists(ngx_conf_t *cf,
+    char *name);
+static ngx_uint_t ngx_meet_routing_path_valid(ngx_str_t *path);
 
-static ngx_int_t ngx_meet_health_phase(ngx_http_request_t *r);
-static ngx_int_t ngx_meet_health_done(ngx_http_request_t *r, void *data,
-    ngx_int_t rc);
-static ngx_int_t ngx_meet_health_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_meet_spa_fallback_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_routing_health_phase(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_routing_health_done(ngx_http_request_t *r,
+    void *data, ngx_int_t rc);
+static ngx_int_t ngx_meet_routing_health_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_routing_spa_fallback_handler(ngx_http_request_t *r);
 
-static ngx_uint_t ngx_meet_is_trusted(ngx_http_request_t *r);
-static ngx_int_t ngx_meet_forwarded_proto_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_meet_forwarded_for_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_meet_upstream_connection_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_uint_t ngx_meet_routing_is_trusted(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_routing_forwarded_proto_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_meet_routing_forwarded_for_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_meet_routing_forwarded_host_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_meet_routing_upstream_connection_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_command_t  ngx_meet_routing_commands[] = {
 
     { ngx_string("meet_backend"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
-      ngx_meet_backend,
+      ngx_meet_routing_backend,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("meet_routes"),
       NGX_HTTP_SRV_CONF|NGX_CONF_BLOCK|NGX_CONF_NOARGS,
-      ngx_meet_routes,
+      ngx_meet_routing_routes,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("meet_trusted_proxies"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_meet_trusted_proxies,
+      ngx_meet_routing_trusted_proxies,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("meet_health"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_meet_health,
+      ngx_meet_routing_health,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("meet_spa_fallback"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_meet_spa_fallback,
+      ngx_meet_routing_spa_fallback,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -213,81 +218,30 @@ ngx_module_t  ngx_meet_routing_module = {
 static ngx_http_variable_t  ngx_meet_routing_vars[] = {
 
     { ngx_string("meet_forwarded_proto"), NULL,
-      ngx_meet_forwarded_proto_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_meet_routing_forwarded_proto_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("meet_forwarded_for"), NULL,
-      ngx_meet_forwarded_for_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_meet_routing_forwarded_for_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("meet_forwarded_host"), NULL,
-      ngx_meet_forwarded_host_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_meet_routing_forwarded_host_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("meet_upstream_connection"), NULL,
-      ngx_meet_upstream_connection_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_meet_routing_upstream_connection_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
 
 
-static ngx_str_t  ngx_meet_http = ngx_string("http");
-static ngx_str_t  ngx_meet_https = ngx_string("https");
+static ngx_str_t  ngx_meet_routing_http = ngx_string("http");
+static ngx_str_t  ngx_meet_routing_https = ngx_string("https");
 
 
 /* configuration */
-
-
-static void *
-ngx_meet_routing_create_main_conf(ngx_conf_t *cf)
-{
-    ngx_meet_routing_main_conf_t  *rmcf;
-
-    rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_routing_main_conf_t));
-    if (rmcf == NULL) {
-        return NULL;
-    }
-
-    if (ngx_array_init(&rmcf->backends, cf->pool, 4,
-                       sizeof(ngx_meet_backend_t))
-        != NGX_OK)
-    {
-        return NULL;
-    }
-
-    return rmcf;
-}
-
-
-static void *
-ngx_meet_routing_create_loc_conf(ngx_conf_t *cf)
-{
-    ngx_meet_routing_loc_conf_t  *rlcf;
-
-    rlcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_routing_loc_conf_t));
-    if (rlcf == NULL) {
-        return NULL;
-    }
-
-    rlcf->trusted = NGX_CONF_UNSET_PTR;
-    rlcf->health = NGX_CONF_UNSET;
-    rlcf->spa_fallback = NGX_CONF_UNSET;
-    rlcf->health_checks = NGX_CONF_UNSET_PTR;
-
-    return rlcf;
-}
-
-
-static char *
-ngx_meet_routing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
-{
-    ngx_meet_routing_loc_conf_t  *prev = parent;
-    ngx_meet_routing_loc_conf_t  *conf = child;
-
-    ngx_conf_merge_ptr_value(conf->trusted, prev->trusted, NULL);
-    ngx_conf_merge_value(conf->health, prev->health, 0);
-    ngx_conf_merge_value(conf->spa_fallback, prev->spa_fallback, 0);
-    ngx_conf_merge_ptr_value(conf->health_checks, prev->health_checks, NULL);
-
-    return NGX_CONF_OK;
-}
 
 
 static ngx_int_t
@@ -322,7 +276,7 @@ ngx_meet_routing_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    *h = ngx_meet_health_phase;
+    *h = ngx_meet_routing_health_phase;
 
     return NGX_OK;
 }
@@ -334,15 +288,15 @@ ngx_meet_routing_init(ngx_conf_t *cf)
  */
 
 static char *
-ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_routing_main_conf_t *rmcf = conf;
 
-    u_char              *p, *last;
-    ngx_int_t            n;
-    ngx_str_t           *value, text;
-    ngx_uint_t           i;
-    ngx_meet_backend_t  *b;
+    u_char                      *p, *last;
+    ngx_int_t                    n;
+    ngx_str_t                   *value, text;
+    ngx_uint_t                   i;
+    ngx_meet_routing_backend_t  *b;
 
     value = cf->args->elts;
 
@@ -375,7 +329,7 @@ ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(b, sizeof(ngx_meet_backend_t));
+    ngx_memzero(b, sizeof(ngx_meet_routing_backend_t));
     b->name = value[1];
     b->url = value[2];
     b->keepalive = 16;
@@ -383,7 +337,7 @@ ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (value[2].len > 7 && ngx_strncasecmp(value[2].data,
                                             (u_char *) "http://", 7) == 0)
     {
-        b->scheme = ngx_meet_http;
+        b->scheme = ngx_meet_routing_http;
         b->host.data = value[2].data + 7;
         b->host.len = value[2].len - 7;
 
@@ -391,7 +345,7 @@ ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                                    (u_char *) "https://", 8)
                                    == 0)
     {
-        b->scheme = ngx_meet_https;
+        b->scheme = ngx_meet_routing_https;
         b->host.data = value[2].data + 8;
         b->host.len = value[2].len - 8;
 
@@ -424,7 +378,7 @@ ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             b->health.len = value[i].len - 7;
 
             if (b->health.len == 0 || b->health.data[0] != '/'
-                || !ngx_meet_route_path_valid(&b->health))
+                || !ngx_meet_routing_path_valid(&b->health))
             {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "meet_backend: invalid \"%V\"; write "
@@ -483,7 +437,7 @@ ngx_meet_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static ngx_uint_t
-ngx_meet_route_path_valid(ngx_str_t *path)
+ngx_meet_routing_path_valid(ngx_str_t *path)
 {
     u_char  *p, *last;
 
@@ -509,20 +463,21 @@ ngx_meet_route_path_valid(ngx_str_t *path)
 
 
 static char *
-ngx_meet_routes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_routes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_routing_loc_conf_t *rlcf = conf;
 
-    char                     *rv;
-    ngx_conf_t                save;
-    ngx_array_t              *routes;
-    ngx_meet_routes_parse_t   parse;
+    char                            *rv;
+    ngx_conf_t                       save;
+    ngx_array_t                     *routes;
+    ngx_meet_routing_routes_parse_t  parse;
 
     if (rlcf->health_checks != NGX_CONF_UNSET_PTR) {
         return "is duplicate; a server has one routing table";
     }
 
-    routes = ngx_array_create(cf->temp_pool, 8, sizeof(ngx_meet_route_t));
+    routes = ngx_array_create(cf->temp_pool, 8,
+                              sizeof(ngx_meet_routing_route_t));
     if (routes == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -532,7 +487,7 @@ ngx_meet_routes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                                     ngx_meet_routing_module);
 
     save = *cf;
-    cf->handler = ngx_meet_routes_line;
+    cf->handler = ngx_meet_routing_routes_line;
     cf->handler_conf = (char *) &parse;
 
     rv = ngx_conf_parse(cf, NULL);
@@ -543,26 +498,26 @@ ngx_meet_routes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return rv;
     }
 
-    rv = ngx_meet_routes_check(cf, routes);
+    rv = ngx_meet_routing_routes_check(cf, routes);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
 
-    return ngx_meet_routes_generate(cf, routes, rlcf);
+    return ngx_meet_routing_routes_generate(cf, routes, rlcf);
 }
 
 
 /* one line of "meet_routes": [=] <path> <target> [argument] */
 
 static char *
-ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
+ngx_meet_routing_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
 {
-    ngx_meet_routes_parse_t  *parse = (ngx_meet_routes_parse_t *) conf;
+    ngx_meet_routing_routes_parse_t *parse = conf;
 
-    ngx_str_t           *value, target;
-    ngx_uint_t           i, n, nargs;
-    ngx_meet_route_t    *route;
-    ngx_meet_backend_t  *b;
+    ngx_str_t                   *value, target;
+    ngx_uint_t                   i, n, nargs;
+    ngx_meet_routing_route_t    *route;
+    ngx_meet_routing_backend_t  *b;
 
     value = cf->args->elts;
     n = 0;
@@ -572,7 +527,7 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(route, sizeof(ngx_meet_route_t));
+    ngx_memzero(route, sizeof(ngx_meet_routing_route_t));
     route->line = cf->conf_file->line;
 
     if (value[0].len == 1 && value[0].data[0] == '=') {
@@ -592,7 +547,7 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     nargs = cf->args->nelts - n - 2;
 
     if (route->path.len == 0 || route->path.data[0] != '/'
-        || !ngx_meet_route_path_valid(&route->path))
+        || !ngx_meet_routing_path_valid(&route->path))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_routes: invalid path \"%V\"; a path starts "
@@ -645,7 +600,7 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     {
         route->type = NGX_MEET_ROUTE_SIGNAL;
 
-        if (!ngx_meet_directive_exists(cf, "meet_signal")) {
+        if (!ngx_meet_routing_directive_exists(cf, "meet_signal")) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "meet_routes: target \"signal\" needs "
                                "ngx_meet_signal_module; add \"load_module "
@@ -702,12 +657,12 @@ ngx_meet_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
 
 
 static char *
-ngx_meet_routes_check(ngx_conf_t *cf, ngx_array_t *routes)
+ngx_meet_routing_routes_check(ngx_conf_t *cf, ngx_array_t *routes)
 {
-    ngx_str_t          index;
-    ngx_uint_t         i, j, nhealth;
-    ngx_file_info_t    fi;
-    ngx_meet_route_t  *r;
+    ngx_str_t                  index;
+    ngx_uint_t                 i, j, nhealth;
+    ngx_file_info_t            fi;
+    ngx_meet_routing_route_t  *r;
 
     r = routes->elts;
     nhealth = 0;
@@ -788,7 +743,7 @@ ngx_meet_routes_check(ngx_conf_t *cf, ngx_array_t *routes)
 
 
 static char *
-ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
+ngx_meet_routing_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
     ngx_meet_routing_loc_conf_t *rlcf)
 {
     u_char                        *p;
@@ -796,8 +751,8 @@ ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
     size_t                         len;
     ngx_str_t                      text, *file;
     ngx_uint_t                     i, nhealth;
-    ngx_meet_route_t              *r;
-    ngx_meet_backend_t            *b, **hb;
+    ngx_meet_routing_route_t      *r;
+    ngx_meet_routing_backend_t    *b, **hb;
     ngx_meet_routing_main_conf_t  *rmcf;
 
     static const char  backend_tpl[] =
@@ -889,7 +844,7 @@ ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
     /* internal locations the health route checks backends through */
 
     rlcf->health_checks = ngx_array_create(cf->pool, 2,
-                                           sizeof(ngx_meet_backend_t *));
+                                  sizeof(ngx_meet_routing_backend_t *));
     if (rlcf->health_checks == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -935,7 +890,7 @@ ngx_meet_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
 
 
 static ngx_uint_t
-ngx_meet_directive_exists(ngx_conf_t *cf, char *name)
+ngx_meet_routing_directive_exists(ngx_conf_t *cf, char *name)
 {
     ngx_uint_t      i;
     ngx_command_t  *cmd;
@@ -958,7 +913,7 @@ ngx_meet_directive_exists(ngx_conf_t *cf, char *name)
 
 
 static char *
-ngx_meet_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_routing_loc_conf_t *rlcf = conf;
 
@@ -1012,7 +967,7 @@ ngx_meet_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static char *
-ngx_meet_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_routing_loc_conf_t *rlcf = conf;
 
@@ -1025,14 +980,14 @@ ngx_meet_health(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rlcf->health = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_meet_health_handler;
+    clcf->handler = ngx_meet_routing_health_handler;
 
     return NGX_CONF_OK;
 }
 
 
 static char *
-ngx_meet_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_routing_loc_conf_t *rlcf = conf;
 
@@ -1045,7 +1000,7 @@ ngx_meet_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rlcf->spa_fallback = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_meet_spa_fallback_handler;
+    clcf->handler = ngx_meet_routing_spa_fallback_handler;
 
     return NGX_CONF_OK;
 }
@@ -1055,17 +1010,17 @@ ngx_meet_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static ngx_int_t
-ngx_meet_health_phase(ngx_http_request_t *r)
+ngx_meet_routing_health_phase(ngx_http_request_t *r)
 {
-    u_char                       *p;
-    ngx_str_t                     uri;
-    ngx_uint_t                    i;
-    ngx_meet_backend_t          **hb;
-    ngx_http_request_t           *sr;
-    ngx_meet_health_ctx_t        *ctx;
-    ngx_meet_health_check_t      *check;
-    ngx_http_post_subrequest_t   *ps;
-    ngx_meet_routing_loc_conf_t  *rlcf;
+    u_char                           *p;
+    ngx_str_t                         uri;
+    ngx_uint_t                        i;
+    ngx_meet_routing_backend_t      **hb;
+    ngx_http_request_t               *sr;
+    ngx_meet_routing_health_ctx_t    *ctx;
+    ngx_meet_routing_health_check_t  *check;
+    ngx_http_post_subrequest_t       *ps;
+    ngx_meet_routing_loc_conf_t      *rlcf;
 
     rlcf = ngx_http_get_module_loc_conf(r, ngx_meet_routing_module);
 
@@ -1076,7 +1031,7 @@ ngx_meet_health_phase(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_meet_routing_module);
 
     if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_meet_health_ctx_t));
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_meet_routing_health_ctx_t));
         if (ctx == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -1084,7 +1039,7 @@ ngx_meet_health_phase(ngx_http_request_t *r)
         if (rlcf->health_checks && rlcf->health_checks->nelts) {
             ctx->nchecks = rlcf->health_checks->nelts;
             ctx->checks = ngx_pcalloc(r->pool, ctx->nchecks
-                                          * sizeof(ngx_meet_health_check_t));
+                               * sizeof(ngx_meet_routing_health_check_t));
             if (ctx->checks == NULL) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
@@ -1129,7 +1084,7 @@ ngx_meet_health_phase(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ps->handler = ngx_meet_health_done;
+    ps->handler = ngx_meet_routing_health_done;
     ps->data = check;
 
     ctx->running = 1;
@@ -1148,11 +1103,11 @@ ngx_meet_health_phase(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_meet_health_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
+ngx_meet_routing_health_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 {
-    ngx_meet_health_check_t *check = data;
+    ngx_meet_routing_health_check_t *check = data;
 
-    ngx_meet_health_ctx_t  *ctx;
+    ngx_meet_routing_health_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r->parent, ngx_meet_routing_module);
     if (ctx == NULL) {
@@ -1184,16 +1139,16 @@ ngx_meet_health_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 
 
 static ngx_int_t
-ngx_meet_health_handler(ngx_http_request_t *r)
+ngx_meet_routing_health_handler(ngx_http_request_t *r)
 {
-    json_t                   *root, *components, *backends, *item;
-    ngx_int_t                 rc;
-    ngx_uint_t                i;
-    ngx_array_t              *registered;
-    ngx_meet_health_t        *h;
-    ngx_meet_health_ctx_t    *ctx;
-    ngx_meet_health_check_t  *check;
-    ngx_meet_health_status_e  worst, st;
+    json_t                           *root, *components, *backends, *item;
+    ngx_int_t                         rc;
+    ngx_uint_t                        i;
+    ngx_array_t                      *registered;
+    ngx_meet_health_t                *h;
+    ngx_meet_routing_health_ctx_t    *ctx;
+    ngx_meet_routing_health_check_t  *check;
+    ngx_meet_health_status_e          worst, st;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -1273,7 +1228,7 @@ ngx_meet_health_handler(ngx_http_request_t *r)
             }
 
             if (json_object_set_new(item, "status",
-                                    json_string(ngx_meet_health_status_name(st)))
+                                json_string(ngx_meet_health_status_name(st)))
                 != 0
                 || json_object_setn_new(components, (char *) h[i].name.data,
                                         h[i].name.len, item)
@@ -1320,7 +1275,7 @@ failed:
 
 
 static ngx_int_t
-ngx_meet_spa_fallback_handler(ngx_http_request_t *r)
+ngx_meet_routing_spa_fallback_handler(ngx_http_request_t *r)
 {
     u_char     *p, *last;
     ngx_str_t   index = ngx_string("/index.html");
@@ -1355,7 +1310,7 @@ ngx_meet_spa_fallback_handler(ngx_http_request_t *r)
 
 
 static ngx_uint_t
-ngx_meet_is_trusted(ngx_http_request_t *r)
+ngx_meet_routing_is_trusted(ngx_http_request_t *r)
 {
     ngx_meet_routing_loc_conf_t  *rlcf;
 
@@ -1370,23 +1325,23 @@ ngx_meet_is_trusted(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_meet_forwarded_proto_variable(ngx_http_request_t *r,
+ngx_meet_routing_forwarded_proto_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     u_char           *p, *last;
     ngx_str_t        *proto;
     ngx_table_elt_t  *h;
 
-    proto = &ngx_meet_http;
+    proto = &ngx_meet_routing_http;
 
 #if (NGX_HTTP_SSL)
     if (r->connection->ssl) {
-        proto = &ngx_meet_https;
+        proto = &ngx_meet_routing_https;
         goto done;
     }
 #endif
 
-    if (!ngx_meet_is_trusted(r)) {
+    if (!ngx_meet_routing_is_trusted(r)) {
         goto done;
     }
 
@@ -1408,7 +1363,7 @@ ngx_meet_forwarded_proto_variable(ngx_http_request_t *r,
     if (p - h->value.data == 5
         && ngx_strncasecmp(h->value.data, (u_char *) "https", 5) == 0)
     {
-        proto = &ngx_meet_https;
+        proto = &ngx_meet_routing_https;
 
     } else if (!(p - h->value.data == 4
                  && ngx_strncasecmp(h->value.data, (u_char *) "http", 4)
@@ -1432,7 +1387,7 @@ done:
 
 
 static ngx_int_t
-ngx_meet_forwarded_for_variable(ngx_http_request_t *r,
+ngx_meet_routing_forwarded_for_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     u_char           *p;
@@ -1446,7 +1401,7 @@ ngx_meet_forwarded_for_variable(ngx_http_request_t *r,
 
     h = NULL;
 
-    if (ngx_meet_is_trusted(r)) {
+    if (ngx_meet_routing_is_trusted(r)) {
         h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-For",
                                  sizeof("X-Forwarded-For") - 1);
     }
@@ -1481,7 +1436,7 @@ ngx_meet_forwarded_for_variable(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
+ngx_meet_routing_forwarded_host_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_str_t        *host;
@@ -1491,7 +1446,7 @@ ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
     host = r->headers_in.host ? &r->headers_in.host->value
                               : &r->headers_in.server;
 
-    if (ngx_meet_is_trusted(r)) {
+    if (ngx_meet_routing_is_trusted(r)) {
         h = ngx_meet_header(&r->headers_in.headers, "X-Forwarded-Host",
                                  sizeof("X-Forwarded-Host") - 1);
         if (h && h->value.len) {
@@ -1515,12 +1470,14 @@ ngx_meet_forwarded_host_variable(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_meet_upstream_connection_variable(ngx_http_request_t *r,
+ngx_meet_routing_upstream_connection_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     /* "upgrade" for WebSocket handshakes, else empty to keep keepalive */
 
-    if (ngx_meet_header(&r->headers_in.headers, "Upgrade", sizeof("Upgrade") - 1)) {
+    if (ngx_meet_header(&r->headers_in.headers, "Upgrade",
+                        sizeof("Upgrade") - 1))
+    {
         v->len = sizeof("upgrade") - 1;
         v->data = (u_char *) "upgrade";
 
@@ -1534,4 +1491,59 @@ ngx_meet_upstream_connection_variable(ngx_http_request_t *r,
     v->not_found = 0;
 
     return NGX_OK;
+}
+
+
+static void *
+ngx_meet_routing_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_meet_routing_main_conf_t  *rmcf;
+
+    rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_routing_main_conf_t));
+    if (rmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&rmcf->backends, cf->pool, 4,
+                       sizeof(ngx_meet_routing_backend_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return rmcf;
+}
+
+
+static void *
+ngx_meet_routing_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_meet_routing_loc_conf_t  *rlcf;
+
+    rlcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_routing_loc_conf_t));
+    if (rlcf == NULL) {
+        return NULL;
+    }
+
+    rlcf->trusted = NGX_CONF_UNSET_PTR;
+    rlcf->health = NGX_CONF_UNSET;
+    rlcf->spa_fallback = NGX_CONF_UNSET;
+    rlcf->health_checks = NGX_CONF_UNSET_PTR;
+
+    return rlcf;
+}
+
+
+static char *
+ngx_meet_routing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_meet_routing_loc_conf_t  *prev = parent;
+    ngx_meet_routing_loc_conf_t  *conf = child;
+
+    ngx_conf_merge_ptr_value(conf->trusted, prev->trusted, NULL);
+    ngx_conf_merge_value(conf->health, prev->health, 0);
+    ngx_conf_merge_value(conf->spa_fallback, prev->spa_fallback, 0);
+    ngx_conf_merge_ptr_value(conf->health_checks, prev->health_checks, NULL);
+
+    return NGX_CONF_OK;
 }

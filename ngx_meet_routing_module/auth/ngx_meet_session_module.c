@@ -55,7 +55,7 @@ typedef struct {
     ngx_str_t                   index;        /* "o:<hex>" */
     ngx_str_t                   value;
     ngx_int_t                   rc;
-    ngx_uint_t                  step;
+    ngx_uint_t                  state;        /* of the flow's step */
     unsigned                    sync:1;       /* inside the store call */
     unsigned                    answered:1;
     unsigned                    held:1;       /* r->main->count++ done */
@@ -80,8 +80,16 @@ static ngx_int_t ngx_meet_session_set_cookie(ngx_http_request_t *r,
     ngx_str_t *value, time_t max_age);
 static void ngx_meet_session_lookup_done(void *data, ngx_int_t rc,
     ngx_str_t *value);
-static void ngx_meet_session_step(void *data, ngx_int_t rc,
+static void ngx_meet_session_create_step(void *data, ngx_int_t rc,
     ngx_str_t *value);
+static void ngx_meet_session_logout_step(void *data, ngx_int_t rc,
+    ngx_str_t *value);
+static void ngx_meet_session_end_step(void *data, ngx_int_t rc,
+    ngx_str_t *value);
+static void ngx_meet_session_failed(ngx_meet_session_op_t *op,
+    const char *flow);
+static void ngx_meet_session_ended(ngx_meet_session_op_t *op,
+    const char *why);
 static ngx_int_t ngx_meet_session_wait(ngx_meet_session_op_t *op);
 
 
@@ -601,48 +609,44 @@ ngx_meet_session_lookup_done(void *data, ngx_int_t rc, ngx_str_t *value)
 }
 
 
-/*
- * create: step 0 store "o:<hash>" -> key (when the OP gave a sid),
- * step 1 store "s:<key>" -> session; then the cookie.
- * logout: step 10 get "s:<key>", step 11 del "s:<key>" (+ cookie).
- * end by OP sid: step 20 get "o:<hash>", step 21 get "s:<key>",
- * step 22 del "s:<key>", step 23 del "o:<hash>".
- */
+/* the store calls of ngx_meet_session_create() */
 
 static void
-ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
+ngx_meet_session_create_step(void *data, ngx_int_t rc, ngx_str_t *value)
 {
     ngx_meet_session_op_t *op = data;
 
-    ngx_int_t                  next;
     ngx_str_t                  sess;
     ngx_http_request_t        *r;
     ngx_meet_session_store_t  *st;
+    enum {
+        sw_index = 0,            /* store "o:<hash>" -> key (an OP sid) */
+        sw_session,              /* store "s:<key>" -> session */
+        sw_cookie                /* then the cookie */
+    } state;
 
     r = op->request;
     st = ngx_meet_session_store(r);
 
     for ( ;; ) {
+        state = op->state;
 
         if (rc == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "meet session: the %V store failed (step %ui)",
-                          &st->name, op->step);
-            ngx_meet_session_finish(op, NGX_ERROR);
+            ngx_meet_session_failed(op, "create");
             return;
         }
 
-        switch (op->step) {
+        switch (state) {
 
-        case 0:
-            op->step = 1;
+        case sw_index:
+            op->state = sw_session;
 
             if (op->index.len) {
                 sess.data = op->key.data + 2;
                 sess.len = op->key.len - 2;
 
                 if (st->set(st, &op->index, &sess, ngx_meet_session_ttl(r),
-                            ngx_meet_session_step, op) != NGX_OK)
+                            ngx_meet_session_create_step, op) != NGX_OK)
                 {
                     rc = NGX_ERROR;
                     continue;
@@ -653,11 +657,11 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
 
             continue;
 
-        case 1:
-            op->step = 2;
+        case sw_session:
+            op->state = sw_cookie;
 
             if (st->set(st, &op->key, &op->value, ngx_meet_session_ttl(r),
-                        ngx_meet_session_step, op) != NGX_OK)
+                        ngx_meet_session_create_step, op) != NGX_OK)
             {
                 rc = NGX_ERROR;
                 continue;
@@ -665,7 +669,7 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
 
             return;
 
-        case 2:
+        case sw_cookie:
             if (ngx_meet_session_set_cookie(r, &op->id,
                                             ngx_meet_session_ttl(r))
                 != NGX_OK)
@@ -676,52 +680,96 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
 
             ngx_meet_session_finish(op, NGX_OK);
             return;
+        }
+    }
+}
 
-        case 10:
+
+/* the store calls of ngx_meet_session_logout() */
+
+static void
+ngx_meet_session_logout_step(void *data, ngx_int_t rc, ngx_str_t *value)
+{
+    ngx_meet_session_op_t *op = data;
+
+    ngx_http_request_t        *r;
+    ngx_meet_session_store_t  *st;
+    enum {
+        sw_get = 0,              /* got "s:<key>" */
+        sw_del                   /* deleted "s:<key>" */
+    } state;
+
+    r = op->request;
+    st = ngx_meet_session_store(r);
+
+    for ( ;; ) {
+        state = op->state;
+
+        if (rc == NGX_ERROR) {
+            ngx_meet_session_failed(op, "logout");
+            return;
+        }
+
+        switch (state) {
+
+        case sw_get:
             if (rc == NGX_DECLINED) {
                 ngx_meet_session_finish(op, NGX_DECLINED);
                 return;
             }
 
             op->session = ngx_meet_session_decode(r->pool, &op->key, value);
-            op->step = 11;
+            op->state = sw_del;
 
-            if (st->del(st, &op->key, ngx_meet_session_step, op) != NGX_OK) {
+            if (st->del(st, &op->key, ngx_meet_session_logout_step, op)
+                != NGX_OK)
+            {
                 rc = NGX_ERROR;
                 continue;
             }
 
             return;
 
-        case 11:
-        case 22:
-            if (op->session) {
-                ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                              "meet session: session of \"%V\" ended (%s), "
-                              "%ui meeting connection(s) closed",
-                              &op->session->sub,
-                              op->step == 11 ? "logout"
-                                             : "back-channel logout",
-                              ngx_meet_logout_disconnect(&op->session->key));
-            }
-
-            if (op->step == 22) {
-                op->step = 23;
-
-                if (st->del(st, &op->index, ngx_meet_session_step, op)
-                    != NGX_OK)
-                {
-                    rc = NGX_ERROR;
-                    continue;
-                }
-
-                return;
-            }
-
+        case sw_del:
+            ngx_meet_session_ended(op, "logout");
             ngx_meet_session_finish(op, NGX_OK);
             return;
+        }
+    }
+}
 
-        case 20:
+
+/* the store calls of ngx_meet_session_end_op_sid() */
+
+static void
+ngx_meet_session_end_step(void *data, ngx_int_t rc, ngx_str_t *value)
+{
+    ngx_meet_session_op_t *op = data;
+
+    ngx_int_t                  next;
+    ngx_http_request_t        *r;
+    ngx_meet_session_store_t  *st;
+    enum {
+        sw_index = 0,            /* got "o:<hash>": the session key */
+        sw_session,              /* got "s:<key>" */
+        sw_session_del,          /* deleted "s:<key>" */
+        sw_index_del             /* deleted "o:<hash>" */
+    } state;
+
+    r = op->request;
+    st = ngx_meet_session_store(r);
+
+    for ( ;; ) {
+        state = op->state;
+
+        if (rc == NGX_ERROR) {
+            ngx_meet_session_failed(op, "back-channel logout");
+            return;
+        }
+
+        switch (state) {
+
+        case sw_index:
             if (rc == NGX_DECLINED) {
                 ngx_meet_session_finish(op, NGX_DECLINED);
                 return;
@@ -738,9 +786,9 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
             ngx_memcpy(op->key.data, "s:", 2);
             ngx_memcpy(op->key.data + 2, value->data, value->len);
 
-            op->step = 21;
+            op->state = sw_session;
 
-            if (st->get(st, &op->key, r->pool, ngx_meet_session_step, op)
+            if (st->get(st, &op->key, r->pool, ngx_meet_session_end_step, op)
                 != NGX_OK)
             {
                 rc = NGX_ERROR;
@@ -749,14 +797,14 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
 
             return;
 
-        case 21:
+        case sw_session:
             if (rc == NGX_OK) {
                 op->session = ngx_meet_session_decode(r->pool, &op->key,
                                                       value);
             }
 
-            op->step = 22;
-            next = st->del(st, &op->key, ngx_meet_session_step, op);
+            op->state = sw_session_del;
+            next = st->del(st, &op->key, ngx_meet_session_end_step, op);
 
             if (next != NGX_OK) {
                 rc = NGX_ERROR;
@@ -765,10 +813,56 @@ ngx_meet_session_step(void *data, ngx_int_t rc, ngx_str_t *value)
 
             return;
 
-        default: /* 23 */
+        case sw_session_del:
+            ngx_meet_session_ended(op, "back-channel logout");
+
+            op->state = sw_index_del;
+
+            if (st->del(st, &op->index, ngx_meet_session_end_step, op)
+                != NGX_OK)
+            {
+                rc = NGX_ERROR;
+                continue;
+            }
+
+            return;
+
+        case sw_index_del:
             ngx_meet_session_finish(op, op->session ? NGX_OK : NGX_DECLINED);
             return;
         }
+    }
+}
+
+
+/* a store call of a flow failed: the flow ends with NGX_ERROR */
+
+static void
+ngx_meet_session_failed(ngx_meet_session_op_t *op, const char *flow)
+{
+    ngx_http_request_t  *r;
+
+    r = op->request;
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "meet session: the %V store failed (%s, step %ui)",
+                  &ngx_meet_session_store(r)->name, flow, op->state);
+
+    ngx_meet_session_finish(op, NGX_ERROR);
+}
+
+
+/* a session ended (logout): its meeting connections are closed */
+
+static void
+ngx_meet_session_ended(ngx_meet_session_op_t *op, const char *why)
+{
+    if (op->session) {
+        ngx_log_error(NGX_LOG_NOTICE, op->request->connection->log, 0,
+                      "meet session: session of \"%V\" ended (%s), "
+                      "%ui meeting connection(s) closed",
+                      &op->session->sub, why,
+                      ngx_meet_logout_disconnect(&op->session->key));
     }
 }
 
@@ -832,10 +926,10 @@ ngx_meet_session_create(ngx_http_request_t *r, ngx_meet_session_t *s,
         return NGX_ERROR;
     }
 
-    /* step 1 stores op->value; the cookie (step 2) needs the id */
+    /* sw_session stores op->value; the cookie (sw_cookie) needs the id */
 
-    op->step = 0;
-    ngx_meet_session_step(op, NGX_OK, NULL);
+    op->state = 0;
+    ngx_meet_session_create_step(op, NGX_OK, NULL);
 
     return NGX_OK;
 }
@@ -876,9 +970,9 @@ ngx_meet_session_logout(ngx_http_request_t *r, ngx_meet_session_done_pt done)
     }
 
     st = ngx_meet_session_store(r);
-    op->step = 10;
+    op->state = 0;
 
-    if (st->get(st, &op->key, r->pool, ngx_meet_session_step, op)
+    if (st->get(st, &op->key, r->pool, ngx_meet_session_logout_step, op)
         != NGX_OK)
     {
         done(r, NULL, NGX_ERROR);
@@ -911,9 +1005,9 @@ ngx_meet_session_end_op_sid(ngx_http_request_t *r, ngx_str_t *iss,
     }
 
     st = ngx_meet_session_store(r);
-    op->step = 20;
+    op->state = 0;
 
-    if (st->get(st, &op->index, r->pool, ngx_meet_session_step, op)
+    if (st->get(st, &op->index, r->pool, ngx_meet_session_end_step, op)
         != NGX_OK)
     {
         done(r, NULL, NGX_ERROR);
