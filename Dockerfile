@@ -36,7 +36,8 @@ RUN apt-get update -q \
         libjansson4 libsrtp2-1 libhiredis0.14 libpq5 libprotobuf-c1 \
     && rm -rf /var/lib/apt/lists/*
 
-COPY --from=build /usr/lib/nginx/modules/ngx_meet_routing_module.so \
+COPY --from=build /usr/lib/nginx/modules/ngx_meet_core_module.so \
+                  /usr/lib/nginx/modules/ngx_meet_routing_module.so \
                   /usr/lib/nginx/modules/ngx_meet_signal_module.so \
                   /usr/lib/nginx/modules/ngx_meet_rtp_stream_module.so \
                   /usr/lib/nginx/modules/

@@ -22,8 +22,8 @@ NGX_SRC      ?= /usr/share/nginx/src
 PROVE        ?= prove
 PROVE_FLAGS  ?= -r
 TESTS        ?= t
-MODULES      := ngx_meet_routing_module ngx_meet_signal_module \
-                ngx_meet_rtp_stream_module
+MODULES      := ngx_meet_core_module ngx_meet_routing_module \
+                ngx_meet_signal_module ngx_meet_rtp_stream_module
 SOURCES      := config $(shell find ngx_meet_core ngx_meet_routing_module \
                   ngx_meet_signal_module ngx_meet_rtp_stream_module \
                   -name '*.[ch]' -o -name '*.proto' 2>/dev/null)

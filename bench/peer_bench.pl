@@ -64,6 +64,7 @@ mkdir "$dir/logs";
 open(my $c, '>', "$dir/nginx.conf") or die "$dir/nginx.conf: $!";
 print $c <<"CONF";
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+load_module $mods/ngx_meet_core_module.so;
 load_module $mods/ngx_meet_routing_module.so;
 load_module $mods/ngx_meet_signal_module.so;
 load_module $mods/ngx_meet_rtp_stream_module.so;

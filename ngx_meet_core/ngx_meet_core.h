@@ -4,9 +4,9 @@
  *
  * The shared core of the ngx_meet modules: API keys, health, ICE
  * candidates, the DTLS identity, small helpers.  Everything declared here
- * is defined once, in ngx_meet_core_module (linked into
- * ngx_meet_routing_module.so in a dynamic build), and used by the other
- * modules through nginx's RTLD_GLOBAL module loading.  The forwarding
+ * is defined once, in ngx_meet_core_module (ngx_meet_core_module.so in a
+ * dynamic build, loaded first), and used by the other modules through
+ * nginx's RTLD_GLOBAL module loading.  The forwarding
  * table the signal and media modules share is ngx_meet_media.h.
  */
 

@@ -736,7 +736,7 @@ ngx_meet_core_check(ngx_conf_t *cf)
     if (ngx_get_conf(cf->cycle->conf_ctx, ngx_meet_core_module) == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "ngx_meet_core_module is not loaded; load "
-                           "ngx_meet_routing_module.so before the other "
+                           "ngx_meet_core_module.so before the other "
                            "ngx_meet modules");
         return NGX_ERROR;
     }

@@ -605,7 +605,7 @@ ngx_meet_routing_routes_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
                                "meet_routes: target \"signal\" needs "
                                "ngx_meet_signal_module; add \"load_module "
                                "modules/ngx_meet_signal_module.so;\" after "
-                               "ngx_meet_routing_module.so");
+                               "ngx_meet_core_module.so");
             return NGX_CONF_ERROR;
         }
 

@@ -40,11 +40,13 @@ if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "$stamp" ];
 fi
 
 cd "$work"
-make -f objs/Makefile objs/ngx_meet_routing_module.so \
-    objs/ngx_meet_signal_module.so objs/ngx_meet_rtp_stream_module.so
+make -f objs/Makefile objs/ngx_meet_core_module.so \
+    objs/ngx_meet_routing_module.so objs/ngx_meet_signal_module.so \
+    objs/ngx_meet_rtp_stream_module.so
 
 mkdir -p "$out"
-for m in ngx_meet_routing_module ngx_meet_signal_module ngx_meet_rtp_stream_module; do
+for m in ngx_meet_core_module ngx_meet_routing_module ngx_meet_signal_module \
+         ngx_meet_rtp_stream_module; do
     install -m 0644 "objs/$m.so" "$out/$m.so"
 done
 echo "build-modules: modules in $out"

@@ -13,7 +13,8 @@ web=${MEET_WEB_DIR:-$repo/build/web}
 
 mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/modules"
 ln -sf "$stream_so" "$prefix/modules/ngx_stream_module.so"
-for m in ngx_meet_routing_module ngx_meet_signal_module ngx_meet_rtp_stream_module; do
+for m in ngx_meet_core_module ngx_meet_routing_module ngx_meet_signal_module \
+         ngx_meet_rtp_stream_module; do
     ln -sf "$modules/$m.so" "$prefix/modules/$m.so"
 done
 # the web app built by "make web" (dev.conf: "/ spa web;")

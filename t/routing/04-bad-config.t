@@ -267,22 +267,32 @@ GET /healthz
 
 
 === TEST 24: the signal target without the signal module names the fix
---- meet_modules: ngx_meet_routing_module
+--- meet_modules: ngx_meet_core_module ngx_meet_routing_module
 --- config
     meet_routes {
         /rtc  signal;
     }
 --- must_die
 --- error_log
-meet_routes: target "signal" needs ngx_meet_signal_module; add "load_module modules/ngx_meet_signal_module.so;" after ngx_meet_routing_module.so
+meet_routes: target "signal" needs ngx_meet_signal_module; add "load_module modules/ngx_meet_signal_module.so;" after ngx_meet_core_module.so
 
 
 
-=== TEST 25: the signal module without the routing module (wrong load order) fails at load
+=== TEST 25: the signal module without the core module fails at load
 --- meet_modules: ngx_meet_signal_module
 --- must_die
 --- error_log eval
 qr/ngx_meet_signal_module\.so.*undefined symbol: ngx_meet_/
+
+
+
+=== TEST 25a: a media-only host starts: the core and the rtp module, without the routing and signal modules
+--- meet_modules: ngx_meet_core_module ngx_meet_rtp_stream_module
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
+        meet_rtp;
+    }
 
 
 

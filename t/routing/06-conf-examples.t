@@ -25,8 +25,8 @@ sub prefix_with_modules {
     my $dir = tempdir('meet-ex-XXXXXX', TMPDIR => 1, CLEANUP => 1);
     mkdir "$dir/$_" for qw(modules logs tmp web);
     symlink $stream, "$dir/modules/ngx_stream_module.so";
-    for my $m (qw(ngx_meet_routing_module ngx_meet_signal_module
-                  ngx_meet_rtp_stream_module)) {
+    for my $m (qw(ngx_meet_core_module ngx_meet_routing_module
+                  ngx_meet_signal_module ngx_meet_rtp_stream_module)) {
         symlink "$mods/$m.so", "$dir/modules/$m.so";
     }
     return $dir;

@@ -31,7 +31,8 @@ use Test::Meet::Util qw(free_port run_command slurp spew timeout_factor
 our $REPO = abs_path(dirname(abs_path(__FILE__)) . '/../../../..');
 
 # Our dynamic modules, in load order.
-our @MEET_MODULES = qw(ngx_meet_routing_module.so ngx_meet_signal_module.so
+our @MEET_MODULES = qw(ngx_meet_core_module.so ngx_meet_routing_module.so
+                       ngx_meet_signal_module.so
                        ngx_meet_rtp_stream_module.so);
 
 our $DEFAULT_BINARY        = '/usr/sbin/nginx';
