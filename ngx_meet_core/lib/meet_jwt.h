@@ -232,7 +232,8 @@ char *meet_jwt_mint(const meet_jwt_token_spec_t *spec, const u_char *key,
 
 
 /*
- * Helpers shared with the OIDC library (ngx_meet_jose.c).
+ * Helpers shared with the JOSE and OIDC libraries
+ * (ngx_meet_routing_module/auth/lib/meet_jose.c, meet_oidc.c).
  *
  * base64url decoding, padding optional, at most MEET_JWT_MAX_TOKEN_LEN
  * input bytes; the result is malloc()ed and NUL-terminated.  Encoding
