@@ -504,6 +504,23 @@ ngx_meet_signal_sdp_exit(void)
 void
 ngx_meet_signal_sdp_free(ngx_meet_signal_peer_t *peer)
 {
+    ngx_queue_t              *q;
+    ngx_meet_signal_track_t  *t;
+
+    if (peer->media == NULL) {
+        return;
+    }
+
+    /* the transport frees its uptracks: tracks left forget theirs */
+
+    for (q = ngx_queue_head(&peer->tracks);
+         q != ngx_queue_sentinel(&peer->tracks);
+         q = ngx_queue_next(q))
+    {
+        t = ngx_queue_data(q, ngx_meet_signal_track_t, queue);
+        t->up = NULL;
+    }
+
     /* the media module releases its side from its transport free hook */
     ngx_meet_media_transport_free(peer->media);
     peer->media = NULL;
