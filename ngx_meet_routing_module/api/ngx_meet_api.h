@@ -9,11 +9,37 @@
  *                               the content handler, the routing of
  *                               paths, the request body, the session
  *                               step, config/, the rooms store calls
- *     ngx_meet_api_json.c       what the handlers share: DRF's answers
+ *     ngx_meet_api_rooms.c      rooms/, rooms/<key>/: rooms, their
+ *                               input, unregistered rooms, LiveKit tokens
+ *     ngx_meet_api_accesses.c   resource-accesses/[<id>/]
+ *     ngx_meet_api_users.c      users/?q=, users/me/
+ *     ngx_meet_api_json.c       what the endpoints share: DRF's answers
  *                               (send, field errors, pagination, the
  *                               access serializer), checks of input
- *                               (UUIDs, choices, room names, ?username=)
- *                               and this server's origin for URLs
+ *                               (UUIDs, choices, room names, ?username=),
+ *                               this server's origin for URLs, and the
+ *                               requests to the rooms store
+ *
+ * A request, in this order:
+ *
+ *   1. ngx_meet_api_handler() (module): the OIDC paths first, then
+ *      ngx_meet_api_route() sets ctx->what and ctx->key, or answers
+ *      config/ and the errors of path and method;
+ *   2. the body of POST, PUT, PATCH is read and parsed (ctx->body);
+ *   3. the session lookup, then ngx_meet_api_session() answers 401 and
+ *      a bad body (a room's GET goes on anonymous) and calls the
+ *      endpoint of ctx->what: ngx_meet_api_<endpoint>_request();
+ *   4. an endpoint, and each step after it, returns its answer (what a
+ *      content handler returns) or asks for a rooms store call: it makes
+ *      the request (ngx_meet_api_req()) and returns what
+ *      ngx_meet_api_store() or ngx_meet_api_call() return:
+ *      NGX_MEET_API_STORE, with ctx->req and the step ctx->next.  The
+ *      module makes the call, answers store errors (503), and runs
+ *      ctx->next with the store's answer: back to 4.
+ *
+ * So the endpoint files never call the module: they go on with its flow
+ * through NGX_MEET_API_STORE and the step they name.  The configuration
+ * (ngx_meet_api_module's loc and main conf) is read by all.
  */
 
 
@@ -34,6 +60,9 @@
 #define NGX_MEET_API_NAME_MAX       128
 
 #define NGX_MEET_API_NO_CHOICE      ((ngx_uint_t) -1)
+
+/* an endpoint asks for ctx->req, then ctx->next (no nginx code) */
+#define NGX_MEET_API_STORE          -100
 
 #define NGX_MEET_API_DENIED   \
     "You do not have permission to perform this action."
@@ -83,7 +112,8 @@ struct ngx_meet_api_ctx_s {
     ngx_meet_session_t        *session;      /* NULL: anonymous */
     json_t                    *body;         /* POST, PUT, PATCH */
     char                      *body_error;   /* why it is not JSON */
-    ngx_meet_api_step_pt       next;
+    ngx_meet_rooms_req_t      *req;          /* the store call asked */
+    ngx_meet_api_step_pt       next;         /* goes on with its answer */
     ngx_meet_room_rec_t        room;         /* the room being worked on */
     ngx_meet_room_access_t     access;
     ngx_uint_t                 status;       /* of the room answer */
@@ -92,7 +122,35 @@ struct ngx_meet_api_ctx_s {
 };
 
 
+/* ngx_meet_api_rooms.c */
+
+ngx_int_t ngx_meet_api_rooms_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+ngx_int_t ngx_meet_api_room_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+
+/* ngx_meet_api_accesses.c */
+
+ngx_int_t ngx_meet_api_accesses_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+ngx_int_t ngx_meet_api_access_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+
+/* ngx_meet_api_users.c */
+
+ngx_int_t ngx_meet_api_users_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+ngx_int_t ngx_meet_api_me_request(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx);
+
 /* ngx_meet_api_json.c */
+
+ngx_meet_rooms_req_t *ngx_meet_api_req(ngx_http_request_t *r,
+    ngx_meet_api_ctx_t *ctx, ngx_meet_rooms_op_e op, ngx_str_t *key);
+ngx_int_t ngx_meet_api_store(ngx_meet_api_ctx_t *ctx,
+    ngx_meet_rooms_req_t *req, ngx_meet_api_step_pt next);
+ngx_int_t ngx_meet_api_call(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
+    ngx_meet_rooms_op_e op, ngx_str_t *key, ngx_meet_api_step_pt next);
 
 json_t *ngx_meet_api_access_json(ngx_meet_room_access_t *a);
 json_t *ngx_meet_api_page(ngx_http_request_t *r, json_t *results,

@@ -5,8 +5,10 @@
  * What the api handlers share (ngx_meet_api.h): Django REST framework's
  * answers (send, field errors, "Method not allowed", pagination, Meet's
  * ResourceAccessSerializer), checks of input (UUIDs, choices, roles,
- * room names, ?username=) and this server's origin for URLs.  Calls
- * nothing of the api files above it.
+ * room names, ?username=), this server's origin for URLs, and the
+ * requests to the rooms store (made here, called by the module once an
+ * endpoint returned NGX_MEET_API_STORE).  Calls nothing of the api
+ * files above it.
  */
 
 
@@ -397,4 +399,64 @@ ngx_meet_api_origin(ngx_http_request_t *r, const char *scheme,
                - url->data;
 
     return NGX_OK;
+}
+
+
+/* a request to the rooms store, as the request's user */
+
+ngx_meet_rooms_req_t *
+ngx_meet_api_req(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
+    ngx_meet_rooms_op_e op, ngx_str_t *key)
+{
+    ngx_meet_rooms_req_t  *req;
+
+    req = ngx_pcalloc(r->pool, sizeof(ngx_meet_rooms_req_t));
+    if (req == NULL) {
+        return NULL;
+    }
+
+    req->op = op;
+
+    if (key) {
+        req->key = *key;
+    }
+
+    if (ctx->session) {
+        req->user_id = ctx->session->user_id;
+    }
+
+    return req;
+}
+
+
+/*
+ * Asks the module for a call to the rooms store: an endpoint returns
+ * this; the module makes the call with req and goes on with "next".
+ */
+
+ngx_int_t
+ngx_meet_api_store(ngx_meet_api_ctx_t *ctx, ngx_meet_rooms_req_t *req,
+    ngx_meet_api_step_pt next)
+{
+    ctx->req = req;
+    ctx->next = next;
+
+    return NGX_MEET_API_STORE;
+}
+
+
+/* a store call that needs a key only */
+
+ngx_int_t
+ngx_meet_api_call(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
+    ngx_meet_rooms_op_e op, ngx_str_t *key, ngx_meet_api_step_pt next)
+{
+    ngx_meet_rooms_req_t  *req;
+
+    req = ngx_meet_api_req(r, ctx, op, key);
+    if (req == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_meet_api_store(ctx, req, next);
 }
