@@ -828,34 +828,28 @@ static void
 ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
     u_char *p, size_t n, meet_rtp_header_t *h, uint64_t now)
 {
-    size_t                   hl;
+    size_t                   len;
     ngx_meet_rtp_upstate_t  *st;
     meet_rtp_header_t        oh;
 
     st = up->media;
 
-    if (st == NULL || h->payload_len < 2 || n > sizeof(ngx_meet_rtp_rtx_buf))
-    {
+    if (st == NULL) {
+        return;
+    }
+
+    len = meet_rtp_rtx_unwrap(ngx_meet_rtp_rtx_buf,
+                              sizeof(ngx_meet_rtp_rtx_buf), p, n, h,
+                              up->pt, up->ssrc);
+
+    if (len == 0) {
         /* RTX padding (bandwidth probing) carries no packet */
         return;
     }
 
     ngx_meet_rtp_rtx_received++;
 
-    hl = h->header_len;
-
-    ngx_memcpy(ngx_meet_rtp_rtx_buf, p, hl);
-    ngx_memcpy(ngx_meet_rtp_rtx_buf + hl, p + hl + 2, n - hl - 2);
-
-    ngx_meet_rtp_rtx_buf[1] = (u_char) ((p[1] & 0x80) | up->pt);
-    ngx_meet_rtp_rtx_buf[2] = p[hl];
-    ngx_meet_rtp_rtx_buf[3] = p[hl + 1];
-    ngx_meet_rtp_rtx_buf[8] = (u_char) (up->ssrc >> 24);
-    ngx_meet_rtp_rtx_buf[9] = (u_char) (up->ssrc >> 16);
-    ngx_meet_rtp_rtx_buf[10] = (u_char) (up->ssrc >> 8);
-    ngx_meet_rtp_rtx_buf[11] = (u_char) up->ssrc;
-
-    if (meet_rtp_parse(&oh, ngx_meet_rtp_rtx_buf, n - 2) != MEET_RTP_OK) {
+    if (meet_rtp_parse(&oh, ngx_meet_rtp_rtx_buf, len) != MEET_RTP_OK) {
         return;
     }
 
@@ -874,7 +868,7 @@ ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
 
     (void) meet_rtcp_rx_packet(&st->rx, oh.seq, oh.ts, now);
 
-    ngx_meet_rtp_fanout(up, st, ngx_meet_rtp_rtx_buf, n - 2, &oh);
+    ngx_meet_rtp_fanout(up, st, ngx_meet_rtp_rtx_buf, len, &oh);
 }
 
 
@@ -1107,41 +1101,22 @@ ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main, ngx_meet_downtrack_t *d)
 
 static void
 ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
-    const u_char *p, meet_rtp_header_t *h, uint16_t seq, uint32_t ts)
+    const u_char *p, size_t n, meet_rtp_header_t *h, uint16_t seq,
+    uint32_t ts)
 {
-    size_t   hl, len;
+    size_t   len;
     u_char  *out;
-
-    hl = 12 + 4 * (size_t) h->cc;
-
-    if (hl + 2 + h->payload_len > NGX_MEET_RTP_MTU) {
-        return;
-    }
 
     out = ngx_meet_rtp_batch_buf();
 
-    ngx_memcpy(out, p, hl);
+    len = meet_rtp_rtx_wrap(out, NGX_MEET_RTP_MTU, p, n, h, d->rtx_pt,
+                            d->rtx_ssrc, d->rtx_seq, seq, ts);
 
-    out[0] &= ~0x30;
-    out[1] = (u_char) ((p[1] & 0x80) | d->rtx_pt);
-    out[2] = (u_char) (d->rtx_seq >> 8);
-    out[3] = (u_char) d->rtx_seq;
-    out[8] = (u_char) (d->rtx_ssrc >> 24);
-    out[9] = (u_char) (d->rtx_ssrc >> 16);
-    out[10] = (u_char) (d->rtx_ssrc >> 8);
-    out[11] = (u_char) d->rtx_ssrc;
-    out[4] = (u_char) (ts >> 24);
-    out[5] = (u_char) (ts >> 16);
-    out[6] = (u_char) (ts >> 8);
-    out[7] = (u_char) ts;
-    out[hl] = (u_char) (seq >> 8);
-    out[hl + 1] = (u_char) seq;
-
-    ngx_memcpy(out + hl + 2, p + h->header_len,
-               h->payload_len);
+    if (len == 0) {
+        return;
+    }
 
     d->rtx_seq++;
-    len = hl + 2 + h->payload_len;
 
     if (meet_srtp_protect_rtp(sp->srtp, out, &len, NGX_MEET_RTP_DGRAM_MAX)
         != MEET_SRTP_OK)
@@ -1206,8 +1181,8 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
         }
 
         if (d->rtx_pt) {
-            ngx_meet_rtp_send_rtx(d, sp, slot->data, &h, lost[i],
-                                  h.ts + ds->rw.ts_offset);
+            ngx_meet_rtp_send_rtx(d, sp, slot->data, slot->len, &h,
+                                  lost[i], h.ts + ds->rw.ts_offset);
 
         } else {
             /* SRTP allows the same index again (allow_repeat_tx) */

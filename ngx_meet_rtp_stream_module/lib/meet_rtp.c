@@ -33,6 +33,8 @@ static int meet_rtp_vp9_frame_header(const u_char *p, size_t n);
 static int meet_rtp_h264_key_nal(unsigned type);
 static void meet_rtp_rewriter_rebase(meet_rtp_rewriter_t *rw, uint32_t ssrc,
     uint16_t seq, uint32_t ts, uint64_t now_ms);
+static int meet_rtp_rtx_valid(const u_char *p, size_t n,
+    const meet_rtp_header_t *h);
 
 
 static void
@@ -1222,6 +1224,81 @@ meet_rtp_rewriter_copy(meet_rtp_rewriter_t *rw, u_char *out, size_t size,
     meet_rtp_wr32(out + 8, rw->out_ssrc);
 
     return hl + rest;
+}
+
+
+/* retransmission streams, RFC 4588 */
+
+
+static int
+meet_rtp_rtx_valid(const u_char *p, size_t n, const meet_rtp_header_t *h)
+{
+    /* h is a header of p: CSRCs and payload inside, padding after */
+
+    return h != NULL && meet_rtp_writable(p, n)
+           && h->cc == (p[0] & 0x0f)
+           && h->header_len >= MEET_RTP_HEADER_LEN + 4 * (size_t) h->cc
+           && h->header_len <= n
+           && h->payload_len <= n - h->header_len;
+}
+
+
+size_t
+meet_rtp_rtx_unwrap(u_char *out, size_t size, const u_char *p, size_t n,
+    const meet_rtp_header_t *h, unsigned pt, uint32_t ssrc)
+{
+    size_t  hl;
+
+    if (out == NULL || !meet_rtp_rtx_valid(p, n, h)
+        || h->payload_len < 2 || n - 2 > size)
+    {
+        return 0;
+    }
+
+    hl = h->header_len;
+
+    memcpy(out, p, hl);
+    memcpy(out + hl, p + hl + 2, n - hl - 2);   /* payload and padding */
+
+    out[1] = (u_char) ((p[1] & 0x80) | (pt & 0x7f));
+    out[2] = p[hl];                             /* the OSN */
+    out[3] = p[hl + 1];
+    meet_rtp_wr32(out + 8, ssrc);
+
+    return n - 2;
+}
+
+
+size_t
+meet_rtp_rtx_wrap(u_char *out, size_t size, const u_char *p, size_t n,
+    const meet_rtp_header_t *h, unsigned rtx_pt, uint32_t rtx_ssrc,
+    uint16_t rtx_seq, uint16_t osn, uint32_t ts)
+{
+    size_t  hl;
+
+    if (out == NULL || !meet_rtp_rtx_valid(p, n, h)) {
+        return 0;
+    }
+
+    /* the fixed header and CSRCs stay, the extension goes */
+
+    hl = MEET_RTP_HEADER_LEN + 4 * (size_t) h->cc;
+
+    if (hl + 2 + h->payload_len > size) {
+        return 0;
+    }
+
+    memcpy(out, p, hl);
+    memcpy(out + hl + 2, p + h->header_len, h->payload_len);
+
+    out[0] &= ~0x30;                            /* X and P */
+    out[1] = (u_char) ((p[1] & 0x80) | (rtx_pt & 0x7f));
+    meet_rtp_wr16(out + 2, rtx_seq);
+    meet_rtp_wr32(out + 4, ts);
+    meet_rtp_wr32(out + 8, rtx_ssrc);
+    meet_rtp_wr16(out + hl, osn);
+
+    return hl + 2 + h->payload_len;
 }
 
 

@@ -366,6 +366,43 @@ size_t meet_rtp_rewriter_copy(meet_rtp_rewriter_t *rw, u_char *out,
 
 
 /*
+ * Retransmission streams (RFC 4588).  An RTX packet carries one packet of
+ * the original stream on a stream of its own (its payload type, SSRC and
+ * sequence numbers), with the original timestamp and marker bit and the
+ * original sequence number (OSN, 2 bytes, network order) before the
+ * original payload.  Both functions write into out[0..size), which must
+ * not overlap p; pt and rtx_pt are 0..127 (higher bits are ignored).
+ *
+ * meet_rtp_rtx_unwrap(): the original packet of the RTX packet p[0..n)
+ * parsed into h: its header as it is (X, P and CC bits, CSRCs, header
+ * extension and marker bit kept) with payload type pt, the OSN as the
+ * sequence number and SSRC ssrc, then the payload after the OSN and the
+ * padding as they were.  Returns n - 2, or 0 when there is no packet in
+ * it: a payload shorter than 2 bytes (the padding-only packets senders
+ * probe bandwidth with), n - 2 > size, or p, n and h are not a packet and
+ * its header.
+ *
+ * meet_rtp_rtx_wrap(): the RTX packet carrying the packet p[0..n) parsed
+ * into h: the fixed header with X and P cleared, payload type rtx_pt (the
+ * marker bit kept), sequence number rtx_seq, timestamp ts and SSRC
+ * rtx_ssrc, the CSRCs, then osn and the payload, without the header
+ * extension and the padding.  Returns the length, 12 + 4 * h->cc + 2 +
+ * h->payload_len, or 0 when that is more than size or p, n and h are not
+ * a packet and its header.
+ *
+ * Wrapping with osn = h->seq and ts = h->ts, then unwrapping with h->pt
+ * and h->ssrc gives the packet back without its header extension and its
+ * padding (X and P clear).  No allocation; the only copy is the one into
+ * out.
+ */
+size_t meet_rtp_rtx_unwrap(u_char *out, size_t size, const u_char *p,
+    size_t n, const meet_rtp_header_t *h, unsigned pt, uint32_t ssrc);
+size_t meet_rtp_rtx_wrap(u_char *out, size_t size, const u_char *p, size_t n,
+    const meet_rtp_header_t *h, unsigned rtx_pt, uint32_t rtx_ssrc,
+    uint16_t rtx_seq, uint16_t osn, uint32_t ts);
+
+
+/*
  * Loss tracking for NACKs (RFC 4585) on the receiving side of one stream.
  * meet_rtp_nack_packet() takes each packet's sequence number as it
  * arrives (or as an RTX retransmission gives it back) and says what it is:

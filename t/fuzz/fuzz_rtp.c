@@ -7,7 +7,8 @@
  * arrives on the media port; the target demultiplexes and parses it, reads
  * its header extensions and payload the way the forwarding path does,
  * rewrites a copy and parses it again (in place, and as the forwarding
- * copy without extension), and also replays the input as a
+ * copy without extension), wraps it into an RTX packet and back (RFC
+ * 4588) and unwraps it as one, and also replays the input as a
  * sequence of (SSRC, seq, ts, time) arrivals through a rewriter.  Aborts
  * when a promise of meet_rtp.h is broken.
  *
@@ -204,6 +205,84 @@ check_forward_copy(const u_char *p, size_t n, const meet_rtp_header_t *h)
 }
 
 
+/*
+ * RFC 4588: the RTX packet of the input, into a buffer one byte larger
+ * than promised (the canary must stay), parses with the RTX numbers, no
+ * extension and no padding; unwrapped it is the input without its
+ * extension and padding.  The input taken as an RTX packet unwraps to a
+ * packet with its OSN as number, or to nothing without an OSN.
+ */
+
+static void
+check_rtx(const u_char *p, size_t n, const meet_rtp_header_t *h)
+{
+    u_char             q[MAX_PACKET + 3], r[MAX_PACKET + 3];
+    u_char             want[MAX_PACKET + 3];
+    size_t             len, blen, hl, size;
+    meet_rtp_header_t  h2, h3;
+
+    hl = 12 + 4 * (size_t) h->cc;
+    size = hl + 2 + h->payload_len;
+
+    q[size - 1] = 0x5a;
+    check(meet_rtp_rtx_wrap(q, size - 1, p, n, h, 97, 0x0a0b0c0d, 0xfffe,
+                            h->seq, h->ts) == 0);
+    check(q[size - 1] == 0x5a);
+
+    q[size] = 0xa5;
+    len = meet_rtp_rtx_wrap(q, size, p, n, h, (h->pt + 1) & 0x7f,
+                            0x0a0b0c0d, 0xfffe, h->seq, h->ts);
+    check(len == size && q[size] == 0xa5);
+    check(meet_rtp_parse(&h2, q, len) == MEET_RTP_OK);
+    check(!h2.extension && h2.padding_len == 0 && h2.cc == h->cc
+          && h2.header_len == hl && h2.payload_len == 2 + h->payload_len
+          && h2.marker == h->marker && h2.pt == ((h->pt + 1) & 0x7f)
+          && h2.seq == 0xfffe && h2.ts == h->ts && h2.ssrc == 0x0a0b0c0d);
+    check(q[hl] == (h->seq >> 8) && q[hl + 1] == (h->seq & 0xff));
+    check(memcmp(q + 12, p + 12, hl - 12) == 0
+          && memcmp(q + hl + 2, p + h->header_len, h->payload_len) == 0);
+
+    /* and back: the input without extension and padding */
+
+    memcpy(want, p, hl);
+    want[0] &= ~0x30;
+    memcpy(want + hl, p + h->header_len, h->payload_len);
+
+    r[len - 3] = 0x5a;
+    check(meet_rtp_rtx_unwrap(r, len - 3, q, len, &h2, h->pt, h->ssrc) == 0);
+    check(r[len - 3] == 0x5a);
+
+    r[len - 2] = 0xa5;
+    blen = meet_rtp_rtx_unwrap(r, len - 2, q, len, &h2, h->pt, h->ssrc);
+    check(blen == hl + h->payload_len && r[len - 2] == 0xa5);
+    check(memcmp(r, want, blen) == 0);
+    check(meet_rtp_parse(&h3, r, blen) == MEET_RTP_OK);
+
+    /* the input as an RTX packet */
+
+    if (h->payload_len < 2) {
+        check(meet_rtp_rtx_unwrap(r, sizeof(r), p, n, h, 96, 1) == 0);
+        return;
+    }
+
+    r[n - 2] = 0xa5;
+    blen = meet_rtp_rtx_unwrap(r, n - 2, p, n, h, 96, 0x01020304);
+    check(blen == n - 2 && r[n - 2] == 0xa5);
+    check(meet_rtp_parse(&h3, r, blen) == MEET_RTP_OK);
+    check(h3.seq == ((p[h->header_len] << 8) | p[h->header_len + 1])
+          && h3.pt == 96 && h3.ssrc == 0x01020304
+          && h3.marker == h->marker && h3.cc == h->cc
+          && h3.extension == h->extension
+          && h3.header_len == h->header_len
+          && h3.payload_len == h->payload_len - 2
+          && h3.padding_len == h->padding_len);
+    check(r[0] == p[0] && memcmp(r + 4, p + 4, 4) == 0
+          && memcmp(r + 12, p + 12, h->header_len - 12) == 0
+          && memcmp(r + h->header_len, p + h->header_len + 2,
+                    n - h->header_len - 2) == 0);
+}
+
+
 static void
 check_keyframes(const u_char *p, size_t n)
 {
@@ -357,6 +436,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_extensions(data, size, &h);
         check_rewrite(data, size, &h);
         check_forward_copy(data, size, &h);
+        check_rtx(data, size, &h);
         check_keyframes(data + h.header_len, h.payload_len);
 
     } else if (size >= 12 && (data[0] >> 6) == 2) {

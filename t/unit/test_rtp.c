@@ -1019,6 +1019,369 @@ test_rewriter_copy(void)
 }
 
 
+/*
+ * RFC 4588 retransmissions.  old_unrtx() and old_send_rtx() are the code
+ * ngx_meet_rtp_forward.c had before it called the library (buffer sizes
+ * and checks included, nginx calls replaced by libc): the library must
+ * write the same bytes for every packet.
+ */
+
+#define OLD_MTU  1500
+
+static size_t
+old_unrtx(u_char *buf, const u_char *p, size_t n, const meet_rtp_header_t *h,
+    unsigned pt, uint32_t ssrc)
+{
+    size_t  hl;
+
+    if (h->payload_len < 2 || n > OLD_MTU) {
+        return 0;
+    }
+
+    hl = h->header_len;
+
+    memcpy(buf, p, hl);
+    memcpy(buf + hl, p + hl + 2, n - hl - 2);
+
+    buf[1] = (u_char) ((p[1] & 0x80) | pt);
+    buf[2] = p[hl];
+    buf[3] = p[hl + 1];
+    buf[8] = (u_char) (ssrc >> 24);
+    buf[9] = (u_char) (ssrc >> 16);
+    buf[10] = (u_char) (ssrc >> 8);
+    buf[11] = (u_char) ssrc;
+
+    return n - 2;
+}
+
+
+static size_t
+old_send_rtx(u_char *out, const u_char *p, const meet_rtp_header_t *h,
+    unsigned rtx_pt, uint32_t rtx_ssrc, uint16_t rtx_seq, uint16_t seq,
+    uint32_t ts)
+{
+    size_t  hl;
+
+    hl = 12 + 4 * (size_t) h->cc;
+
+    if (hl + 2 + h->payload_len > OLD_MTU) {
+        return 0;
+    }
+
+    memcpy(out, p, hl);
+
+    out[0] &= ~0x30;
+    out[1] = (u_char) ((p[1] & 0x80) | rtx_pt);
+    out[2] = (u_char) (rtx_seq >> 8);
+    out[3] = (u_char) rtx_seq;
+    out[8] = (u_char) (rtx_ssrc >> 24);
+    out[9] = (u_char) (rtx_ssrc >> 16);
+    out[10] = (u_char) (rtx_ssrc >> 8);
+    out[11] = (u_char) rtx_ssrc;
+    out[4] = (u_char) (ts >> 24);
+    out[5] = (u_char) (ts >> 16);
+    out[6] = (u_char) (ts >> 8);
+    out[7] = (u_char) ts;
+    out[hl] = (u_char) (seq >> 8);
+    out[hl + 1] = (u_char) seq;
+
+    memcpy(out + hl + 2, p + h->header_len, h->payload_len);
+
+    return hl + 2 + h->payload_len;
+}
+
+
+/*
+ * A packet: second byte b1 (marker, pt), cc CSRCs, a one-byte extension
+ * block of ext words (none when 0), payload bytes, pad bytes of padding.
+ */
+
+static size_t
+rtx_packet(u_char *p, unsigned b1, unsigned cc, unsigned ext, size_t payload,
+    unsigned pad)
+{
+    size_t    n, i;
+    unsigned  k;
+
+    p[0] = (u_char) (0x80 | (pad ? 0x20 : 0) | (ext ? 0x10 : 0) | cc);
+    p[1] = (u_char) b1;
+    p[2] = 0x4a; p[3] = 0x5b;                       /* seq */
+    p[4] = 0x01; p[5] = 0x02; p[6] = 0x03; p[7] = 0x04;
+    p[8] = 0xa1; p[9] = 0xb2; p[10] = 0xc3; p[11] = 0xd4;
+    n = 12;
+
+    for (k = 0; k < 4 * cc; k++) {
+        p[n++] = (u_char) (0xc0 + k);
+    }
+
+    if (ext) {
+        p[n++] = 0xbe; p[n++] = 0xde;
+        p[n++] = 0; p[n++] = (u_char) ext;
+
+        for (k = 0; k < 4 * ext; k++) {
+            p[n++] = (k % 4 == 0) ? 0x30 : (u_char) (0xe0 + k);
+        }
+    }
+
+    for (i = 0; i < payload; i++) {
+        p[n++] = (u_char) (i * 7 + 1);
+    }
+
+    for (k = 0; k < pad; k++) {
+        p[n++] = (k + 1 == pad) ? (u_char) pad : 0;
+    }
+
+    return n;
+}
+
+
+static void
+test_rtx_same_as_before(void)
+{
+    u_char             p[1600], a[1600], b[1600];
+    size_t             n, la, lb;
+    unsigned           i;
+    meet_rtp_header_t  h;
+
+    static const struct {
+        unsigned     b1, cc, ext;
+        size_t       payload;
+        unsigned     pad;
+        const char  *name;
+    } t[] = {
+        { 0x60, 0, 0, 20, 0, "plain" },
+        { 0xe0, 0, 0, 20, 0, "marker" },
+        { 0x60, 2, 0, 9, 0, "2 CSRCs" },
+        { 0xe0, 15, 0, 9, 0, "15 CSRCs, marker" },
+        { 0x60, 0, 2, 30, 0, "extension" },
+        { 0xe0, 3, 1, 30, 0, "CSRCs, extension, marker" },
+        { 0x60, 0, 0, 30, 5, "padding" },
+        { 0xe0, 15, 3, 17, 1, "15 CSRCs, extension, padding 1" },
+        { 0x60, 0, 0, 0, 200, "padding only" },
+        { 0x60, 1, 1, 0, 0, "no payload" },
+        { 0x60, 0, 0, 1, 0, "1 byte payload" },
+        { 0x60, 0, 1, 1, 4, "1 byte payload, padding" },
+        { 0x60, 0, 0, 2, 0, "2 byte payload" },
+        { 0xe0, 2, 1, 2, 3, "2 byte payload, padding" },
+        { 0x60, 0, 0, 1486, 0, "1498 bytes" },
+        { 0x60, 0, 0, 1487, 0, "1499 bytes" },
+        { 0x60, 0, 0, 1488, 0, "1500 bytes" },
+        { 0x60, 0, 0, 1489, 0, "1501 bytes" },
+        { 0x60, 0, 2, 1480, 0, "1504 bytes with extension" },
+    };
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        n = rtx_packet(p, t[i].b1, t[i].cc, t[i].ext, t[i].payload,
+                       t[i].pad);
+
+        if (!is_int(meet_rtp_parse(&h, p, n), MEET_RTP_OK,
+                    "rtx %s: parses", t[i].name))
+        {
+            continue;
+        }
+
+        memset(a, 0xee, sizeof(a));
+        memset(b, 0xee, sizeof(b));
+        la = old_send_rtx(a, p, &h, 97, 0x0badf00d, 0xfffe, 0x1234,
+                          0x89abcdef);
+        lb = meet_rtp_rtx_wrap(b, OLD_MTU, p, n, &h, 97, 0x0badf00d, 0xfffe,
+                               0x1234, 0x89abcdef);
+        is_mem(b, lb, a, la, "rtx %s: wrap writes what forward.c wrote",
+               t[i].name);
+        ok(memcmp(a, b, sizeof(a)) == 0,
+           "rtx %s: wrap writes nothing else", t[i].name);
+
+        memset(a, 0xee, sizeof(a));
+        memset(b, 0xee, sizeof(b));
+        /*
+         * forward.c drops datagrams longer than the MTU before it looks
+         * for RTX (ngx_meet_rtp_forward()); old_unrtx() checked again
+         */
+        la = old_unrtx(a, p, n, &h, 100, 0x01020304);
+        lb = (n > OLD_MTU) ? 0 : meet_rtp_rtx_unwrap(b, OLD_MTU, p, n, &h,
+                                                      100, 0x01020304);
+        is_mem(b, lb, a, la, "rtx %s: unwrap writes what forward.c wrote",
+               t[i].name);
+        ok(memcmp(a, b, sizeof(a)) == 0,
+           "rtx %s: unwrap writes nothing else", t[i].name);
+    }
+}
+
+
+/*
+ * The bytes, by hand: a packet with a marker, 2 CSRCs, a one-byte
+ * extension and padding; its RTX packet; that one unwrapped.
+ */
+
+static void
+test_rtx(void)
+{
+    u_char             in[128], out[128], back[128], want[128];
+    size_t             n, len, w, blen, hl;
+    unsigned           i;
+    meet_rtp_header_t  h, oh, bh;
+
+    static const char  pkt[] =
+        "b2"                    /* V=2 P=1 X=1 CC=2 */
+        "e0"                    /* M=1 PT=96 */
+        "1234" "00010000" "11223344"
+        "55667788" "99aabbcc"   /* CSRCs */
+        "bede0001" "10ff" "0000"                  /* ext: audio level */
+        "deadbeefcafe"          /* payload */
+        "000003";               /* padding, count 3 */
+
+    n = unhex(pkt, in);
+    is_int(meet_rtp_parse(&h, in, n), MEET_RTP_OK, "rtx: input parses");
+
+    /* towards a subscriber: pt 97, its RTX SSRC and number, OSN 0x0102 */
+
+    len = meet_rtp_rtx_wrap(out, sizeof(out), in, n, &h, 97, 0xcafebabe,
+                            0x0007, 0x0102, 0x00020000);
+    w = unhex("82" "e1" "0007" "00020000" "cafebabe" "55667788" "99aabbcc"
+              "0102" "deadbeefcafe", want);
+    is_mem(out, len, want, w,
+           "rtx wrap: X and P cleared, marker and CSRCs kept, RTX pt, "
+           "number, timestamp and SSRC, OSN before the payload, no "
+           "extension, no padding");
+    is_int(meet_rtp_parse(&oh, out, len), MEET_RTP_OK, "rtx wrap: parses");
+    ok(oh.marker && oh.pt == 97 && oh.cc == 2 && !oh.extension
+       && oh.padding_len == 0 && oh.payload_len == 8 && oh.seq == 7
+       && oh.ts == 0x20000 && oh.ssrc == 0xcafebabe,
+       "rtx wrap: output header");
+    ok(in[0] == 0xb2 && in[1] == 0xe0 && in[8] == 0x11,
+       "rtx wrap: the input is left alone");
+
+    /* and back: the publisher's pt and SSRC, the OSN as number */
+
+    blen = meet_rtp_rtx_unwrap(back, sizeof(back), out, len, &oh, 96,
+                               0x11223344);
+    w = unhex("82" "e0" "0102" "00020000" "11223344" "55667788" "99aabbcc"
+              "deadbeefcafe", want);
+    is_mem(back, blen, want, w, "rtx unwrap: the original packet");
+    is_int(meet_rtp_parse(&bh, back, blen), MEET_RTP_OK,
+           "rtx unwrap: parses");
+
+    /* unwrap keeps the extension, the padding and the marker */
+
+    memcpy(out, in, n);
+    memmove(out + 28 + 2, out + 28, n - 28);
+    out[28] = 0xab; out[29] = 0xcd;         /* OSN */
+    out[1] = 0x61;                          /* no marker, RTX pt 97 */
+    meet_rtp_parse(&oh, out, n + 2);
+    len = meet_rtp_rtx_unwrap(back, sizeof(back), out, n + 2, &oh, 96,
+                              0x01020304);
+    w = unhex("b2" "60" "abcd" "00010000" "01020304" "55667788" "99aabbcc"
+              "bede0001" "10ff" "0000" "deadbeefcafe" "000003", want);
+    is_mem(back, len, want, w,
+           "rtx unwrap: extension, padding, no marker kept");
+    is_int(meet_rtp_parse(&bh, back, len), MEET_RTP_OK,
+           "rtx unwrap: with extension parses");
+    ok(bh.seq == 0xabcd && bh.pt == 96 && !bh.marker && bh.extension
+       && bh.padding_len == 3 && bh.payload_len == 6,
+       "rtx unwrap: output header");
+
+    /* pt above 127 cannot clobber the marker */
+    in[1] = 0x60;
+    meet_rtp_parse(&h, in, n);
+    len = meet_rtp_rtx_wrap(out, sizeof(out), in, n, &h, 0xff, 1, 2, 3, 4);
+    is_int(out[1], 0x7f, "rtx wrap: pt masked, no marker added");
+    meet_rtp_parse(&oh, out, len);
+    len = meet_rtp_rtx_unwrap(back, sizeof(back), out, len, &oh, 0xff, 1);
+    is_int(back[1], 0x7f, "rtx unwrap: pt masked, no marker added");
+    in[1] = 0xe0;
+    meet_rtp_parse(&h, in, n);
+
+    /* room: exactly enough, one byte short (nothing written) */
+
+    w = 12 + 8 + 2 + 6;
+    memset(out, 0x5a, sizeof(out));
+    is_int(meet_rtp_rtx_wrap(out, w, in, n, &h, 97, 1, 2, 3, 4), w,
+           "rtx wrap: exactly enough room");
+    memset(out, 0x5a, sizeof(out));
+    is_int(meet_rtp_rtx_wrap(out, w - 1, in, n, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: one byte short");
+    ok(out[0] == 0x5a && out[w - 1] == 0x5a, "rtx wrap: nothing written");
+
+    meet_rtp_parse(&oh, out, meet_rtp_rtx_wrap(out, w, in, n, &h, 97, 1, 2,
+                                               3, 4));
+    is_int(meet_rtp_rtx_unwrap(back, w - 2, out, w, &oh, 96, 1), w - 2,
+           "rtx unwrap: exactly enough room");
+    memset(back, 0x5a, sizeof(back));
+    is_int(meet_rtp_rtx_unwrap(back, w - 3, out, w, &oh, 96, 1), 0,
+           "rtx unwrap: one byte short");
+    ok(back[0] == 0x5a && back[w - 3] == 0x5a, "rtx unwrap: nothing written");
+
+    /* no OSN: padding only (a bandwidth probe), 0 or 1 payload bytes */
+
+    w = unhex("a0" "61" "0001" "00000000" "01020304" "0000000000000008", out);
+    is_int(meet_rtp_parse(&oh, out, w), MEET_RTP_OK, "rtx probe parses");
+    is_int(oh.payload_len, 0, "rtx probe: no payload");
+    is_int(meet_rtp_rtx_unwrap(back, sizeof(back), out, w, &oh, 96, 1), 0,
+           "rtx unwrap: padding only is no packet");
+    w = unhex("a0" "61" "0001" "00000000" "01020304" "ab" "000003", out);
+    meet_rtp_parse(&oh, out, w);
+    is_int(oh.payload_len, 1, "rtx 1 byte: payload");
+    is_int(meet_rtp_rtx_unwrap(back, sizeof(back), out, w, &oh, 96, 1), 0,
+           "rtx unwrap: 1 byte payload is no packet");
+    w = unhex("80" "61" "0001" "00000000" "01020304" "abcd", out);
+    meet_rtp_parse(&oh, out, w);
+    len = meet_rtp_rtx_unwrap(back, sizeof(back), out, w, &oh, 96, 9);
+    w = unhex("80" "60" "abcd" "00000000" "00000009", want);
+    is_mem(back, len, want, w, "rtx unwrap: just the OSN, empty payload");
+
+    /* 15 CSRCs */
+
+    w = unhex("8f" "e0" "0001" "00000002" "00000003", in);
+
+    for (i = 0; i < 15; i++) {
+        in[w++] = (u_char) i; in[w++] = 0; in[w++] = 0; in[w++] = 0xcc;
+    }
+
+    in[w++] = 0x42;
+    n = w;
+    meet_rtp_parse(&h, in, n);
+    hl = 12 + 60;
+    len = meet_rtp_rtx_wrap(out, sizeof(out), in, n, &h, 97, 5, 6, h.seq,
+                            h.ts);
+    ok(len == hl + 3 && out[0] == 0x8f && out[1] == 0xe1
+       && memcmp(out + 12, in + 12, 60) == 0 && out[hl] == 0
+       && out[hl + 1] == 1 && out[hl + 2] == 0x42,
+       "rtx wrap: 15 CSRCs kept");
+    meet_rtp_parse(&oh, out, len);
+    blen = meet_rtp_rtx_unwrap(back, sizeof(back), out, len, &oh, 96, 3);
+    is_mem(back, blen, in, n, "rtx: 15 CSRCs wrapped and back");
+
+    /* bad arguments */
+
+    n = unhex(pkt, in);
+    meet_rtp_parse(&h, in, n);
+    is_int(meet_rtp_rtx_wrap(NULL, 99, in, n, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: no output");
+    is_int(meet_rtp_rtx_wrap(out, 99, NULL, n, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: no packet");
+    is_int(meet_rtp_rtx_wrap(out, 99, in, n, NULL, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: no header");
+    is_int(meet_rtp_rtx_wrap(out, 99, in, 11, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: short packet");
+    is_int(meet_rtp_rtx_wrap(out, 99, in, 30, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: header and payload longer than the packet");
+    is_int(meet_rtp_rtx_unwrap(NULL, 99, in, n, &h, 96, 1), 0,
+           "rtx unwrap: no output");
+    is_int(meet_rtp_rtx_unwrap(out, 99, NULL, n, &h, 96, 1), 0,
+           "rtx unwrap: no packet");
+    is_int(meet_rtp_rtx_unwrap(out, 99, in, n, NULL, 96, 1), 0,
+           "rtx unwrap: no header");
+    is_int(meet_rtp_rtx_unwrap(out, 99, in, 30, &h, 96, 1), 0,
+           "rtx unwrap: header and payload longer than the packet");
+    in[0] = 0xb1;
+    is_int(meet_rtp_rtx_wrap(out, 99, in, n, &h, 97, 1, 2, 3, 4), 0,
+           "rtx wrap: CSRC count not the header's");
+    in[0] = 0x32;
+    is_int(meet_rtp_rtx_unwrap(out, 99, in, n, &h, 96, 1), 0,
+           "rtx unwrap: not version 2");
+}
+
+
 /* loss tracking for NACKs */
 
 static void
@@ -1123,6 +1486,8 @@ main(void)
     test_keyframes();
     test_rewriter();
     test_rewriter_copy();
+    test_rtx_same_as_before();
+    test_rtx();
     test_nack();
 
     return done_testing();
