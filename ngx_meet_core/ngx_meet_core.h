@@ -52,7 +52,7 @@ struct ngx_meet_health_s {
 typedef struct {
     ngx_str_t                 key;
     ngx_str_t                 secret;
-} ngx_meet_api_key_t;
+} ngx_meet_core_api_key_t;
 
 
 /* a media address advertised as an ICE host candidate */
@@ -65,7 +65,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t               health;      /* of ngx_meet_health_t */
-    ngx_array_t              *api_keys;    /* of ngx_meet_api_key_t */
+    ngx_array_t              *api_keys;    /* of ngx_meet_core_api_key_t */
     ngx_str_t                 api_keys_file;
     ngx_str_t                 dtls_certificate;      /* PEM, optional */
     ngx_str_t                 dtls_certificate_key;
@@ -93,11 +93,11 @@ ngx_array_t *ngx_meet_health_components(ngx_cycle_t *cycle);
 const char *ngx_meet_health_status_name(ngx_meet_health_status_e status);
 
 /* the secret of an API key, or NULL */
-const u_char *ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key,
+const u_char *ngx_meet_core_api_secret(ngx_cycle_t *cycle, const u_char *key,
     size_t key_len, size_t *secret_len);
 
 /* the key tokens are minted with: the first configured (or devkey) */
-ngx_meet_api_key_t *ngx_meet_api_key_default(ngx_cycle_t *cycle);
+ngx_meet_core_api_key_t *ngx_meet_core_api_key_default(ngx_cycle_t *cycle);
 
 /* "sha-256 AB:CD:..." value of the DTLS certificate (fingerprint only) */
 ngx_str_t *ngx_meet_dtls_fingerprint(ngx_cycle_t *cycle);

@@ -22,18 +22,18 @@
 
 static void *ngx_meet_core_create_conf(ngx_cycle_t *cycle);
 static char *ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf);
-static char *ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_meet_core_api_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_meet_core_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static ngx_int_t ngx_meet_api_key_add(ngx_conf_t *cf,
+static ngx_int_t ngx_meet_core_api_key_add(ngx_conf_t *cf,
     ngx_meet_core_conf_t *mcf, ngx_str_t *key, ngx_str_t *secret);
 static ngx_int_t ngx_meet_core_init_module(ngx_cycle_t *cycle);
-static ngx_int_t ngx_meet_dtls_identity_create(ngx_cycle_t *cycle,
+static ngx_int_t ngx_meet_core_dtls_identity_create(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf);
-static ngx_int_t ngx_meet_dtls_identity_load(ngx_cycle_t *cycle,
+static ngx_int_t ngx_meet_core_dtls_identity_load(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf, X509 **cert, EVP_PKEY **key);
-static void ngx_meet_dtls_identity_free(void *data);
+static void ngx_meet_core_dtls_identity_free(void *data);
 static ngx_int_t ngx_meet_core_init_process(ngx_cycle_t *cycle);
 
 
@@ -41,7 +41,7 @@ static ngx_command_t  ngx_meet_core_commands[] = {
 
     { ngx_string("meet_api_key"),
       NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE2,
-      ngx_meet_api_key,
+      ngx_meet_core_api_key,
       0,
       0,
       NULL },
@@ -62,7 +62,7 @@ static ngx_command_t  ngx_meet_core_commands[] = {
 
     { ngx_string("meet_api_keys_file"),
       NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
-      ngx_meet_api_keys_file,
+      ngx_meet_core_api_keys_file,
       0,
       0,
       NULL },
@@ -135,7 +135,7 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
 {
     ngx_meet_core_conf_t *mcf = conf;
 
-    ngx_meet_api_key_t  *k;
+    ngx_meet_core_api_key_t  *k;
 
     if (mcf->api_keys != NGX_CONF_UNSET_PTR) {
         return NGX_CONF_OK;
@@ -144,7 +144,7 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
     /* livekit-server --dev: key "devkey", secret "secret" */
 
     mcf->api_keys = ngx_array_create(cycle->pool, 1,
-                                     sizeof(ngx_meet_api_key_t));
+                                     sizeof(ngx_meet_core_api_key_t));
     if (mcf->api_keys == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -162,7 +162,7 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
 
 
 static char *
-ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_core_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_core_conf_t *mcf = conf;
 
@@ -170,7 +170,7 @@ ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (ngx_meet_api_key_add(cf, mcf, &value[1], &value[2]) != NGX_OK) {
+    if (ngx_meet_core_api_key_add(cf, mcf, &value[1], &value[2]) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -179,11 +179,11 @@ ngx_meet_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static ngx_int_t
-ngx_meet_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
+ngx_meet_core_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
     ngx_str_t *key, ngx_str_t *secret)
 {
     ngx_uint_t           i;
-    ngx_meet_api_key_t  *k;
+    ngx_meet_core_api_key_t  *k;
 
     if (key->len == 0 || secret->len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -193,7 +193,7 @@ ngx_meet_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
 
     if (mcf->api_keys == NGX_CONF_UNSET_PTR) {
         mcf->api_keys = ngx_array_create(cf->pool, 2,
-                                         sizeof(ngx_meet_api_key_t));
+                                         sizeof(ngx_meet_core_api_key_t));
         if (mcf->api_keys == NULL) {
             return NGX_ERROR;
         }
@@ -236,7 +236,7 @@ ngx_meet_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
  */
 
 static char *
-ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_core_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_meet_core_conf_t *mcf = conf;
 
@@ -347,7 +347,7 @@ ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             secret.len--;
         }
 
-        if (ngx_meet_api_key_add(cf, mcf, &key, &secret) != NGX_OK) {
+        if (ngx_meet_core_api_key_add(cf, mcf, &key, &secret) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
 
@@ -366,11 +366,11 @@ ngx_meet_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 const u_char *
-ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
+ngx_meet_core_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
     size_t *secret_len)
 {
     ngx_uint_t             i;
-    ngx_meet_api_key_t    *k;
+    ngx_meet_core_api_key_t    *k;
     ngx_meet_core_conf_t  *mcf;
 
     mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
@@ -396,8 +396,8 @@ ngx_meet_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
 }
 
 
-ngx_meet_api_key_t *
-ngx_meet_api_key_default(ngx_cycle_t *cycle)
+ngx_meet_core_api_key_t *
+ngx_meet_core_api_key_default(ngx_cycle_t *cycle)
 {
     ngx_meet_core_conf_t  *mcf;
 
@@ -425,12 +425,13 @@ ngx_meet_core_init_module(ngx_cycle_t *cycle)
 
     /* made in the master before the fork: every worker has the same one */
 
-    return ngx_meet_dtls_identity_create(cycle, mcf);
+    return ngx_meet_core_dtls_identity_create(cycle, mcf);
 }
 
 
 static ngx_int_t
-ngx_meet_dtls_identity_create(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
+ngx_meet_core_dtls_identity_create(ngx_cycle_t *cycle,
+    ngx_meet_core_conf_t *mcf)
 {
     u_char              *p;
     X509                *cert;
@@ -447,7 +448,9 @@ ngx_meet_dtls_identity_create(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
     key = NULL;
 
     if (mcf->dtls_certificate.len) {
-        if (ngx_meet_dtls_identity_load(cycle, mcf, &cert, &key) != NGX_OK) {
+        if (ngx_meet_core_dtls_identity_load(cycle, mcf, &cert, &key)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
@@ -519,11 +522,11 @@ digest:
 
     cln = ngx_pool_cleanup_add(cycle->pool, 0);
     if (cln == NULL) {
-        ngx_meet_dtls_identity_free(mcf);
+        ngx_meet_core_dtls_identity_free(mcf);
         return NGX_ERROR;
     }
 
-    cln->handler = ngx_meet_dtls_identity_free;
+    cln->handler = ngx_meet_core_dtls_identity_free;
     cln->data = mcf;
 
     return NGX_OK;
@@ -548,7 +551,7 @@ failed:
 /* meet_dtls_certificate / meet_dtls_certificate_key: PEM files */
 
 static ngx_int_t
-ngx_meet_dtls_identity_load(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf,
+ngx_meet_core_dtls_identity_load(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf,
     X509 **cert, EVP_PKEY **key)
 {
     BIO  *bio;
@@ -597,7 +600,7 @@ ngx_meet_dtls_identity_load(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf,
 
 
 static void
-ngx_meet_dtls_identity_free(void *data)
+ngx_meet_core_dtls_identity_free(void *data)
 {
     ngx_meet_core_conf_t *mcf = data;
 

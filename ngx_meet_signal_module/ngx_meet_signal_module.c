@@ -432,7 +432,7 @@ static const u_char *
 ngx_meet_signal_key_lookup(void *data, const u_char *key, size_t key_len,
     size_t *secret_len)
 {
-    return ngx_meet_api_secret((ngx_cycle_t *) ngx_cycle, key, key_len,
+    return ngx_meet_core_api_secret((ngx_cycle_t *) ngx_cycle, key, key_len,
                                secret_len);
 }
 

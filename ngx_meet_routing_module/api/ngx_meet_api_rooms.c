@@ -570,7 +570,7 @@ ngx_meet_api_livekit(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     u_char                    anon[NGX_MEET_API_IDENTITY_LEN + 8], *p;
     u_char                   *room_z, *name_z, *identity;
     ngx_str_t                 url, *name;
-    ngx_meet_api_key_t       *key;
+    ngx_meet_core_api_key_t  *key;
     ngx_meet_session_t       *s;
     meet_jwt_token_spec_t     spec;
     ngx_meet_api_loc_conf_t  *alcf;
@@ -582,7 +582,7 @@ ngx_meet_api_livekit(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
         return NULL;
     }
 
-    key = ngx_meet_api_key_default((ngx_cycle_t *) ngx_cycle);
+    key = ngx_meet_core_api_key_default((ngx_cycle_t *) ngx_cycle);
     if (key == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet api: no API key to sign tokens with");
