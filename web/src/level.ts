@@ -25,7 +25,9 @@ export class LevelMeter {
     try {
       this.source = c.createMediaStreamSource(new MediaStream([track]));
       this.analyser = c.createAnalyser();
-      this.analyser.fftSize = 1024;
+      // the last ~680 ms at 48 kHz: longer than the time between two
+      // polls, so a short sound between them is not missed
+      this.analyser.fftSize = 32768;
       this.source.connect(this.analyser);
       this.buf = new Float32Array(this.analyser.fftSize);
     } catch {
@@ -33,13 +35,19 @@ export class LevelMeter {
     }
   }
 
-  // RMS of the last few milliseconds, 0..1
+  // The loudest moment of the last ~680 ms, 0..1: the highest RMS of its
+  // ~21 ms slices (a poll every 200 ms sees every beep and syllable, not
+  // only those that happen to sound at the moment it looks)
   level(): number {
     if (!this.analyser || !this.buf) return 0;
     this.analyser.getFloatTimeDomainData(this.buf);
-    let sum = 0;
-    for (const v of this.buf) sum += v * v;
-    return Math.sqrt(sum / this.buf.length);
+    let peak = 0;
+    for (let i = 0; i + SLICE <= this.buf.length; i += SLICE) {
+      let sum = 0;
+      for (let k = i; k < i + SLICE; k++) sum += this.buf[k] * this.buf[k];
+      peak = Math.max(peak, sum / SLICE);
+    }
+    return Math.sqrt(peak);
   }
 
   stop(): void {
@@ -49,6 +57,9 @@ export class LevelMeter {
     this.buf = null;
   }
 }
+
+// samples of one slice of level(): ~21 ms at 48 kHz
+const SLICE = 1024;
 
 // RMS above which a microphone counts as speaking
 export const SPEAKING_LEVEL = 0.015;
