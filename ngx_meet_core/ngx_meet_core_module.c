@@ -182,7 +182,7 @@ static ngx_int_t
 ngx_meet_core_api_key_add(ngx_conf_t *cf, ngx_meet_core_conf_t *mcf,
     ngx_str_t *key, ngx_str_t *secret)
 {
-    ngx_uint_t           i;
+    ngx_uint_t                i;
     ngx_meet_core_api_key_t  *k;
 
     if (key->len == 0 || secret->len == 0) {
@@ -369,9 +369,9 @@ const u_char *
 ngx_meet_core_api_secret(ngx_cycle_t *cycle, const u_char *key, size_t key_len,
     size_t *secret_len)
 {
-    ngx_uint_t             i;
-    ngx_meet_core_api_key_t    *k;
-    ngx_meet_core_conf_t  *mcf;
+    ngx_uint_t                i;
+    ngx_meet_core_api_key_t  *k;
+    ngx_meet_core_conf_t     *mcf;
 
     mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
                                                 ngx_meet_core_module);

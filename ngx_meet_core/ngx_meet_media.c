@@ -147,9 +147,9 @@ ngx_meet_media_transport_free(ngx_meet_media_transport_t *ms)
 ngx_meet_media_transport_t *
 ngx_meet_media_transport_find(const u_char *ufrag, size_t len)
 {
-    uint32_t                   hash;
-    ngx_int_t                  rc;
-    ngx_rbtree_node_t         *node, *sentinel;
+    uint32_t                     hash;
+    ngx_int_t                    rc;
+    ngx_rbtree_node_t           *node, *sentinel;
     ngx_meet_media_transport_t  *s;
 
     if (ngx_meet_media_transports.root == NULL) {
@@ -187,8 +187,8 @@ static void
 ngx_meet_media_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
     ngx_rbtree_node_t *sentinel)
 {
-    ngx_int_t                  rc;
-    ngx_rbtree_node_t        **p;
+    ngx_int_t                    rc;
+    ngx_rbtree_node_t          **p;
     ngx_meet_media_transport_t  *n, *t;
 
     for ( ;; ) {
@@ -261,7 +261,7 @@ ngx_meet_media_uptrack_add(ngx_meet_media_transport_t *pub, void *owner)
 ngx_meet_uptrack_t *
 ngx_meet_media_uptrack_layer(ngx_meet_uptrack_t *main, ngx_uint_t k)
 {
-    ngx_meet_uptrack_t        *up;
+    ngx_meet_uptrack_t          *up;
     ngx_meet_media_transport_t  *pub;
 
     if (k == 0) {
@@ -346,7 +346,7 @@ ngx_meet_media_uptrack_free(ngx_meet_uptrack_t *main)
 static void
 ngx_meet_media_uptrack_unlink(ngx_meet_uptrack_t *up)
 {
-    ngx_uint_t                 i;
+    ngx_uint_t                   i;
     ngx_meet_media_transport_t  *pub;
 
     pub = up->pub;
@@ -411,8 +411,8 @@ ngx_meet_media_downtrack_find(ngx_meet_media_transport_t *sub,
 void
 ngx_meet_media_downtrack_free(ngx_meet_downtrack_t *d)
 {
-    ngx_uint_t                 i;
-    ngx_meet_downtrack_t     **pp;
+    ngx_uint_t                   i;
+    ngx_meet_downtrack_t       **pp;
     ngx_meet_media_transport_t  *sub;
 
     ngx_meet_media_top_downtrack_free(d);

@@ -986,12 +986,12 @@ static void
 ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
     meet_rtcp_packet_t *pkt)
 {
-    ngx_uint_t                 i, k;
-    ngx_msec_t                 now;
-    meet_rtcp_report_t         r;
-    ngx_meet_downtrack_t      *d;
+    ngx_uint_t                   i, k;
+    ngx_msec_t                   now;
+    meet_rtcp_report_t           r;
+    ngx_meet_downtrack_t        *d;
     ngx_meet_media_transport_t  *ms;
-    meet_rtcp_report_block_t   b;
+    meet_rtcp_report_block_t     b;
 
     ms = peer->media;
 
@@ -1203,11 +1203,11 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
 void
 ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
-    ngx_uint_t                 i;
-    meet_rtcp_fb_t             fb;
-    meet_rtcp_iter_t           it;
-    meet_rtcp_packet_t         pkt;
-    ngx_meet_downtrack_t      *d;
+    ngx_uint_t                   i;
+    meet_rtcp_fb_t               fb;
+    meet_rtcp_iter_t             it;
+    meet_rtcp_packet_t           pkt;
+    ngx_meet_downtrack_t        *d;
     ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;

@@ -17,13 +17,13 @@
 void
 ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 {
-    size_t                     len, ours_len, pwd_len;
-    u_char                     out[MEET_STUN_ANSWER_MAX];
-    const u_char              *ours, *pwd, *ufrag;
-    ngx_connection_t          *c;
-    meet_stun_msg_t            msg;
-    meet_stun_check_t          res;
-    ngx_meet_rtp_peer_t       *peer;
+    size_t                       len, ours_len, pwd_len;
+    u_char                       out[MEET_STUN_ANSWER_MAX];
+    const u_char                *ours, *pwd, *ufrag;
+    ngx_connection_t            *c;
+    meet_stun_msg_t              msg;
+    meet_stun_check_t            res;
+    ngx_meet_rtp_peer_t         *peer;
     ngx_meet_media_transport_t  *ms;
 
     c = rc->connection;

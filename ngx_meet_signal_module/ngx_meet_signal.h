@@ -193,15 +193,12 @@ void ngx_meet_signal_rooms_foreach_peer(
     void (*handler)(ngx_meet_signal_peer_t *peer, void *data), void *data);
 
 ngx_int_t ngx_meet_signal_peer_info(ngx_meet_signal_peer_t *peer,
-    ngx_pool_t *pool,
-    Livekit__ParticipantInfo *pi);
+    ngx_pool_t *pool, Livekit__ParticipantInfo *pi);
 ngx_int_t ngx_meet_signal_track_info(ngx_meet_signal_track_t *t,
-    ngx_pool_t *pool,
-    Livekit__TrackInfo *ti);
+    ngx_pool_t *pool, Livekit__TrackInfo *ti);
 void ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about);
 ngx_int_t ngx_meet_signal_room_info(ngx_meet_signal_room_t *room,
-    ngx_pool_t *pool,
-    Livekit__Room *ri);
+    ngx_pool_t *pool, Livekit__Room *ri);
 ngx_meet_signal_track_t *ngx_meet_signal_peer_track(
     ngx_meet_signal_peer_t *peer, const char *sid, const char *cid);
 void ngx_meet_signal_track_free(ngx_meet_signal_peer_t *peer,

@@ -387,7 +387,7 @@ static u_char *
 ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     u_char *buf, size_t len)
 {
-    u_char           *p;
+    u_char                  *p;
     ngx_meet_signal_peer_t  *peer;
 
     p = buf;
@@ -1021,7 +1021,7 @@ done:
 static void
 ngx_meet_signal_leave(ngx_meet_signal_peer_t *peer)
 {
-    ngx_queue_t       *q;
+    ngx_queue_t              *q;
     ngx_meet_signal_track_t  *t;
 
     if (peer->leave.posted) {
@@ -1236,12 +1236,12 @@ static void
 ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
     Livekit__AddTrackRequest *req)
 {
-    u_char                   *p;
-    size_t                    i, k;
-    ngx_pool_t               *pool;
-    ngx_meet_signal_track_t  *t;
-    Livekit__TrackInfo        ti;
-    Livekit__SignalResponse   resp;
+    u_char                          *p;
+    size_t                           i, k;
+    ngx_pool_t                      *pool;
+    ngx_meet_signal_track_t         *t;
+    Livekit__TrackInfo               ti;
+    Livekit__SignalResponse          resp;
     Livekit__TrackPublishedResponse  pub;
 
     if (!peer->can_publish
@@ -1462,8 +1462,7 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
 
 static void
 ngx_meet_signal_kick(ngx_meet_signal_peer_t *peer,
-    Livekit__DisconnectReason reason,
-    const char *why)
+    Livekit__DisconnectReason reason, const char *why)
 {
     Livekit__SignalResponse  resp;
     Livekit__LeaveRequest    leave;

@@ -76,7 +76,7 @@ ngx_meet_signal_room_find(ngx_str_t *name)
 ngx_meet_signal_room_t *
 ngx_meet_signal_room_get(ngx_str_t *name, ngx_log_t *log)
 {
-    u_char           *p;
+    u_char                  *p;
     ngx_meet_signal_room_t  *room;
 
     room = ngx_meet_signal_room_find(name);
@@ -343,7 +343,7 @@ ngx_meet_signal_peer_t *
 ngx_meet_signal_room_find_identity(ngx_meet_signal_room_t *room,
     const char *identity)
 {
-    ngx_queue_t      *q;
+    ngx_queue_t             *q;
     ngx_meet_signal_peer_t  *p;
 
     for (q = ngx_queue_head(&room->peers);
@@ -364,9 +364,9 @@ ngx_meet_signal_room_find_identity(ngx_meet_signal_room_t *room,
 ngx_uint_t
 ngx_meet_signal_rooms_count(ngx_uint_t *participants)
 {
-    ngx_uint_t          n;
-    ngx_meet_signal_room_t    *room;
-    ngx_rbtree_node_t  *node, *root, *sentinel;
+    ngx_uint_t               n;
+    ngx_meet_signal_room_t  *room;
+    ngx_rbtree_node_t       *node, *root, *sentinel;
 
     n = 0;
     root = ngx_meet_signal_rooms.root;
@@ -392,9 +392,9 @@ void
 ngx_meet_signal_rooms_foreach_peer(void (*handler)(ngx_meet_signal_peer_t *peer,
     void *data), void *data)
 {
-    ngx_queue_t        *q, *next;
-    ngx_meet_signal_room_t    *room;
-    ngx_rbtree_node_t  *node, *root, *sentinel, *nnode;
+    ngx_queue_t             *q, *next;
+    ngx_meet_signal_room_t  *room;
+    ngx_rbtree_node_t       *node, *root, *sentinel, *nnode;
 
     root = ngx_meet_signal_rooms.root;
     sentinel = ngx_meet_signal_rooms.sentinel;
@@ -424,7 +424,7 @@ ngx_meet_signal_track_t *
 ngx_meet_signal_peer_track(ngx_meet_signal_peer_t *peer, const char *sid,
     const char *cid)
 {
-    ngx_queue_t       *q;
+    ngx_queue_t              *q;
     ngx_meet_signal_track_t  *t;
 
     for (q = ngx_queue_head(&peer->tracks);
@@ -522,15 +522,15 @@ ngx_int_t
 ngx_meet_signal_peer_info(ngx_meet_signal_peer_t *peer, ngx_pool_t *pool,
     Livekit__ParticipantInfo *pi)
 {
-    size_t                                n;
-    void                                 *it;
-    const char                           *key;
-    json_t                               *v;
-    ngx_uint_t                            i;
-    ngx_queue_t                          *q;
-    ngx_meet_signal_track_t              *t;
-    Livekit__TrackInfo                   *ti;
-    Livekit__ParticipantPermission       *perm;
+    size_t                                      n;
+    void                                       *it;
+    const char                                 *key;
+    json_t                                     *v;
+    ngx_uint_t                                  i;
+    ngx_queue_t                                *q;
+    ngx_meet_signal_track_t                    *t;
+    Livekit__TrackInfo                         *ti;
+    Livekit__ParticipantPermission             *perm;
     Livekit__ParticipantInfo__AttributesEntry  *ae;
 
     livekit__participant_info__init(pi);

@@ -397,9 +397,9 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
 static ngx_int_t
 ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
 {
-    ngx_str_t                  ufrag, pwd;
-    ngx_uint_t                 i;
-    const meet_sdp_media_t    *m;
+    ngx_str_t                    ufrag, pwd;
+    ngx_uint_t                   i;
+    const meet_sdp_media_t      *m;
     ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
@@ -651,13 +651,13 @@ static void
 ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
     meet_sdp_offer_t *sdp)
 {
-    int                        id;
-    ngx_uint_t                 added;
-    ngx_queue_t               *q;
-    ngx_meet_signal_track_t   *t;
-    ngx_meet_uptrack_t        *up;
-    const meet_sdp_codec_t    *c;
-    const meet_sdp_media_t    *m;
+    int                          id;
+    ngx_uint_t                   added;
+    ngx_queue_t                 *q;
+    ngx_meet_signal_track_t     *t;
+    ngx_meet_uptrack_t          *up;
+    const meet_sdp_codec_t      *c;
+    const meet_sdp_media_t      *m;
     ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
@@ -787,8 +787,7 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
 
 static void
 ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
-    ngx_meet_signal_track_t *t,
-    const meet_sdp_media_t *m)
+    ngx_meet_signal_track_t *t, const meet_sdp_media_t *m)
 {
     ngx_uint_t           k, known;
     ngx_meet_uptrack_t  *u;
@@ -862,18 +861,18 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_signal_peer_t *peer,
     meet_sdp_decision_t *dec, ngx_pool_t *pool, ngx_array_t *mids,
     ngx_uint_t *need)
 {
-    u_char                      *p;
-    int                          sub_pt, id;
-    size_t                       len;
-    uint32_t                     ssrc;
-    ngx_uint_t                   i, k;
-    ngx_queue_t                 *q, *tq;
-    ngx_meet_signal_peer_t      *pub;
-    ngx_meet_signal_track_t     *t;
-    meet_sdp_str_t              *codec;
-    meet_sdp_media_t            *m;
-    ngx_meet_downtrack_t        *d;
-    ngx_meet_media_transport_t  *sub;
+    u_char                                          *p;
+    int                                              sub_pt, id;
+    size_t                                           len;
+    uint32_t                                         ssrc;
+    ngx_uint_t                                       i, k;
+    ngx_queue_t                                     *q, *tq;
+    ngx_meet_signal_peer_t                          *pub;
+    ngx_meet_signal_track_t                         *t;
+    meet_sdp_str_t                                  *codec;
+    meet_sdp_media_t                                *m;
+    ngx_meet_downtrack_t                            *d;
+    ngx_meet_media_transport_t                      *sub;
     Livekit__SessionDescription__MidToTrackIdEntry  *e, **ep;
 
     sub = peer->media;
@@ -1120,10 +1119,10 @@ void
 ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateTrackSettings *ts)
 {
-    ngx_uint_t             i, k, layer;
-    ngx_meet_signal_track_t      *t;
-    ngx_meet_uptrack_t    *up;
-    ngx_meet_downtrack_t  *d;
+    ngx_uint_t                i, k, layer;
+    ngx_meet_signal_track_t  *t;
+    ngx_meet_uptrack_t       *up;
+    ngx_meet_downtrack_t     *d;
 
     for (i = 0; peer->media && i < peer->media->ndown; i++) {
         d = peer->media->down[i];
@@ -1192,20 +1191,20 @@ ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
 void
 ngx_meet_signal_dynacast(ngx_meet_signal_room_t *room)
 {
-    u_char                          codec[16];
-    size_t                          len;
-    ngx_int_t                       top;
-    ngx_uint_t                      k;
-    const char                     *name;
-    ngx_queue_t                    *q, *tq, *next, *tnext;
-    ngx_meet_signal_peer_t         *p;
-    ngx_meet_signal_track_t        *t;
-    ngx_meet_downtrack_t           *d;
-    Livekit__SubscribedQuality      sq[NGX_MEET_MAX_LAYERS];
-    Livekit__SubscribedQuality     *sqs[NGX_MEET_MAX_LAYERS];
-    Livekit__SubscribedCodec        sc, *scs[1];
+    u_char                            codec[16];
+    size_t                            len;
+    ngx_int_t                         top;
+    ngx_uint_t                        k;
+    const char                       *name;
+    ngx_queue_t                      *q, *tq, *next, *tnext;
+    ngx_meet_signal_peer_t           *p;
+    ngx_meet_signal_track_t          *t;
+    ngx_meet_downtrack_t             *d;
+    Livekit__SubscribedQuality        sq[NGX_MEET_MAX_LAYERS];
+    Livekit__SubscribedQuality       *sqs[NGX_MEET_MAX_LAYERS];
+    Livekit__SubscribedCodec          sc, *scs[1];
     Livekit__SubscribedQualityUpdate  upd;
-    Livekit__SignalResponse         resp;
+    Livekit__SignalResponse           resp;
 
     static ngx_uint_t               running;
 

@@ -117,8 +117,8 @@ ngx_int_t
 ngx_meet_signal_peer_send(ngx_meet_signal_peer_t *peer,
     Livekit__SignalResponse *resp)
 {
-    u_char            *p;
-    size_t             len, hlen;
+    u_char                   *p;
+    size_t                    len, hlen;
     ngx_meet_signal_frame_t  *f;
 
     if (peer->closing || peer->finalized) {
@@ -163,8 +163,8 @@ ngx_int_t
 ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_msg_t *msg)
 {
-    u_char            *p;
-    size_t             hlen;
+    u_char                   *p;
+    size_t                    hlen;
     ngx_meet_signal_frame_t  *f;
 
     if (peer->closing || peer->finalized) {
@@ -260,8 +260,7 @@ ngx_meet_signal_frame_alloc(ngx_meet_signal_peer_t *peer, size_t size)
 
 static void
 ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
-    ngx_meet_signal_frame_t *f,
-    size_t len)
+    ngx_meet_signal_frame_t *f, size_t len)
 {
     f->next = NULL;
     f->pos = (u_char *) (f + 1);
@@ -295,11 +294,10 @@ ngx_meet_signal_sent(ngx_meet_signal_peer_t *peer, int message, size_t len)
 
 static ngx_int_t
 ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer, unsigned opcode,
-    u_char *data,
-    size_t len)
+    u_char *data, size_t len)
 {
-    u_char            *p;
-    size_t             hlen;
+    u_char                   *p;
+    size_t                    hlen;
     ngx_meet_signal_frame_t  *f;
 
     f = ngx_alloc(sizeof(ngx_meet_signal_frame_t) + MEET_WS_MAX_SERVER_HEADER
@@ -328,8 +326,8 @@ ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer, unsigned opcode,
 static ngx_int_t
 ngx_meet_signal_flush(ngx_meet_signal_peer_t *peer)
 {
-    ssize_t            n;
-    ngx_connection_t  *c;
+    ssize_t                   n;
+    ngx_connection_t         *c;
     ngx_meet_signal_frame_t  *f;
 
     c = peer->connection;
@@ -392,8 +390,8 @@ void
 ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     const char *reason)
 {
-    u_char             buf[MEET_WS_MAX_CONTROL];
-    size_t             len;
+    u_char                    buf[MEET_WS_MAX_CONTROL];
+    size_t                    len;
     ngx_meet_signal_frame_t  *f, *next;
 
 
