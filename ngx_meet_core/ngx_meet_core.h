@@ -71,6 +71,11 @@ typedef struct {
     ngx_str_t                 dtls_certificate_key;
     ngx_array_t               candidates;  /* of ngx_meet_candidate_t */
 
+    /* the first directive that checks or mints LiveKit tokens */
+    ngx_str_t                 keys_user;
+    ngx_str_t                 keys_user_file;
+    ngx_uint_t                keys_user_line;
+
     /* DTLS identity: one certificate per cycle, made in the master */
     void                     *dtls_key;     /* EVP_PKEY * */
     void                     *dtls_cert;    /* X509 * */
@@ -95,6 +100,15 @@ const char *ngx_meet_health_status_name(ngx_meet_health_status_e status);
 /* the secret of an API key, or NULL */
 const u_char *ngx_meet_core_api_secret(ngx_cycle_t *cycle, const u_char *key,
     size_t key_len, size_t *secret_len);
+
+/*
+ * A directive whose module checks or mints LiveKit tokens says so while it
+ * is parsed.  Without meet_api_key/meet_api_keys_file the development key
+ * (devkey/secret, as "livekit-server --dev") is then allowed only when
+ * every listener of the configuration is on a loopback address, as
+ * livekit-server binds 127.0.0.1 in dev mode: nginx -t fails otherwise.
+ */
+void ngx_meet_core_api_keys_used(ngx_conf_t *cf);
 
 /* the key tokens are minted with: the first configured (or devkey) */
 ngx_meet_core_api_key_t *ngx_meet_core_api_key_default(ngx_cycle_t *cycle);

@@ -28,6 +28,9 @@ static char *ngx_meet_core_api_keys_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_meet_core_api_key_add(ngx_conf_t *cf,
     ngx_meet_core_conf_t *mcf, ngx_str_t *key, ngx_str_t *secret);
+static ngx_int_t ngx_meet_core_dev_key_check(ngx_cycle_t *cycle,
+    ngx_meet_core_conf_t *mcf);
+static ngx_uint_t ngx_meet_core_loopback(struct sockaddr *sa);
 static ngx_int_t ngx_meet_core_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_meet_core_dtls_identity_create(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf);
@@ -141,7 +144,11 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
         return NGX_CONF_OK;
     }
 
-    /* livekit-server --dev: key "devkey", secret "secret" */
+    /* livekit-server --dev: key "devkey", secret "secret", on loopback */
+
+    if (ngx_meet_core_dev_key_check(cycle, mcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     mcf->api_keys = ngx_array_create(cycle->pool, 1,
                                      sizeof(ngx_meet_core_api_key_t));
@@ -158,6 +165,107 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
     ngx_str_set(&k->secret, "secret");
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * All listening sockets of the new configuration exist by now (the http
+ * and stream blocks made them while they were parsed; nothing is bound
+ * yet): the development key needs every one of them on loopback.
+ */
+
+static ngx_int_t
+ngx_meet_core_dev_key_check(ngx_cycle_t *cycle, ngx_meet_core_conf_t *mcf)
+{
+    ngx_uint_t        i;
+    ngx_listening_t  *ls;
+
+    if (mcf->keys_user.len == 0) {
+        return NGX_OK;
+    }
+
+    ls = cycle->listening.elts;
+
+    for (i = 0; i < cycle->listening.nelts; i++) {
+
+        if (ngx_meet_core_loopback(ls[i].sockaddr)) {
+            continue;
+        }
+
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_api_key: no API key is set, so \"%V\" in "
+                      "%V:%ui would accept tokens signed with the public "
+                      "development key devkey/secret, which is allowed "
+                      "only when nginx listens on loopback addresses; "
+                      "\"listen %V%s\" is not one: add \"meet_api_key "
+                      "<key> <secret>;\" or \"meet_api_keys_file "
+                      "<file>;\" to the main context (a secret: openssl "
+                      "rand -base64 32)",
+                      &mcf->keys_user, &mcf->keys_user_file,
+                      mcf->keys_user_line, &ls[i].addr_text,
+                      ls[i].type == SOCK_DGRAM ? " udp" : "");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_meet_core_loopback(struct sockaddr *sa)
+{
+    struct sockaddr_in   *sin;
+#if (NGX_HAVE_INET6)
+    u_char               *p;
+    struct sockaddr_in6  *sin6;
+#endif
+
+    switch (sa->sa_family) {
+
+#if (NGX_HAVE_INET6)
+    case AF_INET6:
+        sin6 = (struct sockaddr_in6 *) sa;
+
+        if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr)) {
+            return 1;
+        }
+
+        /* ::ffff:127.x.y.z */
+        p = sin6->sin6_addr.s6_addr;
+
+        return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) && p[12] == 127;
+#endif
+
+#if (NGX_HAVE_UNIX_DOMAIN)
+    case AF_UNIX:
+        return 1;
+#endif
+
+    case AF_INET:
+        sin = (struct sockaddr_in *) sa;
+        return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+
+    default:
+        return 0;
+    }
+}
+
+
+void
+ngx_meet_core_api_keys_used(ngx_conf_t *cf)
+{
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    if (mcf == NULL || mcf->keys_user.len) {
+        return;
+    }
+
+    mcf->keys_user = ((ngx_str_t *) cf->args->elts)[0];
+    mcf->keys_user_file = cf->conf_file->file.name;
+    mcf->keys_user_line = cf->conf_file->line;
 }
 
 

@@ -281,6 +281,9 @@ ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     slcf->enable = 1;
     ngx_meet_signal_used = 1;
 
+    /* it checks LiveKit tokens: the development key on loopback only */
+    ngx_meet_core_api_keys_used(cf);
+
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_meet_signal_handler;
 
@@ -883,6 +886,13 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
         ngx_meet_signal_kick(old,
                              LIVEKIT__DISCONNECT_REASON__DUPLICATE_IDENTITY,
                              "duplicate identity");
+
+        /* the room went with it when it was the last one and
+           meet_signal_departure_timeout is 0: the newcomer opens it again */
+        room = ngx_meet_signal_room_get(&name, c->log);
+        if (room == NULL) {
+            return NGX_ERROR;
+        }
     }
 
     ngx_meet_signal_room_add_peer(room, peer);

@@ -337,6 +337,9 @@ ngx_meet_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_meet_api_module);
     amcf->used = 1;
 
+    /* it mints LiveKit tokens: the development key on loopback only */
+    ngx_meet_core_api_keys_used(cf);
+
     alcf->enable = 1;
     clcf->handler = ngx_meet_api_handler;
 

@@ -51,6 +51,8 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
     $conf =~ s{/etc/letsencrypt/live/meet\.example\.org/privkey\.pem}{$key}g;
     $conf =~ s{/usr/share/ngx_meet/web}{$p/web}g;
     $conf =~ s{/var/log/nginx/}{$p/logs/}g;
+    $conf =~ s{/etc/ngx_meet/keys\.yaml}{$p/keys.yaml}g;
+    spew("$p/keys.yaml", "meet: a-secret-of-at-least-32-characters-long\n");
     spew("$p/web/index.html", "<!doctype html>\n");
     spew("$p/single-host.conf", $conf);
 
@@ -59,6 +61,18 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
         timeout => 20, %env);
     is($st, 0, 'single-host.conf passes nginx -t') or diag($out);
     like($out, qr/syntax is ok/, 'nginx -t says the syntax is ok');
+
+    # without its key file it listens publicly with the development key:
+    # refused, naming the directive to add
+    (my $nokey = $conf) =~ s{^meet_api_keys_file\s.*$}{}m;
+    isnt($nokey, $conf, 'single-host.conf sets its key in one line');
+    spew("$p/single-host-nokey.conf", $nokey);
+    ($st, $out) = run_command(
+        argv => [$nginx, '-t', '-p', "$p/", '-c', "$p/single-host-nokey.conf"],
+        timeout => 20, %env);
+    isnt($st, 0, 'single-host.conf without a key fails nginx -t');
+    like($out, qr/meet_api_key: no API key is set, so "meet_(?:signal|api)" in \S+:\d+ would accept tokens signed with the public development key devkey\/secret, which is allowed only when nginx listens on loopback addresses; "listen [^"]+" is not one: add "meet_api_key <key> <secret>;" or "meet_api_keys_file <file>;" to the main context \(a secret: openssl rand -base64 32\)/,
+         '... with the reason and the fix');
 }
 
 # --- full-stack.conf (OIDC, PostgreSQL, Redis) --------------------------------
