@@ -748,6 +748,14 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
     switch (f->opcode) {
 
     case MEET_WS_OP_PING:
+        /* a pong is queued like any frame: it counts toward the cap */
+        if (!peer->closing
+            && ngx_meet_signal_queue_full(peer,
+                                          MEET_WS_MAX_SERVER_HEADER + len))
+        {
+            return NGX_DONE;
+        }
+
         if (!peer->closing
             && ngx_meet_signal_queue(peer, MEET_WS_OP_PONG, payload, len)
                != NGX_OK)
