@@ -113,7 +113,6 @@ ngx_meet_rtp_conn_handler(ngx_stream_session_t *s)
      */
     c->read->cancelable = 1;
 
-    /* an address that proves nothing goes away after the timeout */
     ngx_add_timer(c->read, rscf->session_timeout);
 
     b = c->buffer;
@@ -121,6 +120,17 @@ ngx_meet_rtp_conn_handler(ngx_stream_session_t *s)
     if (b && b->last > b->pos) {
         ngx_meet_rtp_datagram(rc, b->pos, b->last - b->pos);
         b->pos = b->last;
+    }
+
+    /*
+     * An address whose first datagram is not a valid ICE check costs no
+     * connection: garbage from many source ports must not exhaust
+     * worker_connections, which HTTP and signaling share.  Its state goes
+     * now (in this event loop turn); its next datagram starts afresh.
+     */
+    if (!rc->validated && !rc->finalizing) {
+        rc->finalizing = 1;
+        ngx_post_event(&rc->fin, &ngx_posted_events);
     }
 }
 

@@ -37,6 +37,15 @@ ngx_meet_rtp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
         return ngx_meet_rtp_tcp_send(rc, data, len);
     }
 
+    /*
+     * A UDP "connection" sends through its listening socket, which an
+     * exiting worker has closed (its last packets, a DTLS close_notify as
+     * participants go, would fail with EBADF): nothing leaves any more.
+     */
+    if (ngx_exiting || ngx_terminate) {
+        return NGX_ERROR;
+    }
+
     n = rc->connection->send(rc->connection, data, len);
 
     if (n == (ssize_t) len) {
