@@ -8,11 +8,16 @@
  * ngx_meet_rtp_ice.c); once one is, the address may carry DTLS and SRTP
  * for the participant whose credentials it proved (RFC 7983 demux).
  *
+ * An address whose first datagram is not a valid ICE check costs no
+ * connection: its state goes at once.
+ *
  * ICE-TCP (RFC 6544): a TCP connection to a media listener is a passive
  * candidate; its bytes are RFC 4571 frames (a 16-bit length, then one
- * packet), each handled as a datagram from that address.  What goes out
- * (ngx_meet_rtp_send.c) waits, when it cannot be written at once, in a
- * buffer of NGX_MEET_RTP_TCP_OUT bytes per connection.
+ * packet), each handled as a datagram from that address.  Until its first
+ * valid check it is pending (meet_rtp_tcp_pending per worker, for
+ * meet_rtp_tcp_pending_timeout, a read buffer of one frame); then what
+ * goes out (ngx_meet_rtp_send.c) waits, when it cannot be written at
+ * once, in a buffer of NGX_MEET_RTP_TCP_OUT bytes.
  */
 
 
@@ -25,15 +30,18 @@ static void ngx_meet_rtp_datagram(ngx_meet_rtp_conn_t *rc, u_char *p,
 static void ngx_meet_rtp_fin_event(ngx_event_t *ev);
 static void ngx_meet_rtp_tcp_read(ngx_event_t *rev);
 static void ngx_meet_rtp_tcp_write(ngx_event_t *wev);
+static void ngx_meet_rtp_tcp_unpend(ngx_meet_rtp_conn_t *rc);
 static void ngx_meet_rtp_conn_cleanup(void *data);
 
 
 #define NGX_MEET_RTP_TCP_IN    4096      /* a frame: STUN, DTLS, (S)RTP */
-#define NGX_MEET_RTP_TCP_OUT   65536
 
 
 /* one datagram at a time, with room for SRTP to work in place */
 static u_char  ngx_meet_rtp_rbuf[65536];
+
+/* ICE-TCP connections of this worker still without a valid check */
+static ngx_uint_t  ngx_meet_rtp_tcp_npending;
 
 
 void
@@ -77,19 +85,39 @@ ngx_meet_rtp_conn_handler(ngx_stream_session_t *s)
 
     if (c->type == SOCK_STREAM) {
         rc->tcp = 1;
-        rc->in = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_IN);
-        rc->out = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_OUT);
 
-        if (rc->in == NULL || rc->out == NULL) {
+        /*
+         * Until its first valid ICE check a connection is "pending": at
+         * most meet_rtp_tcp_pending of them, for
+         * meet_rtp_tcp_pending_timeout, with a read buffer for a frame
+         * and no write buffer (ngx_meet_rtp_send.c makes that one when
+         * the connection is validated).
+         */
+        if (ngx_meet_rtp_tcp_npending >= rscf->tcp_pending) {
+            ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                          "meet rtp: %ui ICE-TCP connections wait for "
+                          "their first valid check (meet_rtp_tcp_pending), "
+                          "closing", ngx_meet_rtp_tcp_npending);
+            ngx_stream_finalize_session(s, NGX_STREAM_OK);
+            return;
+        }
+
+        rc->in = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_IN);
+
+        if (rc->in == NULL) {
             ngx_stream_finalize_session(s, NGX_STREAM_INTERNAL_SERVER_ERROR);
             return;
         }
+
+        rc->pending = 1;
+        ngx_meet_rtp_tcp_npending++;
 
         c->read->handler = ngx_meet_rtp_tcp_read;
         c->write->handler = ngx_meet_rtp_tcp_write;
         c->read->cancelable = 1;
 
-        ngx_add_timer(c->read, rscf->session_timeout);
+        ngx_add_timer(c->read, ngx_min(rscf->tcp_pending_timeout,
+                                       rscf->session_timeout));
 
         /* what a preread phase took already */
         b = c->buffer;
@@ -290,6 +318,10 @@ ngx_meet_rtp_tcp_read(ngx_event_t *rev)
                 return;
             }
 
+            if (rc->pending && rc->validated) {
+                ngx_meet_rtp_tcp_unpend(rc);
+            }
+
             b->pos += len + 2;
         }
 
@@ -408,4 +440,18 @@ ngx_meet_rtp_conn_cleanup(void *data)
     }
 
     rc->peer = NULL;
+
+    ngx_meet_rtp_tcp_unpend(rc);
+}
+
+
+/* a pending ICE-TCP connection got its valid check, or goes */
+
+static void
+ngx_meet_rtp_tcp_unpend(ngx_meet_rtp_conn_t *rc)
+{
+    if (rc->pending) {
+        rc->pending = 0;
+        ngx_meet_rtp_tcp_npending--;
+    }
 }

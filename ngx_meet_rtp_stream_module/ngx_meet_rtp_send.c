@@ -22,6 +22,13 @@
 
 static ngx_int_t ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data,
     size_t len);
+static ngx_int_t ngx_meet_rtp_tcp_send_now(ngx_meet_rtp_conn_t *rc,
+    u_char *data, size_t len);
+
+
+/* the largest frame a connection without a valid check is sent: a STUN
+   answer */
+#define NGX_MEET_RTP_TCP_EARLY  1024
 
 
 /* one RTCP packet at a time, with SRTP's tailroom */
@@ -76,6 +83,20 @@ ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
         return NGX_ERROR;
     }
 
+    if (b == NULL) {
+        if (!rc->validated) {
+            return ngx_meet_rtp_tcp_send_now(rc, data, len);
+        }
+
+        /* validated: its write buffer from now on */
+        b = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_OUT);
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc->out = b;
+    }
+
     if ((size_t) (b->end - b->last) < len + 2) {
         if (b->pos != b->start) {
             ngx_memmove(b->start, b->pos, b->last - b->pos);
@@ -124,6 +145,45 @@ ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
 }
 
 
+/*
+ * ICE-TCP before the first valid check (no write buffer yet): a STUN
+ * answer goes straight out in one frame; what the socket does not take at
+ * once is not kept, and a frame cut short ends the connection (the
+ * framing would be lost).
+ */
+
+static ngx_int_t
+ngx_meet_rtp_tcp_send_now(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
+{
+    u_char             frame[2 + NGX_MEET_RTP_TCP_EARLY];
+    ssize_t            n;
+    ngx_connection_t  *c;
+
+    c = rc->connection;
+
+    if (len > NGX_MEET_RTP_TCP_EARLY || !c->write->ready) {
+        return NGX_ERROR;
+    }
+
+    frame[0] = (u_char) (len >> 8);
+    frame[1] = (u_char) len;
+    ngx_memcpy(frame + 2, data, len);
+
+    n = c->send(c, frame, len + 2);
+
+    if (n == (ssize_t) (len + 2)) {
+        return NGX_OK;
+    }
+
+    if (n > 0 || n == NGX_ERROR) {
+        rc->finalizing = 1;
+        ngx_post_event(&rc->fin, &ngx_posted_events);
+    }
+
+    return NGX_ERROR;
+}
+
+
 /* ICE-TCP: the socket can take more of what waits */
 
 void
@@ -136,7 +196,7 @@ ngx_meet_rtp_tcp_flush(ngx_meet_rtp_conn_t *rc)
     c = rc->connection;
     b = rc->out;
 
-    if (b->pos < b->last) {
+    if (b && b->pos < b->last) {
         n = c->send(c, b->pos, b->last - b->pos);
 
         if (n == NGX_ERROR) {

@@ -43,6 +43,8 @@
 /* an outgoing datagram: a packet and its SRTP trailer */
 #define NGX_MEET_RTP_DGRAM_MAX    (NGX_MEET_RTP_MTU + NGX_MEET_RTP_SRTP_ROOM)
 
+#define NGX_MEET_RTP_TCP_OUT      65536     /* an ICE-TCP write buffer */
+
 #define NGX_MEET_TWCC_WINDOW      1024
 #define NGX_MEET_TWCC_INTERVAL    100       /* ms between feedbacks */
 
@@ -55,6 +57,9 @@ typedef struct {
     ngx_flag_t                enable;
     ngx_array_t              *external;     /* of ngx_str_t */
     ngx_msec_t                session_timeout;
+    ngx_uint_t                tcp_pending;  /* ICE-TCP connections without
+                                               a valid check, per worker */
+    ngx_msec_t                tcp_pending_timeout;
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
@@ -96,6 +101,8 @@ struct ngx_meet_rtp_conn_s {
     unsigned                  tcp:1;
 
     unsigned                  validated:1;  /* a valid ICE check came */
+    unsigned                  pending:1;    /* ICE-TCP, not validated yet:
+                                               counted in tcp_pending */
     unsigned                  nominated:1;  /* USE-CANDIDATE came */
     unsigned                  finalizing:1;
 };

@@ -70,6 +70,20 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, session_timeout),
       NULL },
 
+    { ngx_string("meet_rtp_tcp_pending"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, tcp_pending),
+      NULL },
+
+    { ngx_string("meet_rtp_tcp_pending_timeout"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, tcp_pending_timeout),
+      NULL },
+
       ngx_null_command
 };
 
@@ -115,6 +129,8 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->enable = NGX_CONF_UNSET;
     rscf->external = NGX_CONF_UNSET_PTR;
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
+    rscf->tcp_pending = NGX_CONF_UNSET_UINT;
+    rscf->tcp_pending_timeout = NGX_CONF_UNSET_MSEC;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
@@ -134,6 +150,17 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->external, prev->external, NULL);
     ngx_conf_merge_msec_value(conf->session_timeout, prev->session_timeout,
                               30000);
+    /* ICE-TCP before its first valid check: a 4 KB read buffer, no write
+       buffer, at most this many per worker, for this long */
+    ngx_conf_merge_uint_value(conf->tcp_pending, prev->tcp_pending, 256);
+    ngx_conf_merge_msec_value(conf->tcp_pending_timeout,
+                              prev->tcp_pending_timeout, 5000);
+
+    if (conf->tcp_pending == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_tcp_pending must be at least 1");
+        return NGX_CONF_ERROR;
+    }
 #if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,

@@ -305,3 +305,16 @@ qr/ngx_meet_signal_module\.so.*undefined symbol: ngx_meet_/
 --- must_die
 --- error_log
 meet_rtp: "listen 0.0.0.0:$TEST_NGINX_UDP_PORT_1" is a wildcard address, which clients cannot reach; add "meet_rtp_external_ip <address>;"
+
+
+
+=== TEST 27: meet_rtp_tcp_pending 0 is refused
+--- stream_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
+        meet_rtp;
+        meet_rtp_tcp_pending 0;
+    }
+--- must_die
+--- error_log
+meet_rtp_tcp_pending must be at least 1
