@@ -14,6 +14,36 @@
 #include "meet_stun.h"
 
 
+/*
+ * Refused checks are logged at most once a second per worker (a flood of
+ * them from spoofed addresses must not flood the log), with how many were
+ * not logged since; each one at debug level.
+ */
+
+static void
+ngx_meet_rtp_ice_refused(ngx_connection_t *c, meet_stun_check_t *res)
+{
+    static ngx_msec_t  logged;
+    static ngx_uint_t  quiet;
+
+    if (logged && ngx_current_msec - logged < 1000) {
+        quiet++;
+        ngx_log_debug2(NGX_LOG_DEBUG_STREAM, c->log, 0,
+                       "meet rtp: ICE check refused with %ud: %s",
+                       res->error_code, res->reason);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                  "meet rtp: ICE check refused with %ud: %s "
+                  "(%ui more refused since the last such line)",
+                  res->error_code, res->reason, quiet);
+
+    logged = ngx_current_msec ? ngx_current_msec : 1;
+    quiet = 0;
+}
+
+
 void
 ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
 {
@@ -68,13 +98,15 @@ ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n)
             ngx_meet_rtp_drops[NGX_MEET_DROP_STUN_OTHER]++;
         }
 
-        ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "meet rtp: ICE check refused with %ud: %s",
-                      res.error_code, res.reason);
+        ngx_meet_rtp_ice_refused(c, &res);
 
+        /*
+         * an unauthenticated source gets no more bytes than it sent: the
+         * media port is no amplifier for spoofed source addresses
+         */
         len = meet_stun_write_answer(out, sizeof(out), &msg, &res,
                                      c->sockaddr, pwd, pwd_len, NULL);
-        if (len) {
+        if (len && len <= n) {
             (void) ngx_meet_rtp_send(rc, out, len);
         }
 
