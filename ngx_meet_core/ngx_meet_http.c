@@ -98,3 +98,144 @@ ngx_meet_http_send_detail(ngx_http_request_t *r, ngx_uint_t status,
 
     return rc;
 }
+
+
+static ngx_int_t ngx_meet_http_csrf_token(ngx_http_request_t *r);
+static ngx_uint_t ngx_meet_http_origin_is(ngx_str_t *value,
+    ngx_str_t *origin);
+
+
+ngx_int_t
+ngx_meet_http_csrf_check(ngx_http_request_t *r, ngx_str_t *origin,
+    ngx_uint_t mode, ngx_str_t *reason)
+{
+    u_char           *p;
+    ngx_str_t        *seen;
+    const char       *what;
+    ngx_table_elt_t  *h;
+
+    if (ngx_meet_http_csrf_token(r) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    if (mode == NGX_MEET_HTTP_CSRF_NAVIGATION) {
+        h = ngx_meet_header(&r->headers_in.headers, "Sec-Fetch-Site",
+                            sizeof("Sec-Fetch-Site") - 1);
+
+        if (h) {
+            if ((h->value.len == 11
+                 && ngx_strncasecmp(h->value.data, (u_char *) "same-origin",
+                                    11) == 0)
+                || (h->value.len == 4
+                    && ngx_strncasecmp(h->value.data, (u_char *) "none", 4)
+                       == 0))
+            {
+                return NGX_OK;
+            }
+
+            seen = &h->value;
+            what = "Sec-Fetch-Site is";
+            goto failed;
+        }
+    }
+
+    h = ngx_meet_header(&r->headers_in.headers, "Origin",
+                        sizeof("Origin") - 1);
+
+    if (h) {
+        if (ngx_meet_http_origin_is(&h->value, origin)) {
+            return NGX_OK;
+        }
+
+        seen = &h->value;
+        what = "Origin checking failed -";
+        goto failed;
+    }
+
+    h = r->headers_in.referer;
+
+    if (h) {
+        if (ngx_meet_http_origin_is(&h->value, origin)) {
+            return NGX_OK;
+        }
+
+        seen = &h->value;
+        what = "Referer checking failed -";
+        goto failed;
+    }
+
+    if (mode == NGX_MEET_HTTP_CSRF_NAVIGATION) {
+        /* no browser that forges requests sends neither */
+        return NGX_OK;
+    }
+
+    ngx_str_set(reason, "CSRF Failed: CSRF token missing.");
+    return NGX_DECLINED;
+
+failed:
+
+    reason->len = sizeof("CSRF Failed:  ") - 1 + ngx_strlen(what)
+                  + ngx_min(seen->len, 256)
+                  + sizeof(" does not match any trusted origins.") - 1;
+    reason->data = ngx_pnalloc(r->pool, reason->len + 1);
+    if (reason->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(reason->data, "CSRF Failed: %s %*s does not match any "
+                    "trusted origins.", what, ngx_min(seen->len, 256),
+                    seen->data);
+    *p = '\0';
+    reason->len = p - reason->data;
+
+    return NGX_DECLINED;
+}
+
+
+/* "origin" itself, or a URL on it (a Referer): "https://host" + "/..." */
+
+static ngx_uint_t
+ngx_meet_http_origin_is(ngx_str_t *value, ngx_str_t *origin)
+{
+    if (value->len < origin->len
+        || ngx_strncasecmp(value->data, origin->data, origin->len) != 0)
+    {
+        return 0;
+    }
+
+    return value->len == origin->len || value->data[origin->len] == '/';
+}
+
+
+/* Django's double submit: the X-CSRFToken header is the csrftoken cookie */
+
+static ngx_int_t
+ngx_meet_http_csrf_token(ngx_http_request_t *r)
+{
+    ngx_str_t         name, cookie;
+    ngx_table_elt_t  *h;
+
+    h = ngx_meet_header(&r->headers_in.headers, "X-CSRFToken",
+                        sizeof("X-CSRFToken") - 1);
+    if (h == NULL || h->value.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    ngx_str_set(&name, "csrftoken");
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
+                                          &cookie)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (cookie.len != h->value.len
+        || ngx_memcmp(cookie.data, h->value.data, cookie.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+

@@ -36,5 +36,23 @@ ngx_int_t ngx_meet_http_send_json(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t ngx_meet_http_send_detail(ngx_http_request_t *r, ngx_uint_t status,
     const char *detail);
 
+/*
+ * Cross-site request forgery: may this request change state for the
+ * logged-in browser that sent it?  "origin" is ours ("https://host").
+ * NGX_OK when it comes from that origin (its Origin header, else its
+ * Referer, names it; for a navigation, NGX_MEET_HTTP_CSRF_NAVIGATION, the
+ * browser's Sec-Fetch-Site says same-origin or none, and a request that
+ * names no origin at all passes) or carries Django's double submit (an
+ * X-CSRFToken header equal to a non-empty csrftoken cookie, as La Suite
+ * Meet's frontend sends when the cookie exists).  Else NGX_DECLINED with
+ * Django's reason ("CSRF Failed: ...", NUL-terminated) in *reason, or
+ * NGX_ERROR.
+ */
+#define NGX_MEET_HTTP_CSRF_WRITE       0
+#define NGX_MEET_HTTP_CSRF_NAVIGATION  1
+
+ngx_int_t ngx_meet_http_csrf_check(ngx_http_request_t *r, ngx_str_t *origin,
+    ngx_uint_t mode, ngx_str_t *reason);
+
 
 #endif /* _NGX_MEET_HTTP_H_INCLUDED_ */

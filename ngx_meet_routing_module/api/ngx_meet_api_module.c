@@ -68,6 +68,7 @@ static ngx_int_t ngx_meet_api_route(ngx_http_request_t *r,
 static void ngx_meet_api_body(ngx_http_request_t *r);
 static void ngx_meet_api_json_cleanup(void *data);
 static ngx_int_t ngx_meet_api_start(ngx_http_request_t *r);
+static ngx_int_t ngx_meet_api_csrf(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_api_session(ngx_http_request_t *r,
     ngx_meet_session_t *s, ngx_int_t rc);
 static ngx_int_t ngx_meet_api_store_call(ngx_http_request_t *r,
@@ -729,6 +730,66 @@ ngx_meet_api_start(ngx_http_request_t *r)
 
 /* the user is known (or anonymous): the work of each endpoint */
 
+/*
+ * Writes of logged-in browsers (DRF's SessionAuthentication enforces
+ * Django's CSRF check the same way): the request comes from our origin or
+ * carries the double-submitted csrftoken, and its body is JSON.
+ * NGX_DECLINED to go on, else what sending the refusal returned.
+ */
+
+static ngx_int_t
+ngx_meet_api_csrf(ngx_http_request_t *r)
+{
+    ngx_str_t         origin, reason, *ct;
+    ngx_int_t         rc;
+    u_char            buf[128], *p;
+
+    if (ngx_meet_api_origin(r, "http", &origin) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_meet_http_csrf_check(r, &origin, NGX_MEET_HTTP_CSRF_WRITE,
+                                  &reason);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "meet api: %V", &reason);
+        return ngx_meet_http_send_detail(r, NGX_HTTP_FORBIDDEN,
+                                         (char *) reason.data);
+    }
+
+    /* a body that is not JSON: what a cross-site form or beacon sends */
+
+    if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+        return NGX_DECLINED;
+    }
+
+    ct = r->headers_in.content_type ? &r->headers_in.content_type->value
+                                    : NULL;
+
+    if (ct && ct->len >= sizeof("application/json") - 1
+        && ngx_strncasecmp(ct->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) == 0
+        && (ct->len == sizeof("application/json") - 1
+            || ct->data[sizeof("application/json") - 1] == ';'))
+    {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_snprintf(buf, sizeof(buf) - 1, "Unsupported media type \"%*s\" "
+                     "in request.", ct ? ngx_min(ct->len, 64) : 0,
+                     ct ? ct->data : (u_char *) "");
+    *p = '\0';
+
+    return ngx_meet_http_send_detail(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                     (char *) buf);
+}
+
+
 static ngx_int_t
 ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     ngx_int_t rc)
@@ -758,6 +819,15 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (ctx->session == NULL) {
         return ngx_meet_http_send_detail(r, NGX_HTTP_UNAUTHORIZED,
                                          NGX_MEET_API_NO_AUTH);
+    }
+
+    /* a write for a logged-in browser: from our origin only (DRF order:
+       after authentication, before the body is looked at) */
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
+        rc = ngx_meet_api_csrf(r);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     if (ctx->body_error) {

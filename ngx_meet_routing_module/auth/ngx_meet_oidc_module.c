@@ -853,6 +853,7 @@ ngx_int_t
 ngx_meet_oidc_handle(ngx_http_request_t *r, ngx_str_t *path)
 {
     ngx_int_t                  rc;
+    ngx_str_t                  reason;
     ngx_uint_t                 action;
     ngx_meet_oidc_ctx_t       *ctx;
     ngx_http_core_loc_conf_t  *clcf;
@@ -962,6 +963,20 @@ ngx_meet_oidc_handle(ngx_http_request_t *r, ngx_str_t *path)
         break;
 
     case NGX_MEET_OIDC_LOGOUT:
+        /* a link on another site must not end the session */
+        rc = ngx_meet_http_csrf_check(r, &ctx->origin,
+                                      NGX_MEET_HTTP_CSRF_NAVIGATION, &reason);
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "meet oidc: logout refused: %V", &reason);
+            return ngx_meet_http_send_detail(r, NGX_HTTP_FORBIDDEN,
+                                             (char *) reason.data);
+        }
+
         r->main->count++;
 
         if (ngx_meet_session_logout(r, ngx_meet_oidc_logged_out) != NGX_OK) {

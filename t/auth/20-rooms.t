@@ -52,6 +52,10 @@ sub call {
     my $r = http_request(method => $method, path => "$api$path",
                          ($jar ? (jar => $jar) : ()),
                          headers => { Host => "127.0.0.1:$port",
+                                      # a browser names the page's origin
+                                      # on writes (CSRF check)
+                                      ($method =~ /^(?:GET|HEAD)$/ ? ()
+                                       : (Origin => "http://127.0.0.1:$port")),
                                       (defined $body
                                        ? ('Content-Type'
                                           => 'application/json')
