@@ -623,6 +623,21 @@ ngx_meet_signal_join(ngx_http_request_t *r)
                                     "expected a WebSocket upgrade");
     }
 
+#if (NGX_HTTP_V2)
+    /*
+     * HTTP/2 has no Upgrade (RFC 7540 8.1.2.2; nginx 1.22 lets the header
+     * through): taking over the connection of one stream would break the
+     * others.  Browsers open WebSockets over HTTP/1.1.
+     */
+    if (r->stream) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: a WebSocket upgrade over HTTP/2, "
+                      "answering 400");
+        return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST,
+                                    "WebSocket needs HTTP/1.1");
+    }
+#endif
+
     if (ngx_meet_signal_auth(r, &claims, &status, &reason) != NGX_OK) {
         return ngx_meet_signal_text(r, status, reason);
     }
