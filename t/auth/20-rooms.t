@@ -77,16 +77,7 @@ sub claims {
 
 sub login {
     my ($sub) = @_;
-    $op->login_as($sub);
-    my $jar = Test::Meet::CookieJar->new;
-    my $r = http_request(path => "$api/authenticate/", jar => $jar,
-                         headers => { Host => "127.0.0.1:$port" });
-    my $loc = ($r->{headers}{location} || [])->[0] // '';
-    my $f = $op->follow(jar => Test::Meet::CookieJar->new,
-                        path => substr($loc, length $op->issuer));
-    my $cb = substr($f->{location} // '', length "http://127.0.0.1:$port");
-    http_request(path => $cb, jar => $jar,
-                 headers => { Host => "127.0.0.1:$port" });
+    my $jar = $op->login(sub => $sub, host => "127.0.0.1:$port", api => $api);
     my ($st, $me) = call($jar, 'GET', '/users/me/');
     is($st, 200, "$sub logged in: users/me 200");
     return ($jar, $me->{id});

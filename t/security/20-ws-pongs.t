@@ -18,12 +18,10 @@ start_nginx(http_config => <<'CONF');
     }
 CONF
 
-my $token = Test::Meet::WebSocket::token(identity => 'pinger', room => 'r');
-my $ws = Test::Meet::WebSocket->connect(
-    port => test_var('TEST_NGINX_PORT_1'), rcvbuf => 4096,
-    path => "/rtc/v1?access_token=$token&join_request="
-            . Test::Meet::WebSocket::join_request_arg());
-is($ws->{status}, 101, 'joined');
+my ($ws, $joined) = Test::Meet::WebSocket::join(
+    port => test_var('TEST_NGINX_PORT_1'), identity => 'pinger', room => 'r',
+    connect => { rcvbuf => 4096 });
+is($joined, 1, 'joined');
 
 # 125-byte pings (the largest control frame), 500 per write, none read:
 # at most 100 rounds (6.5 MB of pongs) unless the server stops earlier
@@ -43,14 +41,8 @@ my ($code, $why) = $ws->wait_close(20 * Test::Meet::Util::timeout_factor());
 is($code, 1008, '... and closes it with 1008') or diag($why);
 
 # another participant is not affected
-my $t2 = Test::Meet::WebSocket::token(identity => 'other', room => 'r');
-my $ok = Test::Meet::WebSocket->connect(
-    port => test_var('TEST_NGINX_PORT_1'),
-    path => "/rtc/v1?access_token=$t2&join_request="
-            . Test::Meet::WebSocket::join_request_arg());
-my $f = $ok->read_frame(5);
-my ($field) = $f && $f->{payload}
-    ? Test::Meet::WebSocket::pb_first_field($f->{payload}) : ();
+my ($ok, $field) = Test::Meet::WebSocket::join(
+    port => test_var('TEST_NGINX_PORT_1'), identity => 'other', room => 'r');
 is($field, 1, 'a second participant joins (JoinResponse)');
 $ok->send_frame(opcode => 9, payload => 'hi');
 my $p = $ok->read_frame(3);

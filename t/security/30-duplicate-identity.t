@@ -15,16 +15,9 @@ start_nginx(config => <<'CONF');
 CONF
 
 sub join_as {
-    my ($id) = @_;
-    my $token = Test::Meet::WebSocket::token(identity => $id, room => 'solo');
-    my $ws = Test::Meet::WebSocket->connect(
-        port => test_var('TEST_NGINX_SERVER_PORT'),
-        path => "/rtc/v1?access_token=$token&join_request="
-                . Test::Meet::WebSocket::join_request_arg());
-    my $f = $ws->read_frame(5);
-    my ($field) = $f && $f->{payload}
-        ? Test::Meet::WebSocket::pb_first_field($f->{payload}) : ();
-    return ($ws, $field);
+    return Test::Meet::WebSocket::join(
+        port => test_var('TEST_NGINX_SERVER_PORT'), identity => $_[0],
+        room => 'solo');
 }
 
 my ($a1, $j1) = join_as('alice');

@@ -51,15 +51,7 @@ sub call {
 }
 
 sub login {
-    $op->login_as('alice');
-    my $jar = Test::Meet::CookieJar->new;
-    my $r = http_request(path => "$api/authenticate/", jar => $jar,
-                         headers => { Host => "127.0.0.1:$port" });
-    my $loc = ($r->{headers}{location} || [])->[0] // '';
-    my $f = $op->follow(jar => Test::Meet::CookieJar->new,
-                        path => substr($loc, length $op->issuer));
-    http_request(path => substr($f->{location} // '', length $self),
-                 jar => $jar, headers => { Host => "127.0.0.1:$port" });
+    my $jar = $op->login(sub => 'alice', host => "127.0.0.1:$port", api => $api);
     my ($st) = call($jar, 'GET', '/users/me/');
     is($st, 200, 'alice logged in');
     return $jar;

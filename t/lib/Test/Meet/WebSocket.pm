@@ -13,6 +13,8 @@ package Test::Meet::WebSocket;
 #   $ws->send_raw($bytes);
 #   my $f = $ws->read_frame(5);   # {fin, opcode, payload} / {eof=>1} / undef
 #   my ($code, $reason) = $ws->wait_close(5);   # skips other frames
+#   my ($ws, $field) = Test::Meet::WebSocket::join(port => $p,
+#                          identity => 'a', room => 'r');   # 1: joined
 #
 # Also: Test::Meet::WebSocket::token(%claims) mints a LiveKit access token
 # (HS256) and the pb_* functions encode the few protobuf messages the Perl
@@ -374,6 +376,21 @@ sub pb_fields {
         }
     }
     return @f;
+}
+
+# joins a room without an offer and reads the first message:
+# (ws, its SignalResponse field number: 1 for the JoinResponse, or undef);
+# connect => {...} adds options of connect() (port, rcvbuf, ...)
+sub join {
+    my (%a) = @_;
+    my $tok = token(identity => $a{identity}, room => $a{room});
+    my $ws = Test::Meet::WebSocket->connect(
+        port => $a{port}, %{ $a{connect} || {} },
+        path => "/rtc/v1?access_token=$tok&join_request="
+                . join_request_arg());
+    my $f = $ws->read_frame($a{timeout} // 5);
+    my ($field) = $f && $f->{payload} ? pb_first_field($f->{payload}) : ();
+    return ($ws, $field);
 }
 
 # joins a room with an SDP offer (the v1 join_request) and waits for the
