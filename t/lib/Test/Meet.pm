@@ -30,7 +30,7 @@ package Test::Meet;
 #                      $TEST_NGINX_HTML_DIR
 #     init             Perl code run (package main) before nginx starts; the
 #                      variables are in %ENV and in Test::Meet::test_vars()
-#     no_meet_modules  flag: do not load_module our three modules
+#     no_meet_modules  flag: do not load_module our modules
 #     meet_modules     load only these of our modules (names without .so,
 #                      e.g. "ngx_meet_routing_module"); the block is skipped
 #                      when TEST_NGINX_MODULES is static or none
