@@ -20,7 +20,7 @@ REPO         := $(CURDIR)
 BUILD        := $(REPO)/build
 NGX_SRC      ?= /usr/share/nginx/src
 PROVE        ?= prove
-PROVE_FLAGS  ?= -r
+PROVE_FLAGS  ?= -r --exec 'bash scripts/prove-exec.sh'
 TESTS        ?= t
 MODULES      := ngx_meet_core_module ngx_meet_routing_module \
                 ngx_meet_signal_module ngx_meet_rtp_stream_module
