@@ -70,6 +70,7 @@ typedef struct {
     ngx_str_t                 dtls_certificate;      /* PEM, optional */
     ngx_str_t                 dtls_certificate_key;
     ngx_array_t               candidates;  /* of ngx_meet_candidate_t */
+    size_t                    media_memory;  /* meet_media_memory */
 
     /* the first directive that checks or mints LiveKit tokens */
     ngx_str_t                 keys_user;

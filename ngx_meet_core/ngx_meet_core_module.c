@@ -70,6 +70,13 @@ static ngx_command_t  ngx_meet_core_commands[] = {
       0,
       NULL },
 
+    { ngx_string("meet_media_memory"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      0,
+      offsetof(ngx_meet_core_conf_t, media_memory),
+      NULL },
+
       ngx_null_command
 };
 
@@ -122,6 +129,7 @@ ngx_meet_core_create_conf(ngx_cycle_t *cycle)
     }
 
     mcf->api_keys = NGX_CONF_UNSET_PTR;
+    mcf->media_memory = NGX_CONF_UNSET_SIZE;
 
     /*
      * the media hooks back to their ends: the signal and media modules
@@ -139,6 +147,17 @@ ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf)
     ngx_meet_core_conf_t *mcf = conf;
 
     ngx_meet_core_api_key_t  *k;
+
+    ngx_conf_init_size_value(mcf->media_memory,
+                             NGX_MEET_MEDIA_MEMORY_DEFAULT);
+
+    if (mcf->media_memory < NGX_MEET_MEDIA_MEMORY_MIN) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "meet_media_memory must be at least %uzk: one "
+                      "participant's media state takes about that much",
+                      (size_t) NGX_MEET_MEDIA_MEMORY_MIN / 1024);
+        return NGX_CONF_ERROR;
+    }
 
     if (mcf->api_keys != NGX_CONF_UNSET_PTR) {
         return NGX_CONF_OK;
@@ -1034,7 +1053,12 @@ ngx_meet_conf_parse_text(ngx_conf_t *cf, ngx_str_t *text, ngx_str_t *file,
 static ngx_int_t
 ngx_meet_core_init_process(ngx_cycle_t *cycle)
 {
-    ngx_meet_media_init_process();
+    ngx_meet_core_conf_t  *mcf;
+
+    mcf = (ngx_meet_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                                ngx_meet_core_module);
+
+    ngx_meet_media_init_process(mcf->media_memory);
 
     return NGX_OK;
 }

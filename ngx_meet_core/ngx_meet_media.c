@@ -32,6 +32,11 @@ ngx_meet_media_state_pt           ngx_meet_media_top_state;
 static ngx_rbtree_t       ngx_meet_media_transports;
 static ngx_rbtree_node_t  ngx_meet_media_sentinel;
 
+/* the worker's memory budget for media (rule 7) */
+static size_t             ngx_meet_media_mem_budget;
+static size_t             ngx_meet_media_mem_used;
+static ngx_uint_t         ngx_meet_media_mem_refused;
+
 
 void
 ngx_meet_media_hooks_init(void)
@@ -44,10 +49,58 @@ ngx_meet_media_hooks_init(void)
 
 
 void
-ngx_meet_media_init_process(void)
+ngx_meet_media_init_process(size_t memory_budget)
 {
     ngx_rbtree_init(&ngx_meet_media_transports, &ngx_meet_media_sentinel,
                     ngx_meet_media_insert);
+
+    ngx_meet_media_mem_budget = memory_budget;
+    ngx_meet_media_mem_used = 0;
+    ngx_meet_media_mem_refused = 0;
+}
+
+
+ngx_int_t
+ngx_meet_media_mem_charge(size_t size)
+{
+    if (size > ngx_meet_media_mem_budget - ngx_meet_media_mem_used) {
+        ngx_meet_media_mem_refused++;
+        return NGX_DECLINED;
+    }
+
+    ngx_meet_media_mem_used += size;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_meet_media_mem_release(size_t size)
+{
+    if (size > ngx_meet_media_mem_used) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "meet media: %uz bytes released, only %uz charged",
+                      size, ngx_meet_media_mem_used);
+        size = ngx_meet_media_mem_used;
+    }
+
+    ngx_meet_media_mem_used -= size;
+}
+
+
+ngx_uint_t
+ngx_meet_media_mem_full(void)
+{
+    return ngx_meet_media_mem_used >= ngx_meet_media_mem_budget;
+}
+
+
+void
+ngx_meet_media_mem_stats(size_t *used, size_t *budget, ngx_uint_t *refused)
+{
+    *used = ngx_meet_media_mem_used;
+    *budget = ngx_meet_media_mem_budget;
+    *refused = ngx_meet_media_mem_refused;
 }
 
 

@@ -51,6 +51,16 @@
  *    its own numbering, MEET_RTP_CODEC_*; the media module checks at
  *    compile time that both agree.
  *
+ * 7. One memory budget per worker for media: meet_media_memory (core
+ *    configuration).  The media module charges the large state it hangs
+ *    on entries (packet histories, ICE-TCP buffers) with
+ *    ngx_meet_media_mem_charge() before it allocates, and gives it back
+ *    with ngx_meet_media_mem_release() when it frees; a refused charge
+ *    means "do without" (no history, no connection), never a crash.  The
+ *    signal module refuses a new participant while
+ *    ngx_meet_media_mem_full() (JoinResponse time: the WebSocket upgrade
+ *    is answered with an error and a log line).
+ *
  * The multi-worker design will cut here: everything one side needs of the
  * other goes through this header.
  */
@@ -72,6 +82,10 @@ typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 #define NGX_MEET_MAX_UPTRACKS           48
 #define NGX_MEET_MAX_DOWNTRACKS         64
 #define NGX_MEET_MAX_LAYERS             3      /* simulcast layers */
+
+/* meet_media_memory: default, and the least that holds one participant */
+#define NGX_MEET_MEDIA_MEMORY_DEFAULT   (512 * 1024 * 1024)
+#define NGX_MEET_MEDIA_MEMORY_MIN       (4 * 1024 * 1024)
 
 #define NGX_MEET_ICE_UFRAG_MAX          32     /* ours: 16 ice-chars */
 #define NGX_MEET_ICE_PWD_MAX            64     /* ours: 32 ice-chars */
@@ -290,6 +304,18 @@ void ngx_meet_media_audio_read(ngx_meet_uptrack_t *up,
 ngx_uint_t ngx_meet_media_codec(const char *mime);
 
 
+/* ---- the worker's memory budget for media (rule 7) -------------------- */
+
+/* NGX_OK and counted, or NGX_DECLINED: the budget has no room for size */
+ngx_int_t ngx_meet_media_mem_charge(size_t size);
+void ngx_meet_media_mem_release(size_t size);
+/* 1 when the budget is spent: no new participant */
+ngx_uint_t ngx_meet_media_mem_full(void);
+/* bytes charged now, the budget, and the charges refused so far */
+void ngx_meet_media_mem_stats(size_t *used, size_t *budget,
+    ngx_uint_t *refused);
+
+
 /* ---- hooks (rule 3), chained like nginx's filters ---------------------- */
 
 typedef void (*ngx_meet_media_transport_free_pt)(
@@ -308,7 +334,7 @@ extern ngx_meet_media_state_pt           ngx_meet_media_top_state;
 /* the core module's: hooks back to their ends for each new configuration
  * (before the modules' postconfiguration), the registry in each worker */
 void ngx_meet_media_hooks_init(void);
-void ngx_meet_media_init_process(void);
+void ngx_meet_media_init_process(size_t memory_budget);
 
 
 #endif /* _NGX_MEET_MEDIA_H_INCLUDED_ */

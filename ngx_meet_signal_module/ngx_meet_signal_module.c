@@ -519,12 +519,32 @@ static ngx_int_t
 ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     ngx_uint_t *status, const char **reason)
 {
+    size_t                       used, budget;
     ngx_str_t                    name;
+    ngx_uint_t                   refused;
     ngx_meet_signal_peer_t      *same;
     ngx_meet_signal_room_t      *room;
     ngx_meet_signal_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
+
+    /*
+     * the worker's media memory is spent (meet_media_memory): refused as
+     * livekit-server refuses a node over its limits (pkg/service/utils.go:
+     * 503, rtc.ErrLimitExceeded's text)
+     */
+    if (ngx_meet_media_mem_full()) {
+        ngx_meet_media_mem_stats(&used, &budget, &refused);
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "meet signal: refused a participant, the media "
+                      "memory of this worker is spent (%uzk of "
+                      "meet_media_memory %uzk)", used / 1024, budget / 1024);
+
+        *status = NGX_HTTP_SERVICE_UNAVAILABLE;
+        *reason = "node has exceeded its configured limit";
+        return NGX_ERROR;
+    }
 
     if (slcf->max_participants == 0) {
         return NGX_OK;
