@@ -13,7 +13,10 @@
  * NACKs from subscribers are answered from a ring of the last
  * NGX_MEET_HISTORY video packets of each track: on the subscriber's RTX
  * stream (RFC 4588) where its slot negotiated rtx, else as the original
- * packet again.
+ * packet again; each packet at most once per meet_rtp_nack_window and
+ * meet_rtp_nack_resends times to a subscriber, the bytes within
+ * meet_rtp_nack_rate of its media (meet_rtp_resend_t).  Of a compound,
+ * meet_rtp_rtcp_max_packets packets are handled.
  *
  * Losses on the way from a publisher are NACKed to it (again every
  * NGX_MEET_NACK_RETRY ms while they stay missing, NGX_MEET_NACK_TRIES
@@ -23,7 +26,8 @@
  * NGX_MEET_RR_INTERVAL ms each publisher gets receiver reports of its
  * streams (loss, jitter, LSR/DLSR for its round-trip time).
  *
- * Sender reports of publishers reach subscribers with our SSRC and counts.
+ * Sender reports of publishers reach subscribers with our SSRC and counts
+ * (once per compound and stream).
  *
  * Each subscriber gets one continuous stream per downtrack (sequence
  * numbers and timestamps rewritten across layer switches and publisher
@@ -69,9 +73,16 @@ typedef struct {
 } ngx_meet_rtp_hist_t;
 
 
-/* what we keep of a downtrack (d->media): its sequence rewriting */
+/*
+ * what we keep of a downtrack (d->media): its sequence rewriting, and for
+ * video the bounds on answering its NACKs (a slot per packet of history,
+ * by the subscriber's sequence number)
+ */
 typedef struct {
     meet_rtp_rewriter_t       rw;
+    meet_rtp_resend_t         resend;
+    meet_rtp_resend_slot_t    slots[1];     /* NGX_MEET_HISTORY for video,
+                                               none for audio */
 } ngx_meet_rtp_downstate_t;
 
 
@@ -96,7 +107,7 @@ static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
 static void ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
     meet_rtp_header_t *h, unsigned id);
 static void ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
-    meet_rtcp_packet_t *pkt);
+    meet_rtcp_report_t *r);
 static ngx_uint_t ngx_meet_rtp_layer_want(ngx_meet_uptrack_t *main,
     ngx_meet_downtrack_t *d);
 static void ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer,
@@ -105,7 +116,7 @@ static void ngx_meet_rtp_unrtx(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, u_char *p, size_t n, meet_rtp_header_t *h,
     uint64_t now);
 static ngx_meet_rtp_downstate_t *ngx_meet_rtp_downstate(
-    ngx_meet_downtrack_t *d);
+    ngx_meet_downtrack_t *d, ngx_meet_rtp_srv_conf_t *conf);
 static void ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up,
     ngx_meet_rtp_upstate_t *st, u_char *p, size_t n, meet_rtp_header_t *hp);
 static void ngx_meet_rtp_twcc_timer(ngx_event_t *ev);
@@ -439,7 +450,7 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
         return;
     }
 
-    ds = ngx_meet_rtp_downstate(d);
+    ds = ngx_meet_rtp_downstate(d, sp->selected->conf);
     if (ds == NULL) {
         return;
     }
@@ -462,6 +473,12 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
     d->packets++;
     d->octets += (uint32_t) (n - h->header_len);
 
+    if (retransmit < 0 && d->up->video) {
+        /* what it gets of the stream: its budget for resends */
+        meet_rtp_resend_sent(&ds->resend, (uint16_t) (out[2] << 8 | out[3]),
+                             len, ngx_current_msec);
+    }
+
     if (meet_srtp_protect_rtp(sp->srtp, out, &len, NGX_MEET_RTP_DGRAM_MAX)
         != MEET_SRTP_OK)
     {
@@ -473,20 +490,30 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 
 
 static ngx_meet_rtp_downstate_t *
-ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d)
+ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d, ngx_meet_rtp_srv_conf_t *conf)
 {
+    size_t                     size;
+    ngx_uint_t                 nslots;
     ngx_meet_rtp_downstate_t  *ds;
 
     if (d->media) {
         return d->media;
     }
 
-    ds = ngx_calloc(sizeof(ngx_meet_rtp_downstate_t), ngx_cycle->log);
+    nslots = d->up->video ? NGX_MEET_HISTORY : 0;
+    size = offsetof(ngx_meet_rtp_downstate_t, slots)
+           + nslots * sizeof(meet_rtp_resend_slot_t);
+
+    ds = ngx_calloc(size, ngx_cycle->log);
     if (ds == NULL) {
         return NULL;
     }
 
     meet_rtp_rewriter_init(&ds->rw, d->ssrc, d->up->video ? 90000 : 48000);
+    meet_rtp_resend_init(&ds->resend, nslots ? ds->slots : NULL, nslots,
+                         (unsigned) conf->nack_window,
+                         (unsigned) conf->nack_resends,
+                         (unsigned) conf->nack_rate);
     d->media = ds;
 
     return ds;
@@ -496,16 +523,21 @@ ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d)
 /*
  * A publisher's sender report goes on to each subscriber of that stream
  * as a report of our own SSRC there, with the publisher's NTP and RTP
- * times (what the receiver needs for audio/video sync) and our counts.
+ * times (what the receiver needs for audio/video sync) and our counts;
+ * once per compound and stream (relayed: a bit per uptrack of ms), however
+ * many SRs of it the compound carries.
  */
+
+#if (NGX_MEET_MAX_UPTRACKS > 64)
+#error the SRs relayed of a compound are bits of a uint64_t
+#endif
 
 static void
 ngx_meet_rtp_sender_report(ngx_meet_media_transport_t *ms,
-    meet_rtcp_packet_t *pkt)
+    meet_rtcp_report_t *r, uint64_t *relayed)
 {
     size_t                    len;
     ngx_uint_t                i;
-    meet_rtcp_report_t        r;
     ngx_meet_uptrack_t       *up;
     ngx_meet_rtp_peer_t      *sp;
     ngx_meet_downtrack_t     *d;
@@ -513,26 +545,24 @@ ngx_meet_rtp_sender_report(ngx_meet_media_transport_t *ms,
     ngx_meet_rtp_downstate_t *ds;
     meet_rtcp_sender_info_t   si;
 
-    if (meet_rtcp_parse_report(pkt, &r) != 0) {
-        return;
-    }
-
     up = NULL;
 
     for (i = 0; i < ms->nup; i++) {
-        if (ms->up[i]->ssrc == r.ssrc) {
+        if (ms->up[i]->ssrc == r->ssrc) {
             up = ms->up[i];
             break;
         }
     }
 
-    if (up == NULL) {
+    if (up == NULL || (*relayed & ((uint64_t) 1 << i))) {
         return;
     }
 
+    *relayed |= (uint64_t) 1 << i;
+
     if (up->media) {
         st = up->media;
-        meet_rtcp_rx_sender_report(&st->rx, r.ntp, ngx_meet_rtp_now_us());
+        meet_rtcp_rx_sender_report(&st->rx, r->ntp, ngx_meet_rtp_now_us());
     }
 
     for (d = (up->main ? up->main : up)->down; d; d = d->next) {
@@ -541,14 +571,14 @@ ngx_meet_rtp_sender_report(ngx_meet_media_transport_t *ms,
 
         /* about the stream it gets now, in its timestamps */
         if (sp == NULL || !sp->connected || sp->selected == NULL
-            || d->packets == 0 || ds == NULL || ds->rw.in_ssrc != r.ssrc)
+            || d->packets == 0 || ds == NULL || ds->rw.in_ssrc != r->ssrc)
         {
             continue;
         }
 
         si.ssrc = d->ssrc;
-        si.ntp = r.ntp;
-        si.rtp_ts = r.rtp_ts + ds->rw.ts_offset;
+        si.ntp = r->ntp;
+        si.rtp_ts = r->rtp_ts + ds->rw.ts_offset;
         si.packets = d->packets;
         si.octets = d->octets;
 
@@ -984,25 +1014,19 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
 
 static void
 ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
-    meet_rtcp_packet_t *pkt)
+    meet_rtcp_report_t *r)
 {
     ngx_uint_t                   i, k;
     ngx_msec_t                   now;
-    meet_rtcp_report_t           r;
     ngx_meet_downtrack_t        *d;
     ngx_meet_media_transport_t  *ms;
     meet_rtcp_report_block_t     b;
 
     ms = peer->media;
-
-    if (meet_rtcp_parse_report(pkt, &r) != 0) {
-        return;
-    }
-
     now = ngx_current_msec;
 
-    for (k = 0; k < r.nblocks; k++) {
-        if (meet_rtcp_report_block(&r, k, &b) != 0) {
+    for (k = 0; k < r->nblocks; k++) {
+        if (meet_rtcp_report_block(r, k, &b) != 0) {
             break;
         }
 
@@ -1128,12 +1152,17 @@ ngx_meet_rtp_send_rtx(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 }
 
 
-/* a subscriber's NACK: what the history still holds is sent again */
+/*
+ * A subscriber's NACK: what the history still holds is sent again, each
+ * packet at most once per meet_rtp_nack_window and meet_rtp_nack_resends
+ * times, within meet_rtp_nack_rate (ds->resend); the rest is counted and
+ * ignored.
+ */
 
 static void
 ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
 {
-    int                        i, nlost;
+    int                        i, nlost, rc;
     uint16_t                   lost[64], in;
     uint32_t                   ssrc;
     meet_rtp_header_t          h;
@@ -1180,6 +1209,25 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
             continue;
         }
 
+        rc = meet_rtp_resend_check(&ds->resend, lost[i], slot->len,
+                                   ngx_current_msec);
+
+        if (rc != MEET_RTP_RESEND_OK) {
+            if (rc == MEET_RTP_RESEND_REPEAT) {
+                ngx_meet_rtp_nack_repeats++;
+
+            } else {
+                ngx_meet_rtp_nack_over_rate++;
+            }
+
+            ngx_log_debug3(NGX_LOG_DEBUG_STREAM, sp->log, 0,
+                           "meet rtp: NACK of seq %ud on SSRC %uD ignored: "
+                           "%s", lost[i], d->ssrc,
+                           rc == MEET_RTP_RESEND_REPEAT
+                           ? "resent already" : "over meet_rtp_nack_rate");
+            continue;
+        }
+
         if (d->rtx_pt) {
             ngx_meet_rtp_send_rtx(d, sp, slot->data, slot->len, &h,
                                   lost[i], h.ts + ds->rw.ts_offset);
@@ -1198,17 +1246,25 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
 }
 
 
-/* RTCP from a participant: keyframe requests about what it receives */
+/*
+ * RTCP from a participant: reports, NACKs and keyframe requests about what
+ * it receives, the first meet_rtp_rtcp_max_packets packets of a compound
+ * (libwebrtc's compounds hold a few), the rest counted and ignored.
+ */
 
 void
 ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
-    ngx_uint_t                   i;
+    uint64_t                     relayed;
+    ngx_uint_t                   i, max, npkts, quiet;
     meet_rtcp_fb_t               fb;
     meet_rtcp_iter_t             it;
+    meet_rtcp_report_t           r;
     meet_rtcp_packet_t           pkt;
     ngx_meet_downtrack_t        *d;
     ngx_meet_media_transport_t  *ms;
+
+    static ngx_meet_rtp_log_limit_t  ll;
 
     ms = peer->media;
 
@@ -1216,16 +1272,39 @@ ngx_meet_rtp_feedback(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         return;
     }
 
+    max = peer->selected ? peer->selected->conf->rtcp_max_packets : 32;
+    npkts = 0;
+    relayed = 0;
+
     meet_rtcp_iter_init(&it, p, n);
 
     while (meet_rtcp_next(&it, &pkt) == 1) {
 
-        if (pkt.pt == 200 || pkt.pt == 201) {
-            if (pkt.pt == 200) {
-                ngx_meet_rtp_sender_report(ms, &pkt);
+        if (++npkts > max) {
+            ngx_meet_rtp_rtcp_ignored++;
+
+            if (npkts == max + 1 && ngx_meet_rtp_log_limit(&ll, &quiet)) {
+                ngx_log_error(NGX_LOG_INFO, peer->log, 0,
+                              "meet rtp: RTCP from %V: packets after "
+                              "meet_rtp_rtcp_max_packets %ui of a compound "
+                              "ignored (%ui more such compounds since the "
+                              "last such line)", &ms->local_ufrag, max,
+                              quiet);
             }
 
-            ngx_meet_rtp_receiver_report(peer, &pkt);
+            continue;
+        }
+
+        if (pkt.pt == 200 || pkt.pt == 201) {
+            if (meet_rtcp_parse_report(&pkt, &r) != 0) {
+                continue;
+            }
+
+            if (pkt.pt == 200) {
+                ngx_meet_rtp_sender_report(ms, &r, &relayed);
+            }
+
+            ngx_meet_rtp_receiver_report(peer, &r);
             continue;
         }
 

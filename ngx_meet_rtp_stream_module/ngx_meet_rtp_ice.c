@@ -23,11 +23,11 @@
 static void
 ngx_meet_rtp_ice_refused(ngx_connection_t *c, meet_stun_check_t *res)
 {
-    static ngx_msec_t  logged;
-    static ngx_uint_t  quiet;
+    ngx_uint_t  quiet;
 
-    if (logged && ngx_current_msec - logged < 1000) {
-        quiet++;
+    static ngx_meet_rtp_log_limit_t  ll;
+
+    if (!ngx_meet_rtp_log_limit(&ll, &quiet)) {
         ngx_log_debug2(NGX_LOG_DEBUG_STREAM, c->log, 0,
                        "meet rtp: ICE check refused with %ud: %s",
                        res->error_code, res->reason);
@@ -38,9 +38,6 @@ ngx_meet_rtp_ice_refused(ngx_connection_t *c, meet_stun_check_t *res)
                   "meet rtp: ICE check refused with %ud: %s "
                   "(%ui more refused since the last such line)",
                   res->error_code, res->reason, quiet);
-
-    logged = ngx_current_msec ? ngx_current_msec : 1;
-    quiet = 0;
 }
 
 

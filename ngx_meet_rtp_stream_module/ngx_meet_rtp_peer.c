@@ -59,8 +59,11 @@ ngx_meet_rtp_peer_create(ngx_meet_media_transport_t *ms)
 void
 ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
-    int       rc, rtcp;
-    size_t    len;
+    int         rc, rtcp;
+    size_t      len, max;
+    ngx_uint_t  quiet;
+
+    static ngx_meet_rtp_log_limit_t  ll;
 
     if (!peer->connected) {
         ngx_meet_rtp_drops[NGX_MEET_DROP_NO_SRTP]++;
@@ -69,6 +72,28 @@ ngx_meet_rtp_srtp(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 
     /* RFC 5761: RTCP packet types 192-223 sit where RTP has M + PT */
     rtcp = (n >= 2 && p[1] >= 192 && p[1] <= 223);
+
+    /*
+     * A compound larger than any a WebRTC stack sends (one datagram within
+     * the path MTU) is dropped before it costs a decryption: a 64 KB one
+     * could carry thousands of NACKs
+     */
+    max = peer->selected ? peer->selected->conf->rtcp_max_size
+                         : NGX_MEET_RTP_MTU;
+
+    if (rtcp && n > max) {
+        ngx_meet_rtp_drops[NGX_MEET_DROP_RTCP_SIZE]++;
+
+        if (ngx_meet_rtp_log_limit(&ll, &quiet)) {
+            ngx_log_error(NGX_LOG_INFO, peer->log, 0,
+                          "meet rtp: SRTCP of %uz bytes from %V dropped: "
+                          "over meet_rtp_rtcp_max_size %uz (%ui more since "
+                          "the last such line)", n,
+                          &peer->media->local_ufrag, max, quiet);
+        }
+
+        return;
+    }
 
     len = n;
     rc = rtcp ? meet_srtp_unprotect_rtcp(peer->srtp, p, &len)

@@ -17,6 +17,11 @@ ngx_uint_t  ngx_meet_rtp_npeers;          /* participants with media */
 ngx_uint_t  ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
 
 ngx_uint_t  ngx_meet_rtp_retransmits;     /* answers to subscribers' NACKs */
+ngx_uint_t  ngx_meet_rtp_nack_repeats;    /* NACKed again too soon, or too
+                                             often: not answered */
+ngx_uint_t  ngx_meet_rtp_nack_over_rate;  /* over meet_rtp_nack_rate */
+ngx_uint_t  ngx_meet_rtp_rtcp_ignored;    /* packets of a compound after
+                                             meet_rtp_rtcp_max_packets */
 ngx_uint_t  ngx_meet_rtp_nacks_sent;      /* NACKs to publishers */
 ngx_uint_t  ngx_meet_rtp_rtx_received;    /* publishers' RTX packets */
 ngx_uint_t  ngx_meet_rtp_plis_sent;
@@ -39,12 +44,16 @@ const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
     "srtp_auth",
     "srtp_replay",
     "srtp_other",
-    "media_before_dtls"
+    "media_before_dtls",
+    "rtcp_too_large"
 };
 
 
 ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[] = {
     { "retransmitted", &ngx_meet_rtp_retransmits },
+    { "nack_repeats", &ngx_meet_rtp_nack_repeats },
+    { "nack_over_rate", &ngx_meet_rtp_nack_over_rate },
+    { "rtcp_packets_ignored", &ngx_meet_rtp_rtcp_ignored },
     { "nacks_sent", &ngx_meet_rtp_nacks_sent },
     { "rtx_received", &ngx_meet_rtp_rtx_received },
     { "plis_sent", &ngx_meet_rtp_plis_sent },
@@ -70,4 +79,21 @@ ngx_meet_rtp_stats_init(void)
     }
 
     ngx_meet_rtp_npeers = 0;
+}
+
+
+ngx_uint_t
+ngx_meet_rtp_log_limit(ngx_meet_rtp_log_limit_t *ll, ngx_uint_t *quiet)
+{
+    if (ll->logged && ngx_current_msec - ll->logged < 1000) {
+        ll->quiet++;
+        return 0;
+    }
+
+    *quiet = ll->quiet;
+
+    ll->logged = ngx_current_msec ? ngx_current_msec : 1;
+    ll->quiet = 0;
+
+    return 1;
 }

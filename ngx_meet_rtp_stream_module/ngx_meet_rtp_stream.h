@@ -60,6 +60,12 @@ typedef struct {
     ngx_uint_t                tcp_pending;  /* ICE-TCP connections without
                                                a valid check, per worker */
     ngx_msec_t                tcp_pending_timeout;
+    size_t                    rtcp_max_size;     /* an SRTCP datagram */
+    ngx_uint_t                rtcp_max_packets;  /* handled of a compound */
+    ngx_msec_t                nack_window;  /* between resends of one
+                                               packet to a subscriber */
+    ngx_uint_t                nack_resends; /* of one packet, in all */
+    ngx_uint_t                nack_rate;    /* % of the media rate */
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
@@ -81,6 +87,7 @@ typedef enum {
     NGX_MEET_DROP_SRTP_REPLAY,
     NGX_MEET_DROP_SRTP_OTHER,
     NGX_MEET_DROP_NO_SRTP,            /* media before DTLS finished */
+    NGX_MEET_DROP_RTCP_SIZE,          /* SRTCP over meet_rtp_rtcp_max_size */
     NGX_MEET_DROP_LAST
 } ngx_meet_rtp_drop_e;
 
@@ -226,6 +233,9 @@ ngx_int_t ngx_meet_rtp_send_rtcp(ngx_meet_rtp_peer_t *peer, size_t len);
 extern ngx_uint_t              ngx_meet_rtp_npeers;
 extern ngx_uint_t              ngx_meet_rtp_drops[NGX_MEET_DROP_LAST];
 extern ngx_uint_t              ngx_meet_rtp_retransmits;
+extern ngx_uint_t              ngx_meet_rtp_nack_repeats;
+extern ngx_uint_t              ngx_meet_rtp_nack_over_rate;
+extern ngx_uint_t              ngx_meet_rtp_rtcp_ignored;
 extern ngx_uint_t              ngx_meet_rtp_nacks_sent;
 extern ngx_uint_t              ngx_meet_rtp_rtx_received;
 extern ngx_uint_t              ngx_meet_rtp_plis_sent;
@@ -240,6 +250,20 @@ extern ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[];  /* NULL-ended,
                                                              for /healthz */
 
 void ngx_meet_rtp_stats_init(void);
+
+/*
+ * Log lines about what a flood can repeat, at most one a second per limit
+ * (a static ngx_meet_rtp_log_limit_t each): ngx_meet_rtp_log_limit()
+ * returns 1 when a line may be logged now, with in *quiet how many were
+ * not since the last one, else 0 (that one is counted as not logged).
+ */
+typedef struct {
+    ngx_msec_t                logged;
+    ngx_uint_t                quiet;
+} ngx_meet_rtp_log_limit_t;
+
+ngx_uint_t ngx_meet_rtp_log_limit(ngx_meet_rtp_log_limit_t *ll,
+    ngx_uint_t *quiet);
 
 
 #endif /* _NGX_MEET_RTP_STREAM_H_INCLUDED_ */

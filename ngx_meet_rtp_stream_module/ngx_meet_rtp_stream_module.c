@@ -84,6 +84,41 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, tcp_pending_timeout),
       NULL },
 
+    { ngx_string("meet_rtp_rtcp_max_size"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, rtcp_max_size),
+      NULL },
+
+    { ngx_string("meet_rtp_rtcp_max_packets"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, rtcp_max_packets),
+      NULL },
+
+    { ngx_string("meet_rtp_nack_window"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, nack_window),
+      NULL },
+
+    { ngx_string("meet_rtp_nack_resends"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, nack_resends),
+      NULL },
+
+    { ngx_string("meet_rtp_nack_rate"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, nack_rate),
+      NULL },
+
       ngx_null_command
 };
 
@@ -131,6 +166,11 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
     rscf->tcp_pending = NGX_CONF_UNSET_UINT;
     rscf->tcp_pending_timeout = NGX_CONF_UNSET_MSEC;
+    rscf->rtcp_max_size = NGX_CONF_UNSET_SIZE;
+    rscf->rtcp_max_packets = NGX_CONF_UNSET_UINT;
+    rscf->nack_window = NGX_CONF_UNSET_MSEC;
+    rscf->nack_resends = NGX_CONF_UNSET_UINT;
+    rscf->nack_rate = NGX_CONF_UNSET_UINT;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
@@ -161,6 +201,48 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
                            "meet_rtp_tcp_pending must be at least 1");
         return NGX_CONF_ERROR;
     }
+
+    /*
+     * RTCP from participants: libwebrtc and LiveKit send compounds of one
+     * datagram within the path MTU (a few packets each); a NACK is
+     * answered at most once per 100 ms and 3 times in all (LiveKit's
+     * ignoreRetransmission and maxAck, pkg/sfu/sequencer.go), with at most
+     * as many bytes resent as the subscriber gets of that stream
+     * (libwebrtc's retransmission rate limiter allows the send bitrate)
+     */
+    ngx_conf_merge_size_value(conf->rtcp_max_size, prev->rtcp_max_size,
+                              NGX_MEET_RTP_MTU);
+    ngx_conf_merge_uint_value(conf->rtcp_max_packets, prev->rtcp_max_packets,
+                              32);
+    ngx_conf_merge_msec_value(conf->nack_window, prev->nack_window, 100);
+    ngx_conf_merge_uint_value(conf->nack_resends, prev->nack_resends, 3);
+    ngx_conf_merge_uint_value(conf->nack_rate, prev->nack_rate, 100);
+
+    if (conf->rtcp_max_size < 64 || conf->rtcp_max_size > 65535) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_rtcp_max_size must be 64 to 65535");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->rtcp_max_packets == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_rtcp_max_packets must be at least 1");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->nack_resends == 0 || conf->nack_resends > 255) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_nack_resends must be 1 to 255");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->nack_rate > 10000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_nack_rate must be 0 to 10000 "
+                           "(percent of the media rate)");
+        return NGX_CONF_ERROR;
+    }
+
 #if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,

@@ -1436,3 +1436,110 @@ meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms, uint16_t *out,
 
     return k;
 }
+
+
+/* bounds on retransmissions to one receiver */
+
+
+void
+meet_rtp_resend_init(meet_rtp_resend_t *rs, meet_rtp_resend_slot_t *slots,
+    unsigned nslots, unsigned window_ms, unsigned max_resends,
+    unsigned rate_pct)
+{
+    memset(rs, 0, sizeof(meet_rtp_resend_t));
+
+    if (slots && nslots) {
+        memset(slots, 0, nslots * sizeof(meet_rtp_resend_slot_t));
+    }
+
+    rs->slots = slots;
+    rs->nslots = slots ? nslots : 0;
+    rs->window_ms = window_ms;
+    rs->max_resends = max_resends == 0 ? 1
+                      : max_resends > 255 ? 255 : max_resends;
+    rs->rate_pct = rate_pct;
+}
+
+
+/* the second of media bytes that now_ms falls in */
+
+static void
+meet_rtp_resend_second(meet_rtp_resend_t *rs, uint64_t now_ms)
+{
+    if (!rs->started) {
+        rs->started = 1;
+        rs->sec_start_ms = now_ms;
+        return;
+    }
+
+    if (now_ms - rs->sec_start_ms < 1000) {
+        return;
+    }
+
+    /* a second ended; after a silence of more, the last one was empty */
+    rs->prev_bytes = (now_ms - rs->sec_start_ms < 2000) ? rs->sec_bytes : 0;
+    rs->sec_bytes = 0;
+    rs->sec_start_ms = now_ms;
+}
+
+
+void
+meet_rtp_resend_sent(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
+    uint64_t now_ms)
+{
+    uint64_t  cap;
+
+    meet_rtp_resend_second(rs, now_ms);
+
+    rs->sec_bytes += len;
+    rs->credit += (uint64_t) len * rs->rate_pct;
+
+    cap = (rs->sec_bytes > rs->prev_bytes ? rs->sec_bytes : rs->prev_bytes)
+          * rs->rate_pct;
+
+    if (rs->credit > cap) {
+        rs->credit = cap;
+    }
+
+    if (rs->nslots) {
+        rs->slots[seq % rs->nslots].resends = 0;
+    }
+}
+
+
+int
+meet_rtp_resend_check(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
+    uint64_t now_ms)
+{
+    uint64_t                 cost;
+    meet_rtp_resend_slot_t  *sl;
+
+    sl = rs->nslots ? &rs->slots[seq % rs->nslots] : NULL;
+
+    if (sl && sl->resends && sl->seq == seq
+        && (sl->resends >= rs->max_resends
+            || (uint32_t) ((uint32_t) now_ms - sl->last_ms) < rs->window_ms))
+    {
+        return MEET_RTP_RESEND_REPEAT;
+    }
+
+    cost = (uint64_t) len * 100;
+
+    if (rs->credit < cost) {
+        return MEET_RTP_RESEND_RATE;
+    }
+
+    rs->credit -= cost;
+
+    if (sl) {
+        if (sl->resends == 0 || sl->seq != seq) {
+            sl->seq = seq;
+            sl->resends = 0;
+        }
+
+        sl->resends++;
+        sl->last_ms = (uint32_t) now_ms;
+    }
+
+    return MEET_RTP_RESEND_OK;
+}

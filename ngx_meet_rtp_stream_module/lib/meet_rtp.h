@@ -456,4 +456,58 @@ unsigned meet_rtp_nack_due(meet_rtp_nack_t *nk, uint64_t now_ms,
     uint16_t *out, unsigned max);
 
 
+/*
+ * Retransmissions to one receiver (answers to its NACKs), bounded the way
+ * libwebrtc's sender and LiveKit's downtrack bound theirs:
+ *   - one sequence number at most once per window_ms (libwebrtc's
+ *     RtpPacketHistory resends a packet at most once per RTT; LiveKit's
+ *     sequencer at most once per min(100 ms, 2 RTT)), and max_resends
+ *     times in all (LiveKit's maxAck, 3);
+ *   - bytes: a budget credited with rate_pct % of every media byte sent to
+ *     the receiver, and holding at most rate_pct % of the media bytes of
+ *     the last second (libwebrtc's retransmission rate limiter keeps
+ *     resends under the send bitrate).
+ * The caller gives nslots slots (one per packet of its history; seq %
+ * nslots picks one), so nothing is allocated.
+ * meet_rtp_resend_sent(): a media packet (not a resend) with that sequence
+ *   number and len bytes went to the receiver at now_ms: the budget grows,
+ *   the number's slot starts again.
+ * meet_rtp_resend_check(): may seq (len bytes) be sent again at now_ms?
+ *   MEET_RTP_RESEND_OK (counted as sent: the caller sends it),
+ *   MEET_RTP_RESEND_REPEAT (within window_ms of the last resend, or resent
+ *   max_resends times already), MEET_RTP_RESEND_RATE (over the budget).
+ */
+
+#define MEET_RTP_RESEND_OK           0
+#define MEET_RTP_RESEND_REPEAT       1
+#define MEET_RTP_RESEND_RATE         2
+
+typedef struct {
+    uint32_t                  last_ms;      /* of its last resend */
+    uint16_t                  seq;
+    uint8_t                   resends;      /* 0: not resent */
+} meet_rtp_resend_slot_t;
+
+typedef struct {
+    meet_rtp_resend_slot_t   *slots;
+    unsigned                  nslots;
+    unsigned                  window_ms;
+    unsigned                  max_resends;
+    unsigned                  rate_pct;
+    uint64_t                  sec_start_ms; /* this second of media */
+    uint64_t                  sec_bytes;    /*   its bytes */
+    uint64_t                  prev_bytes;   /* the second before */
+    uint64_t                  credit;       /* bytes * 100 */
+    unsigned                  started:1;
+} meet_rtp_resend_t;
+
+void meet_rtp_resend_init(meet_rtp_resend_t *rs, meet_rtp_resend_slot_t *slots,
+    unsigned nslots, unsigned window_ms, unsigned max_resends,
+    unsigned rate_pct);
+void meet_rtp_resend_sent(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
+    uint64_t now_ms);
+int meet_rtp_resend_check(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
+    uint64_t now_ms);
+
+
 #endif /* _MEET_RTP_H_INCLUDED_ */

@@ -9,7 +9,8 @@
  * rewrites a copy and parses it again (in place, and as the forwarding
  * copy without extension), wraps it into an RTX packet and back (RFC
  * 4588) and unwraps it as one, and also replays the input as a
- * sequence of (SSRC, seq, ts, time) arrivals through a rewriter.  Aborts
+ * sequence of (SSRC, seq, ts, time) arrivals through a rewriter and of
+ * media sent and resends asked through the retransmission bounds.  Aborts
  * when a promise of meet_rtp.h is broken.
  *
  * The corpus in t/fuzz/corpus/rtp/ holds RTP packets (ffmpeg VP8, VP9 and
@@ -396,6 +397,79 @@ check_rewriter(const u_char *data, size_t size)
 }
 
 
+/*
+ * The input as a sequence of (kind, seq, length, time step) through the
+ * retransmission bounds: a resend allowed is never within the window of
+ * the last one of the same number, never over max_resends, and the bytes
+ * resent never exceed rate_pct % of the media sent.
+ */
+
+static void
+check_resend(const u_char *data, size_t size)
+{
+    int                     rc;
+    size_t                  i, len;
+    uint16_t                seq;
+    uint64_t                now, sent, resent;
+    unsigned                pct, k;
+    meet_rtp_resend_t       rs;
+    meet_rtp_resend_slot_t  slots[8], *sl;
+    uint32_t                last[8];
+    uint16_t                lseq[8];
+    unsigned                count[8];
+
+    if (size < 1) {
+        return;
+    }
+
+    pct = data[0];
+    meet_rtp_resend_init(&rs, slots, 8, 100, 3, pct);
+    memset(count, 0, sizeof(count));
+
+    now = 0;
+    sent = 0;
+    resent = 0;
+
+    for (i = 1; i + 5 <= size; i += 5) {
+        seq = (uint16_t) ((data[i + 1] << 8) | data[i + 2]);
+        len = data[i + 3] * 8;
+        now += data[i + 4];
+        k = seq % 8;
+        sl = &slots[k];
+
+        if (data[i] & 1) {
+            meet_rtp_resend_sent(&rs, seq, len, now);
+            sent += len;
+            count[k] = 0;
+            continue;
+        }
+
+        rc = meet_rtp_resend_check(&rs, seq, len, now);
+        check(rc == MEET_RTP_RESEND_OK || rc == MEET_RTP_RESEND_REPEAT
+              || rc == MEET_RTP_RESEND_RATE);
+
+        if (rc != MEET_RTP_RESEND_OK) {
+            continue;
+        }
+
+        if (count[k] && lseq[k] == seq) {
+            check(now - last[k] >= 100 && count[k] < 3);
+            count[k]++;
+
+        } else {
+            count[k] = 1;
+        }
+
+        lseq[k] = seq;
+        last[k] = (uint32_t) now;
+        resent += len;
+
+        check(sl->seq == seq && sl->resends == count[k]);
+        check(resent * 100 <= sent * pct);
+    }
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -445,6 +519,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_keyframes(data, size);
     check_rewriter(data, size);
+    check_resend(data, size);
 
     return 0;
 }

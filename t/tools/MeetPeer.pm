@@ -163,6 +163,7 @@ sub parse_answer {
         ($s{mid}) = $sec =~ /^a=mid:(\S+)/m;
         ($s{direction}) = $sec =~ /^a=(sendonly|recvonly|sendrecv|inactive)\r?$/m;
         ($s{ssrc}) = $sec =~ /^a=ssrc:(\d+)/m;
+        ($s{rtx_pt}) = $sec =~ /^a=rtpmap:(\d+) rtx\//m;
         ($s{msid}) = $sec =~ /^a=msid:(.+?)\r?$/m;
         $a{media}{ $s{mid} } = \%s if defined $s{mid};
     }

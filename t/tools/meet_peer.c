@@ -132,6 +132,15 @@ typedef struct {
     double                    connect_timeout;
     peer_phase_t              phases[PEER_MAX_PHASES];
     unsigned                  nphases;
+    unsigned                  sr_copies;    /* SRs in each compound */
+
+    /* subscriber: a NACK flood (an attacker's) */
+    unsigned                  nack_flood;   /* compounds to send */
+    unsigned                  nack_size;    /* bytes of each, before SRTCP */
+    unsigned                  nack_after;   /* packets received first */
+    double                    nack_interval;
+    unsigned                  rtx_pt;       /* RFC 4588 packets: counted by
+                                               original number, 0: none */
 } peer_opts_t;
 
 
@@ -207,6 +216,16 @@ typedef struct {
     double                    last_rtp_at;
 
     int64_t                   stamp_max;    /* highest packet number */
+
+    /* subscriber: the NACK flood and the retransmissions it got */
+    uint64_t                  nack_compounds;
+    uint64_t                  nack_seqs;    /* numbers asked for */
+    double                    next_nack;
+    uint64_t                  rx_rtx;
+    uint8_t                  *rtx_copies;   /* by original number */
+    double                   *rtx_at;
+    unsigned                  rtx_max_copies;
+    double                    rtx_min_gap;  /* s between two of one number */
     uint32_t                 *lat;          /* microseconds */
     size_t                    nlat;
 
@@ -239,6 +258,8 @@ static size_t peer_build_rtp(peer_t *p, u_char *buf, uint16_t seq,
     int advance);
 static void peer_send_sr(peer_t *p, peer_phase_e kind);
 static void peer_retransmit(peer_t *p, uint16_t seq);
+static void peer_send_nacks(peer_t *p);
+static int peer_rtx(peer_t *p, meet_rtp_header_t *h, const u_char *buf);
 static void peer_send(peer_t *p, const u_char *buf, size_t len);
 static void peer_report(peer_t *p);
 static double peer_now(void);
@@ -331,6 +352,8 @@ main(int argc, char **argv)
 
     free(peer.history);
     free(peer.lat);
+    free(peer.rtx_copies);
+    free(peer.rtx_at);
 
     for (i = 0; i < peer.nstreams; i++) {
         free(peer.streams[i].seen);
@@ -362,8 +385,17 @@ usage(void)
 "           slot at --rate; KIND: valid auth replay short garbage junk\n"
 "           rtcp_auth rtcp_replay (default: valid for --duration)\n"
 "           [--linger 0.5] seconds of receiving after the last packet\n"
+"           [--sr-copies 1] sender reports in each SRTCP compound\n"
 "  subscribe: [--idle 0] end that many seconds after the last RTP\n"
-"           packet, once one came (0: at --duration only)\n");
+"           packet, once one came (0: at --duration only)\n"
+"           [--rtx-pt 0] RTX payload type: those packets are counted\n"
+"           by the number they carry (rx_rtx, rtx_max_copies,\n"
+"           rtx_min_gap_ms), not as a stream\n"
+"           [--nack-flood 0] send that many compounds of NACKs, each\n"
+"           [--nack-size 1400] bytes (before SRTCP) of one-entry NACKs\n"
+"           (PID and 16 bits of BLP) cycling over the 512 numbers below\n"
+"           the highest received, one every [--nack-interval 0.02] s,\n"
+"           once [--nack-after 100] packets came\n");
 }
 
 
@@ -396,6 +428,12 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         { "idle", required_argument, NULL, 'i' },
         { "connect-timeout", required_argument, NULL, 'T' },
         { "send", required_argument, NULL, 'e' },
+        { "sr-copies", required_argument, NULL, 'C' },
+        { "nack-flood", required_argument, NULL, 'N' },
+        { "nack-size", required_argument, NULL, 'B' },
+        { "nack-after", required_argument, NULL, 'A' },
+        { "nack-interval", required_argument, NULL, 'I' },
+        { "rtx-pt", required_argument, NULL, 'X' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -408,6 +446,10 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
     o->duration = 10;
     o->linger = 0.5;
     o->connect_timeout = 5;
+    o->sr_copies = 1;
+    o->nack_size = 1400;
+    o->nack_after = 100;
+    o->nack_interval = 0.02;
 
     optind = 1;
 
@@ -436,6 +478,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         case 'l':
         case 'i':
         case 'T':
+        case 'I':
             d = strtod(optarg, &end);
 
             if (*end != '\0' || d < 0 || d > 3600) {
@@ -450,6 +493,8 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
                 o->linger = d;
             } else if (c == 'i') {
                 o->idle = d;
+            } else if (c == 'I') {
+                o->nack_interval = d;
             } else {
                 o->connect_timeout = d;
             }
@@ -467,6 +512,11 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         case 'z':
         case 'F':
         case 'K':
+        case 'C':
+        case 'N':
+        case 'B':
+        case 'A':
+        case 'X':
             errno = 0;
             v = strtoul(optarg, &end, 0);
 
@@ -486,6 +536,16 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
                 o->size = (unsigned) v;
             } else if (c == 'F') {
                 o->frame_packets = (unsigned) v;
+            } else if (c == 'C') {
+                o->sr_copies = (unsigned) v;
+            } else if (c == 'N') {
+                o->nack_flood = (unsigned) v;
+            } else if (c == 'B') {
+                o->nack_size = (unsigned) v;
+            } else if (c == 'A') {
+                o->nack_after = (unsigned) v;
+            } else if (c == 'X') {
+                o->rtx_pt = (unsigned) v;
             } else {
                 o->keyframe_interval = (unsigned) v;
             }
@@ -510,6 +570,16 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         fprintf(stderr, "meet_peer: --server, --server-ufrag, --server-pwd, "
                 "--local-ufrag, --local-pwd, --fingerprint and --cert are "
                 "required\n");
+        return -1;
+    }
+
+    if (o->nack_size < 16 || o->nack_size > 65000) {
+        fprintf(stderr, "meet_peer: --nack-size: 16..65000 bytes\n");
+        return -1;
+    }
+
+    if (o->sr_copies == 0 || o->sr_copies > 40) {
+        fprintf(stderr, "meet_peer: --sr-copies: 1..40\n");
         return -1;
     }
 
@@ -1258,7 +1328,10 @@ peer_run(peer_t *p)
     } else {
         p->stamp_max = -1;
         p->lat = malloc(PEER_MAX_LATENCIES * sizeof(uint32_t));
-        if (p->lat == NULL) {
+        p->rtx_copies = calloc(65536, sizeof(uint8_t));
+        p->rtx_at = calloc(65536, sizeof(double));
+        p->rtx_min_gap = -1;
+        if (p->lat == NULL || p->rtx_copies == NULL || p->rtx_at == NULL) {
             fprintf(stderr, "meet_peer: out of memory\n");
             return PEER_EXIT_FAILED;
         }
@@ -1310,6 +1383,16 @@ peer_run(peer_t *p)
                 p->consent_sent++;
             }
             next_consent = now + PEER_CONSENT_INTERVAL;
+        }
+
+        /* subscriber: the NACK flood, once enough came to ask for */
+
+        if (!p->o->publish && p->nack_compounds < p->o->nack_flood
+            && p->nstreams && p->streams[0].packets >= p->o->nack_after
+            && now >= p->next_nack)
+        {
+            peer_send_nacks(p);
+            p->next_nack = now + p->o->nack_interval;
         }
 
         if (!p->o->publish && p->o->idle > 0 && p->rx_rtp
@@ -1433,6 +1516,10 @@ peer_rtp(peer_t *p, u_char *buf, size_t len)
     p->last_rtp_at = now;
 
     if (p->o->publish) {
+        return;
+    }
+
+    if (p->o->rtx_pt && h.pt == p->o->rtx_pt && peer_rtx(p, &h, buf) == 0) {
         return;
     }
 
@@ -1805,6 +1892,7 @@ static void
 peer_send_sr(peer_t *p, peer_phase_e kind)
 {
     size_t                    len;
+    unsigned                  i;
     uint64_t                  ntp;
     struct timespec           now;
     meet_rtcp_sender_info_t   si;
@@ -1823,6 +1911,18 @@ peer_send_sr(peer_t *p, peer_phase_e kind)
 
     len = meet_rtcp_build_compound(buf, 1500, &si, p->o->ssrc, NULL, 0,
                                    (const u_char *) "meet_peer", 9);
+
+    /* --sr-copies: the same SR again in the compound (before the SDES) */
+    if (len && p->o->sr_copies > 1) {
+        memmove(buf + MEET_RTCP_SR_LEN * p->o->sr_copies,
+                buf + MEET_RTCP_SR_LEN, len - MEET_RTCP_SR_LEN);
+
+        for (i = 1; i < p->o->sr_copies; i++) {
+            memcpy(buf + MEET_RTCP_SR_LEN * i, buf, MEET_RTCP_SR_LEN);
+        }
+
+        len += MEET_RTCP_SR_LEN * (p->o->sr_copies - 1);
+    }
 
     if (len == 0
         || meet_srtp_protect_rtcp(p->srtp, buf, &len, sizeof(buf))
@@ -1873,6 +1973,106 @@ peer_retransmit(peer_t *p, uint16_t seq)
         p->retransmitted++;
         peer_send(p, buf, len);
     }
+}
+
+
+/*
+ * Subscriber: one compound of one-entry NACKs (PID, BLP 0xffff: 17
+ * numbers each) about stream 0, cycling over the 512 numbers below the
+ * highest received, --nack-size bytes, protected as one SRTCP packet.
+ */
+
+static void
+peer_send_nacks(peer_t *p)
+{
+    size_t          len, off;
+    uint16_t        top, pid;
+    unsigned        k;
+    peer_stream_t  *s;
+
+    static u_char  buf[65536 + MEET_SRTP_TAILROOM] __attribute__((aligned(8)));
+
+    s = &p->streams[0];
+    top = (uint16_t) s->max;
+    off = 0;
+    k = 0;
+
+    while (off + 16 <= p->o->nack_size) {
+        pid = (uint16_t) (top - 512 + (k * 17) % 512);
+
+        buf[off] = 0x80 | MEET_RTCP_FMT_NACK;
+        buf[off + 1] = MEET_RTCP_RTPFB;
+        buf[off + 2] = 0;
+        buf[off + 3] = 3;
+        memset(buf + off + 4, 0x11, 4);      /* our SSRC: any */
+        buf[off + 8] = (u_char) (s->ssrc >> 24);
+        buf[off + 9] = (u_char) (s->ssrc >> 16);
+        buf[off + 10] = (u_char) (s->ssrc >> 8);
+        buf[off + 11] = (u_char) s->ssrc;
+        buf[off + 12] = (u_char) (pid >> 8);
+        buf[off + 13] = (u_char) pid;
+        buf[off + 14] = 0xff;
+        buf[off + 15] = 0xff;
+
+        off += 16;
+        k++;
+    }
+
+    len = off;
+
+    if (meet_srtp_protect_rtcp(p->srtp, buf, &len, sizeof(buf))
+        != MEET_SRTP_OK)
+    {
+        fprintf(stderr, "meet_peer: cannot protect a NACK compound\n");
+        return;
+    }
+
+    p->nack_compounds++;
+    p->nack_seqs += 17 * (uint64_t) k;
+    peer_send(p, buf, len);
+}
+
+
+/*
+ * Subscriber: an RTX packet (RFC 4588) counted by the number it carries:
+ * how many copies of each, the shortest time between two of them.
+ * 0, or -1 when it carries none (then it is a stream of its own).
+ */
+
+static int
+peer_rtx(peer_t *p, meet_rtp_header_t *h, const u_char *buf)
+{
+    double     now, gap;
+    uint16_t   osn;
+
+    if (h->payload_len < 2) {
+        return -1;
+    }
+
+    osn = (uint16_t) (buf[h->header_len] << 8 | buf[h->header_len + 1]);
+    now = peer_now();
+
+    p->rx_rtx++;
+
+    if (p->rtx_copies[osn]) {
+        gap = now - p->rtx_at[osn];
+
+        if (p->rtx_min_gap < 0 || gap < p->rtx_min_gap) {
+            p->rtx_min_gap = gap;
+        }
+    }
+
+    if (p->rtx_copies[osn] < 255) {
+        p->rtx_copies[osn]++;
+    }
+
+    if (p->rtx_copies[osn] > p->rtx_max_copies) {
+        p->rtx_max_copies = p->rtx_copies[osn];
+    }
+
+    p->rtx_at[osn] = now;
+
+    return 0;
 }
 
 
@@ -1958,7 +2158,13 @@ peer_report(peer_t *p)
     }
 
     if (!p->o->publish) {
-        printf(" stamp_max=%lld", (long long) p->stamp_max);
+        printf(" stamp_max=%lld nack_compounds=%llu nack_seqs=%llu"
+               " rx_rtx=%llu rtx_max_copies=%u rtx_min_gap_ms=%.1f",
+               (long long) p->stamp_max,
+               (unsigned long long) p->nack_compounds,
+               (unsigned long long) p->nack_seqs,
+               (unsigned long long) p->rx_rtx, p->rtx_max_copies,
+               p->rtx_min_gap < 0 ? -1.0 : p->rtx_min_gap * 1000);
     }
 
     if (p->nlat) {

@@ -1475,6 +1475,106 @@ test_nack(void)
 }
 
 
+static void
+test_resend(void)
+{
+    int                     rc;
+    unsigned                i, n;
+    meet_rtp_resend_t       rs;
+    meet_rtp_resend_slot_t  slots[16];
+
+    /* window 100 ms, 3 resends, 100 % of the media rate */
+    meet_rtp_resend_init(&rs, slots, 16, 100, 3, 100);
+    ok(meet_rtp_resend_check(&rs, 5, 100, 0) == MEET_RTP_RESEND_RATE,
+       "resend: no media sent, no budget");
+
+    for (i = 0; i < 10; i++) {
+        meet_rtp_resend_sent(&rs, (uint16_t) i, 1000, 10 * i);
+    }
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 100) == MEET_RTP_RESEND_OK,
+       "resend: 10 packets of media sent: one resent");
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 150) == MEET_RTP_RESEND_REPEAT,
+       "resend: the same number within the window is a repeat");
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 199) == MEET_RTP_RESEND_REPEAT,
+       "resend: ... up to its end");
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 200) == MEET_RTP_RESEND_OK,
+       "resend: after the window: again");
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 300) == MEET_RTP_RESEND_OK,
+       "resend: a third time");
+    ok(meet_rtp_resend_check(&rs, 5, 1000, 1000) == MEET_RTP_RESEND_REPEAT,
+       "resend: never a fourth (max_resends)");
+    ok(meet_rtp_resend_check(&rs, 21, 1000, 1000) == MEET_RTP_RESEND_OK,
+       "resend: another number in the same slot is not a repeat");
+    meet_rtp_resend_sent(&rs, 5, 1000, 1000);
+    ok(slots[5].resends == 0,
+       "resend: a new packet with the slot's number starts it again");
+
+    /* the byte budget: 10 kB sent, 10 kB resent at most */
+    meet_rtp_resend_init(&rs, slots, 16, 100, 3, 100);
+    for (i = 0; i < 10; i++) {
+        meet_rtp_resend_sent(&rs, (uint16_t) i, 1000, i);
+    }
+    n = 0;
+    for (i = 0; i < 16; i++) {
+        rc = meet_rtp_resend_check(&rs, (uint16_t) i, 500, 20);
+        n += (rc == MEET_RTP_RESEND_OK);
+    }
+    ok(n == 16, "resend: 16 of 500 bytes within 10 kB (%u)", n);
+    n = 0;
+    for (i = 100; i < 116; i++) {
+        rc = meet_rtp_resend_check(&rs, (uint16_t) i, 500, 20);
+        n += (rc == MEET_RTP_RESEND_OK);
+        if (rc != MEET_RTP_RESEND_OK && rc != MEET_RTP_RESEND_RATE) {
+            break;
+        }
+    }
+    ok(n == 4, "resend: then 4 more, the rest over the rate (%u)", n);
+
+    /* the budget holds one second's media at most */
+    meet_rtp_resend_init(&rs, slots, 16, 100, 3, 50);
+    for (i = 0; i < 300; i++) {
+        meet_rtp_resend_sent(&rs, (uint16_t) i, 100, 10 * i);
+    }
+    /* 100 packets in the last second: 10 kB, half of it for resends */
+    n = 0;
+    for (i = 0; i < 100; i++) {
+        n += (meet_rtp_resend_check(&rs, (uint16_t) (1000 + i), 100, 3000)
+              == MEET_RTP_RESEND_OK);
+    }
+    ok(n == 50, "resend: 50 %% of the last second, not of three (%u)", n);
+
+    /* after a silence the old seconds count no more */
+    meet_rtp_resend_sent(&rs, 0, 100, 10000);
+    n = 0;
+    for (i = 0; i < 10; i++) {
+        n += (meet_rtp_resend_check(&rs, (uint16_t) (2000 + i), 100, 10000)
+              == MEET_RTP_RESEND_OK);
+    }
+    ok(n == 0, "resend: after a silence, one packet's half is the budget");
+
+    /* rate 0: nothing is resent; no slots: the rate alone */
+    meet_rtp_resend_init(&rs, slots, 16, 100, 3, 0);
+    meet_rtp_resend_sent(&rs, 1, 1000, 0);
+    ok(meet_rtp_resend_check(&rs, 1, 10, 0) == MEET_RTP_RESEND_RATE,
+       "resend: rate 0 resends nothing");
+    meet_rtp_resend_init(&rs, NULL, 0, 100, 3, 100);
+    meet_rtp_resend_sent(&rs, 1, 1000, 0);
+    ok(meet_rtp_resend_check(&rs, 1, 500, 0) == MEET_RTP_RESEND_OK
+       && meet_rtp_resend_check(&rs, 1, 500, 0) == MEET_RTP_RESEND_OK
+       && meet_rtp_resend_check(&rs, 1, 500, 0) == MEET_RTP_RESEND_RATE,
+       "resend: without slots only the rate counts");
+
+    /* the window across the 32-bit millisecond wrap */
+    meet_rtp_resend_init(&rs, slots, 16, 100, 3, 100);
+    meet_rtp_resend_sent(&rs, 1, 1000, 0xfffffff0ULL);
+    meet_rtp_resend_sent(&rs, 2, 1000, 0xfffffff0ULL);
+    ok(meet_rtp_resend_check(&rs, 3, 100, 0xffffffe0ULL + 0x20) == 0,
+       "resend: before the wrap");
+    ok(meet_rtp_resend_check(&rs, 3, 100, 0x100000010ULL)
+       == MEET_RTP_RESEND_REPEAT, "resend: the window holds across it");
+}
+
+
 int
 main(void)
 {
@@ -1489,6 +1589,7 @@ main(void)
     test_rtx_same_as_before();
     test_rtx();
     test_nack();
+    test_resend();
 
     return done_testing();
 }
