@@ -14,8 +14,7 @@
 #define NGX_MEET_CLOSE_TIMEOUT    10000     /* for our close frame to leave */
 
 
-static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer,
-    size_t len);
+static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer);
 static ngx_meet_signal_frame_t *ngx_meet_signal_frame_alloc(
     ngx_meet_signal_peer_t *peer, size_t size);
 static void ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
@@ -33,6 +32,7 @@ static void ngx_meet_signal_fin_event(ngx_event_t *ev);
 static ngx_int_t ngx_meet_signal_process(ngx_meet_signal_peer_t *peer);
 static ngx_int_t ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer,
     meet_ws_frame_t *f, u_char *payload);
+static ngx_int_t ngx_meet_signal_rate(ngx_meet_signal_peer_t *peer);
 
 
 void
@@ -73,6 +73,9 @@ ngx_meet_signal_ws_start(ngx_meet_signal_peer_t *peer)
 {
     /* the request lives until ngx_meet_signal_fin_event() finalizes it */
     peer->request->main->count++;
+
+    peer->rate_tokens = peer->conf->message_burst * 1000;
+    peer->rate_last = ngx_current_msec;
 
     ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
 }
@@ -127,7 +130,7 @@ ngx_meet_signal_peer_send(ngx_meet_signal_peer_t *peer,
 
     len = livekit__signal_response__get_packed_size(resp);
 
-    if (ngx_meet_signal_queue_full(peer, len)) {
+    if (ngx_meet_signal_queue_full(peer)) {
         return NGX_ERROR;
     }
 
@@ -171,7 +174,7 @@ ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
         return NGX_DECLINED;
     }
 
-    if (ngx_meet_signal_queue_full(peer, msg->size)) {
+    if (ngx_meet_signal_queue_full(peer)) {
         return NGX_ERROR;
     }
 
@@ -216,12 +219,18 @@ ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg)
 }
 
 
-/* a message of len bytes would overfill the send queue: the peer closes */
+/*
+ * The send queue is full when what the client has not read yet (the
+ * backlog) reaches meet_signal_max_queue: the peer closes with 1008.  The
+ * message about to be queued does not count: one bigger than the cap goes
+ * to a client that reads (the size is not the client's fault), so the
+ * queue holds at most the cap plus one message.
+ */
 
 static ngx_int_t
-ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer, size_t len)
+ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer)
 {
-    if (peer->queued + len <= peer->conf->max_queue) {
+    if (peer->queued < peer->conf->max_queue) {
         return 0;
     }
 
@@ -745,14 +754,17 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
         ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
     }
 
+    if (f->opcode != MEET_WS_OP_CLOSE && !peer->closing
+        && ngx_meet_signal_rate(peer) != NGX_OK)
+    {
+        return NGX_DONE;
+    }
+
     switch (f->opcode) {
 
     case MEET_WS_OP_PING:
         /* a pong is queued like any frame: it counts toward the cap */
-        if (!peer->closing
-            && ngx_meet_signal_queue_full(peer,
-                                          MEET_WS_MAX_SERVER_HEADER + len))
-        {
+        if (!peer->closing && ngx_meet_signal_queue_full(peer)) {
             return NGX_DONE;
         }
 
@@ -876,4 +888,55 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
     }
 
     return rv;
+}
+
+
+/*
+ * Every frame but a close takes a token from the peer's bucket:
+ * meet_signal_message_burst tokens, refilled at meet_signal_message_rate
+ * a second (kept in thousandths, refilled by the millisecond).  An empty
+ * bucket closes the peer with 1008: each message is work for the worker
+ * (an offer is parsed, settings walk the tracks, an update goes to
+ * everyone), whoever sends them.
+ */
+
+static ngx_int_t
+ngx_meet_signal_rate(ngx_meet_signal_peer_t *peer)
+{
+    ngx_uint_t                   full;
+    ngx_msec_t                   elapsed;
+    ngx_meet_signal_loc_conf_t  *conf;
+
+    conf = peer->conf;
+
+    if (conf->message_rate == 0) {
+        return NGX_OK;
+    }
+
+    full = conf->message_burst * 1000;
+    elapsed = ngx_current_msec - peer->rate_last;
+    peer->rate_last = ngx_current_msec;
+
+    if (elapsed >= full / conf->message_rate + 1) {
+        peer->rate_tokens = full;
+
+    } else {
+        peer->rate_tokens = ngx_min(full, peer->rate_tokens
+                                          + elapsed * conf->message_rate);
+    }
+
+    if (peer->rate_tokens >= 1000) {
+        peer->rate_tokens -= 1000;
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                  "meet signal: a participant sends more than %ui frames "
+                  "a second (meet_signal_message_rate, burst %ui), "
+                  "closing", conf->message_rate, conf->message_burst);
+
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_POLICY,
+                               "too many messages");
+
+    return NGX_ERROR;
 }
