@@ -102,6 +102,9 @@ struct ngx_meet_signal_frame_s {
     ngx_meet_signal_frame_t      *next;
     u_char                       *pos;
     u_char                       *last;
+    /* the sid of a ParticipantUpdate's participant, or "" (a sid, not a
+       pointer: a peer that left may have a successor at its address) */
+    char                          about[NGX_MEET_SID_LEN + 1];
     /* the frame bytes follow */
 };
 
@@ -160,6 +163,8 @@ struct ngx_meet_signal_peer_s {
     ngx_meet_signal_frame_t      *out;
     ngx_meet_signal_frame_t     **out_last;
     size_t                        queued;
+    size_t                        queued_updates;  /* of it: frames with
+                                                      "about" */
     ngx_uint_t                    rate_tokens;  /* thousandths of a frame */
     ngx_msec_t                    rate_last;
     ngx_event_t                   idle;         /* no frame: ping timeout */

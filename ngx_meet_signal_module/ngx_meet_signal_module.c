@@ -1780,6 +1780,18 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     peer->version++;
     ngx_meet_signal_room_broadcast(peer, 1);
 
+    /*
+     * everyone gets the participant's whole name, metadata and attributes:
+     * an update counts as one more frame per 4 KB of them, so a
+     * participant cannot make the room receive more than about 400 KB a
+     * second at the default rate (meet_signal_message_rate)
+     */
+    ngx_meet_signal_ws_charge(peer, (ngx_strlen(peer->name)
+                                     + ngx_strlen(peer->metadata)
+                                     + ngx_meet_signal_attributes_size(
+                                                          peer->attributes))
+                                    / 4096);
+
     ngx_meet_signal_request_response(peer, req->request_id,
                                      LIVEKIT__REQUEST_RESPONSE__REASON__OK,
                                      "");

@@ -733,8 +733,10 @@ ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about,
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_UPDATE;
     resp.update = &upd;
 
-    /* the same bytes for everyone: packed once */
+    /* the same bytes for everyone: packed once; a newer update about the
+       participant replaces one a slow reader has not started */
     ngx_meet_signal_msg_init(&msg, &resp);
+    msg.about = about->sid;
 
     for (q = ngx_queue_head(&room->peers);
          q != ngx_queue_sentinel(&room->peers);

@@ -19,6 +19,8 @@ static ngx_meet_signal_frame_t *ngx_meet_signal_frame_alloc(
     ngx_meet_signal_peer_t *peer, size_t size);
 static void ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_frame_t *f, size_t len);
+static void ngx_meet_signal_replace(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t **old, ngx_meet_signal_frame_t *f, size_t len);
 static ngx_int_t ngx_meet_signal_sent(ngx_meet_signal_peer_t *peer, int message,
     size_t len);
 static ngx_int_t ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer,
@@ -159,6 +161,7 @@ ngx_meet_signal_msg_init(ngx_meet_signal_msg_t *msg,
     msg->size = livekit__signal_response__get_packed_size(resp);
     msg->frame = NULL;
     msg->len = 0;
+    msg->about = NULL;
 }
 
 
@@ -166,15 +169,38 @@ ngx_int_t
 ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_msg_t *msg)
 {
-    u_char                   *p;
-    size_t                    hlen;
-    ngx_meet_signal_frame_t  *f;
+    u_char                    *p;
+    size_t                     hlen;
+    ngx_meet_signal_frame_t   *f, **old;
 
     if (peer->closing || peer->finalized) {
         return NGX_DECLINED;
     }
 
-    if (ngx_meet_signal_queue_full(peer)) {
+    /*
+     * a copy of an older state about the same thing not started yet is
+     * replaced in place: what a slow reader has to read of one sender's
+     * updates is one update, however many the sender makes
+     */
+    old = NULL;
+
+    if (msg->about) {
+        for (old = &peer->out; *old; old = &(*old)->next) {
+            if ((*old)->pos == (u_char *) (*old + 1)
+                && ngx_strcmp((*old)->about, msg->about) == 0)
+            {
+                break;
+            }
+        }
+
+        if (*old == NULL) {
+            old = NULL;
+        }
+    }
+
+    if (old == NULL && msg->about == NULL
+        && ngx_meet_signal_queue_full(peer))
+    {
         return NGX_ERROR;
     }
 
@@ -205,7 +231,18 @@ ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
 
     ngx_memcpy(f + 1, msg->frame, msg->len);
 
+    if (old) {
+        ngx_meet_signal_replace(peer, old, f, msg->len);
+        return NGX_OK;
+    }
+
     ngx_meet_signal_enqueue(peer, f, msg->len);
+
+    if (msg->about) {
+        (void) ngx_cpystrn((u_char *) f->about, (u_char *) msg->about,
+                           sizeof(f->about));
+        peer->queued_updates += msg->len;
+    }
 
     return ngx_meet_signal_sent(peer, msg->resp->message_case, msg->size);
 }
@@ -224,13 +261,16 @@ ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg)
  * backlog) reaches meet_signal_max_queue: the peer closes with 1008.  The
  * message about to be queued does not count: one bigger than the cap goes
  * to a client that reads (the size is not the client's fault), so the
- * queue holds at most the cap plus one message.
+ * queue holds at most the cap plus one message.  ParticipantUpdates do
+ * not count either: a newer one replaces the one waiting about the same
+ * participant, so there are at most as many as participants, as big as
+ * what the room's limits allow them (a JoinResponse carries as much).
  */
 
 static ngx_int_t
 ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer)
 {
-    if (peer->queued < peer->conf->max_queue) {
+    if (peer->queued - peer->queued_updates < peer->conf->max_queue) {
         return 0;
     }
 
@@ -274,10 +314,43 @@ ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
     f->next = NULL;
     f->pos = (u_char *) (f + 1);
     f->last = f->pos + len;
+    f->about[0] = '\0';
 
     *peer->out_last = f;
     peer->out_last = &f->next;
     peer->queued += len;
+}
+
+
+/* f, of len bytes, takes the place of the queued frame *old (not started) */
+
+static void
+ngx_meet_signal_replace(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t **old, ngx_meet_signal_frame_t *f, size_t len)
+{
+    ngx_meet_signal_frame_t  *o;
+
+    o = *old;
+
+    f->next = o->next;
+    f->pos = (u_char *) (f + 1);
+    f->last = f->pos + len;
+    ngx_memcpy(f->about, o->about, sizeof(f->about));
+
+    *old = f;
+
+    if (peer->out_last == &o->next) {
+        peer->out_last = &f->next;
+    }
+
+    peer->queued = peer->queued - (o->last - o->pos) + len;
+    peer->queued_updates = peer->queued_updates - (o->last - o->pos) + len;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: a queued update replaced, %uz queued",
+                   peer->queued);
+
+    ngx_free(o);
 }
 
 
@@ -357,6 +430,10 @@ ngx_meet_signal_flush(ngx_meet_signal_peer_t *peer)
 
         f->pos += n;
         peer->queued -= n;
+
+        if (f->about[0]) {
+            peer->queued_updates -= n;
+        }
 
         if (f->pos < f->last) {
             continue;
@@ -441,6 +518,11 @@ ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     while (f) {
         next = f->next;
         peer->queued -= f->last - f->pos;
+
+        if (f->about[0]) {
+            peer->queued_updates -= f->last - f->pos;
+        }
+
         ngx_free(f);
         f = next;
     }
@@ -939,4 +1021,20 @@ ngx_meet_signal_rate(ngx_meet_signal_peer_t *peer)
                                "too many messages");
 
     return NGX_ERROR;
+}
+
+
+void
+ngx_meet_signal_ws_charge(ngx_meet_signal_peer_t *peer, ngx_uint_t frames)
+{
+    if (peer->conf->message_rate == 0) {
+        return;
+    }
+
+    if (peer->rate_tokens > frames * 1000) {
+        peer->rate_tokens -= frames * 1000;
+
+    } else {
+        peer->rate_tokens = 0;
+    }
 }

@@ -26,7 +26,7 @@ my $TF = Test::Meet::Util::timeout_factor();
 start_nginx(http_config => <<'CONF');
     large_client_header_buffers 4 32k;
     server {
-        listen 127.0.0.1:$TEST_NGINX_PORT_1;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1 sndbuf=4k;
         location /rtc {
             meet_signal;
             meet_signal_max_queue 16k;
@@ -196,6 +196,27 @@ unlike(error_log_text(), qr/"bob" does not read its messages/,
 $bob->send_binary(Test::Meet::WebSocket::pb_ping(7));
 my $pong = next_response($bob, sub { $_[0][0] == 18 });
 is($pong && $pong->[2], 7, 'bob still gets his pong');
+
+# --- updates faster than a receiver reads: the newest replaces the queued
+# one, the receiver is not closed ----------------------------------------
+
+my ($dave, $df) = $W->can('join')->(port => $port, identity => 'dave',
+    room => 'r1', connect => { rcvbuf => 4096 });
+is($df, 1, 'dave joined (a small receive buffer, reading nothing for now)');
+for my $i (1 .. 10) {
+    $alice->send_binary(Test::Meet::WebSocket::pb_update_metadata(
+        metadata => "U$i:" . ('x' x 40000), request_id => 100 + $i));
+}
+$rr = request_response($alice, 110);
+is($rr && $rr->{reason}, 0, 'alice made 10 updates of 40k (400k, the '
+                            . 'receivers\' caps are 16k)');
+my $last = update_about($dave, 'alice', sub { $_[0]{metadata} =~ /^U10:/ });
+ok($last, 'dave, reading now, gets the newest update');
+$dave->send_binary(Test::Meet::WebSocket::pb_ping(8));
+$pong = next_response($dave, sub { $_[0][0] == 18 });
+is($pong && $pong->[2], 8, '... and stays connected');
+unlike(error_log_text(), qr/"dave" does not read its messages/,
+       '... not blamed for the updates that came faster than he read');
 
 # --- without canUpdateOwnMetadata: NOT_ALLOWED ----------------------------
 
