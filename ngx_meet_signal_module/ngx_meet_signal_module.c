@@ -309,6 +309,14 @@ ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->message_rate, prev->message_rate, 100);
     ngx_conf_merge_uint_value(conf->message_burst, prev->message_burst, 500);
 
+    if (conf->message_rate > 1000000 || conf->message_burst > 1000000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_message_rate and "
+                           "meet_signal_message_burst must be at most "
+                           "1000000");
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->message_rate && conf->message_burst == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_signal_message_burst must be at least 1 "
