@@ -43,6 +43,13 @@ typedef struct {
     ngx_msec_t                    ping_interval;
     ngx_uint_t                    max_participants;
     ngx_msec_t                    departure_timeout;
+    /* LiveKit's limit.* (livekit-server pkg/config/config.go) */
+    size_t                        max_name_length;
+    size_t                        max_metadata_size;
+    size_t                        max_attributes_size;
+    /* frames a client may send: a token bucket */
+    ngx_uint_t                    message_rate;     /* a second, 0: off */
+    ngx_uint_t                    message_burst;
 } ngx_meet_signal_loc_conf_t;
 
 
@@ -95,6 +102,9 @@ struct ngx_meet_signal_frame_s {
     ngx_meet_signal_frame_t      *next;
     u_char                       *pos;
     u_char                       *last;
+    /* the sid of a ParticipantUpdate's participant, or "" (a sid, not a
+       pointer: a peer that left may have a successor at its address) */
+    char                          about[NGX_MEET_SID_LEN + 1];
     /* the frame bytes follow */
 };
 
@@ -118,6 +128,7 @@ struct ngx_meet_signal_peer_s {
     int                           state;        /* ParticipantInfo.State */
     int64_t                       joined_at_ms;
     int32_t                       client_protocol;
+    int32_t                       protocol;     /* ClientInfo.protocol */
 
     /* our ICE credentials for this participant (RFC 8445 ice-chars) */
     char                          ice_ufrag[17];
@@ -152,6 +163,10 @@ struct ngx_meet_signal_peer_s {
     ngx_meet_signal_frame_t      *out;
     ngx_meet_signal_frame_t     **out_last;
     size_t                        queued;
+    size_t                        queued_updates;  /* of it: frames with
+                                                      "about" */
+    ngx_uint_t                    rate_tokens;  /* thousandths of a frame */
+    ngx_msec_t                    rate_last;
     ngx_event_t                   idle;         /* no frame: ping timeout */
     ngx_event_t                   linger;       /* closing handshake */
     ngx_event_t                   leave;        /* posted: on_close */
@@ -196,7 +211,11 @@ ngx_int_t ngx_meet_signal_peer_info(ngx_meet_signal_peer_t *peer,
     ngx_pool_t *pool, Livekit__ParticipantInfo *pi);
 ngx_int_t ngx_meet_signal_track_info(ngx_meet_signal_track_t *t,
     ngx_pool_t *pool, Livekit__TrackInfo *ti);
-void ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about);
+void ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about,
+    ngx_uint_t self);
+size_t ngx_meet_signal_attributes_size(json_t *attributes);
+ngx_int_t ngx_meet_signal_attribute_set(json_t *attributes, const char *key,
+    const char *value);
 ngx_int_t ngx_meet_signal_room_info(ngx_meet_signal_room_t *room,
     ngx_pool_t *pool, Livekit__Room *ri);
 ngx_meet_signal_track_t *ngx_meet_signal_peer_track(

@@ -46,10 +46,13 @@ static ngx_int_t ngx_meet_signal_auth(ngx_http_request_t *r,
     meet_jwt_claims_t *claims, ngx_uint_t *status, const char **reason);
 static ngx_int_t ngx_meet_signal_room_check(ngx_http_request_t *r,
     meet_jwt_claims_t *claims, ngx_uint_t *status, const char **reason);
+static ngx_int_t ngx_meet_signal_limits(ngx_http_request_t *r,
+    meet_jwt_claims_t *claims, Livekit__JoinRequest *join, json_t **attrs,
+    ngx_uint_t *status, const char **reason);
 static ngx_int_t ngx_meet_signal_join(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_signal_upgrade(ngx_http_request_t *r);
 static ngx_int_t ngx_meet_signal_start(ngx_http_request_t *r,
-    meet_jwt_claims_t *claims, Livekit__JoinRequest *join);
+    meet_jwt_claims_t *claims, Livekit__JoinRequest *join, json_t *attrs);
 static ngx_int_t ngx_meet_signal_send_join(ngx_meet_signal_peer_t *peer);
 
 static void ngx_meet_signal_read_handler(ngx_http_request_t *r);
@@ -70,6 +73,11 @@ static void ngx_meet_signal_mute(ngx_meet_signal_peer_t *peer,
     Livekit__MuteTrackRequest *req);
 static void ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateParticipantMetadata *req);
+static void ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
+    uint32_t request_id, Livekit__RequestResponse__Reason reason,
+    const char *message);
+static u_char *ngx_meet_signal_log_escape(u_char *p, u_char *last,
+    const char *s);
 static const u_char *ngx_meet_signal_key_lookup(void *data,
     const u_char *key, size_t key_len, size_t *secret_len);
 
@@ -130,6 +138,41 @@ static ngx_command_t  ngx_meet_signal_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_meet_signal_loc_conf_t, departure_timeout),
+      NULL },
+
+    { ngx_string("meet_signal_max_name_length"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_name_length),
+      NULL },
+
+    { ngx_string("meet_signal_max_metadata_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_metadata_size),
+      NULL },
+
+    { ngx_string("meet_signal_max_attributes_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_attributes_size),
+      NULL },
+
+    { ngx_string("meet_signal_message_rate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, message_rate),
+      NULL },
+
+    { ngx_string("meet_signal_message_burst"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, message_burst),
       NULL },
 
       ngx_null_command
@@ -221,6 +264,11 @@ ngx_meet_signal_create_loc_conf(ngx_conf_t *cf)
     slcf->ping_interval = NGX_CONF_UNSET_MSEC;
     slcf->max_participants = NGX_CONF_UNSET_UINT;
     slcf->departure_timeout = NGX_CONF_UNSET_MSEC;
+    slcf->max_name_length = NGX_CONF_UNSET_SIZE;
+    slcf->max_metadata_size = NGX_CONF_UNSET_SIZE;
+    slcf->max_attributes_size = NGX_CONF_UNSET_SIZE;
+    slcf->message_rate = NGX_CONF_UNSET_UINT;
+    slcf->message_burst = NGX_CONF_UNSET_UINT;
 
     return slcf;
 }
@@ -243,6 +291,39 @@ ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               0);
     ngx_conf_merge_msec_value(conf->departure_timeout,
                               prev->departure_timeout, 20000);
+
+    /* livekit-server's defaults (pkg/config/config.go, Limit); 0: none */
+    ngx_conf_merge_size_value(conf->max_name_length, prev->max_name_length,
+                              256);
+    ngx_conf_merge_size_value(conf->max_metadata_size,
+                              prev->max_metadata_size, 512 * 1024);
+    ngx_conf_merge_size_value(conf->max_attributes_size,
+                              prev->max_attributes_size, 64 * 1024);
+
+    /*
+     * livekit-server has no such limit.  livekit-client sends one
+     * UpdateTrackSettings per remote track it shows (RemoteTrackPublication
+     * emitTrackUpdate), so joining a large room is a burst: 500 frames at
+     * once, 100 a second after that
+     */
+    ngx_conf_merge_uint_value(conf->message_rate, prev->message_rate, 100);
+    ngx_conf_merge_uint_value(conf->message_burst, prev->message_burst, 500);
+
+    if (conf->message_rate > 1000000 || conf->message_burst > 1000000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_message_rate and "
+                           "meet_signal_message_burst must be at most "
+                           "1000000");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->message_rate && conf->message_burst == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_message_burst must be at least 1 "
+                           "(meet_signal_message_rate 0 turns the limit "
+                           "off)");
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->max_frame < 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -390,7 +471,7 @@ static u_char *
 ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     u_char *buf, size_t len)
 {
-    u_char                  *p;
+    u_char                  *p, *last;
     ngx_meet_signal_peer_t  *peer;
 
     p = buf;
@@ -409,8 +490,50 @@ ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
 
     if (peer && peer->identity) {
-        p = ngx_snprintf(p, len, ", participant: \"%s\" %s", peer->identity,
-                         peer->sid);
+        last = buf + len;
+
+        p = ngx_snprintf(p, last - p, ", participant: \"");
+        p = ngx_meet_signal_log_escape(p, last, peer->identity);
+        p = ngx_snprintf(p, last - p, "\" %s", peer->sid);
+
+        if (peer->room) {
+            p = ngx_snprintf(p, last - p, ", room: \"");
+            p = ngx_meet_signal_log_escape(p, last, peer->room->name);
+            p = ngx_snprintf(p, last - p, "\"");
+        }
+    }
+
+    return p;
+}
+
+
+/*
+ * Names from tokens in the log: quotes, backslashes, control and non-ASCII
+ * bytes as \xHH, so that a name cannot forge a log line
+ */
+
+static u_char *
+ngx_meet_signal_log_escape(u_char *p, u_char *last, const char *s)
+{
+    u_char         c;
+    static u_char  hex[] = "0123456789abcdef";
+
+    for ( /* void */ ; *s && p < last; s++) {
+        c = (u_char) *s;
+
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            *p++ = c;
+            continue;
+        }
+
+        if (last - p < 4) {
+            break;
+        }
+
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
     }
 
     return p;
@@ -577,6 +700,112 @@ ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 }
 
 
+/*
+ * The token's name, metadata and attributes, with the attributes the join
+ * request adds, within LiveKit's limits (livekit-server
+ * pkg/service/roommanager.go StartSession checks metadata and attributes,
+ * the join request's attributes merged in by pkg/service/utils.go
+ * ValidateConnectRequest, and refuses with InvalidArgument: 400).  The
+ * name is checked too: LiveKit checks it only on updates, but it goes to
+ * everyone in every ParticipantUpdate alike.  With "attrs", the merged
+ * attributes (NULL: none) for the participant.
+ */
+
+static ngx_int_t
+ngx_meet_signal_limits(ngx_http_request_t *r, meet_jwt_claims_t *claims,
+    Livekit__JoinRequest *join, json_t **attrs, ngx_uint_t *status,
+    const char **reason)
+{
+    size_t                       i, size;
+    json_t                      *a;
+    ngx_meet_signal_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_meet_signal_module);
+
+    *status = NGX_HTTP_BAD_REQUEST;
+
+    if (slcf->max_name_length && claims->name.len > slcf->max_name_length) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: refused token: its name has %uz bytes, "
+                      "meet_signal_max_name_length is %uz",
+                      claims->name.len, slcf->max_name_length);
+        *reason = "name length exceeds limits";
+        return NGX_ERROR;
+    }
+
+    if (slcf->max_metadata_size
+        && claims->metadata.len > slcf->max_metadata_size)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: refused token: its metadata has %uz "
+                      "bytes, meet_signal_max_metadata_size is %uz",
+                      claims->metadata.len, slcf->max_metadata_size);
+        *reason = "metadata size exceeds limits";
+        return NGX_ERROR;
+    }
+
+    a = NULL;
+
+    if (claims->attributes) {
+        a = json_deep_copy(claims->attributes);
+        if (a == NULL) {
+            goto internal;
+        }
+    }
+
+    /* attributes the client asks for at join are merged in, as LiveKit;
+       empty values do not delete (ValidateConnectRequest) */
+    if (join && join->n_participant_attributes
+        && claims->video.can_update_own_metadata)
+    {
+        if (a == NULL) {
+            a = json_object();
+            if (a == NULL) {
+                goto internal;
+            }
+        }
+
+        for (i = 0; i < join->n_participant_attributes; i++) {
+            if (join->participant_attributes[i]->value
+                && join->participant_attributes[i]->value[0])
+            {
+                (void) ngx_meet_signal_attribute_set(a,
+                                      join->participant_attributes[i]->key,
+                                      join->participant_attributes[i]->value);
+            }
+        }
+    }
+
+    size = ngx_meet_signal_attributes_size(a);
+
+    if (slcf->max_attributes_size && size > slcf->max_attributes_size) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "meet signal: refused join: its attributes have %uz "
+                      "bytes, meet_signal_max_attributes_size is %uz",
+                      size, slcf->max_attributes_size);
+        json_decref(a);
+        *reason = "attribute size exceeds limits";
+        return NGX_ERROR;
+    }
+
+    if (attrs) {
+        *attrs = a;
+
+    } else if (a) {
+        json_decref(a);
+    }
+
+    return NGX_OK;
+
+internal:
+
+    *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+    *reason = "out of memory";
+
+    return NGX_ERROR;
+}
+
+
 static ngx_int_t
 ngx_meet_signal_validate(ngx_http_request_t *r)
 {
@@ -607,7 +836,10 @@ ngx_meet_signal_validate(ngx_http_request_t *r)
         return ngx_meet_signal_text(r, status, reason);
     }
 
-    if (ngx_meet_signal_room_check(r, &claims, &status, &reason) != NGX_OK) {
+    if (ngx_meet_signal_room_check(r, &claims, &status, &reason) != NGX_OK
+        || ngx_meet_signal_limits(r, &claims, NULL, NULL, &status, &reason)
+           != NGX_OK)
+    {
         meet_jwt_claims_free(&claims);
         return ngx_meet_signal_text(r, status, reason);
     }
@@ -625,6 +857,7 @@ ngx_meet_signal_join(ngx_http_request_t *r)
     ngx_str_t              arg;
     ngx_uint_t             status;
     const char            *reason, *err;
+    json_t                *attrs;
     ngx_table_elt_t       *upgrade;
     meet_jwt_claims_t      claims;
     Livekit__JoinRequest  *join;
@@ -684,10 +917,22 @@ ngx_meet_signal_join(ngx_http_request_t *r)
         return ngx_meet_signal_text(r, NGX_HTTP_BAD_REQUEST, err);
     }
 
+    if (ngx_meet_signal_limits(r, &claims, join, &attrs, &status, &reason)
+        != NGX_OK)
+    {
+        livekit__join_request__free_unpacked(join, NULL);
+        meet_jwt_claims_free(&claims);
+        return ngx_meet_signal_text(r, status, reason);
+    }
+
     rc = ngx_meet_signal_upgrade(r);
 
     if (rc == NGX_OK) {
-        rc = ngx_meet_signal_start(r, &claims, join);
+        /* the peer owns attrs from here */
+        rc = ngx_meet_signal_start(r, &claims, join, attrs);
+
+    } else if (attrs) {
+        json_decref(attrs);
     }
 
     livekit__join_request__free_unpacked(join, NULL);
@@ -786,11 +1031,10 @@ ngx_meet_signal_upgrade(ngx_http_request_t *r)
 
 static ngx_int_t
 ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
-    Livekit__JoinRequest *join)
+    Livekit__JoinRequest *join, json_t *attrs)
 {
     u_char                      *p;
     json_t                      *v;
-    size_t                       i;
     ngx_str_t                    name;
     ngx_connection_t            *c;
     ngx_meet_signal_peer_t      *peer, *old;
@@ -803,11 +1047,19 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
     peer = ngx_pcalloc(r->pool, sizeof(ngx_meet_signal_peer_t));
     if (peer == NULL) {
+        if (attrs) {
+            json_decref(attrs);
+        }
         return NGX_ERROR;
     }
 
+    /* the participant's attributes: the cleanup frees them */
+    peer->attributes = attrs;
+
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
+        json_decref(attrs);
+        peer->attributes = NULL;
         return NGX_ERROR;
     }
 
@@ -855,32 +1107,11 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
         return NGX_ERROR;
     }
 
-    if (claims->attributes) {
-        peer->attributes = json_deep_copy(claims->attributes);
-    }
-
     v = json_object_get(claims->payload, "meet_session");
     if (json_is_string(v) && json_string_length(v) < sizeof(peer->session_key))
     {
         ngx_memcpy(peer->session_key, json_string_value(v),
                    json_string_length(v) + 1);
-    }
-
-    /* attributes the client asks for at join are merged in, as LiveKit */
-    if (join->n_participant_attributes && claims->video.can_update_own_metadata)
-    {
-        if (peer->attributes == NULL) {
-            peer->attributes = json_object();
-        }
-
-        for (i = 0; peer->attributes && i < join->n_participant_attributes;
-             i++)
-        {
-            json_object_set_new(peer->attributes,
-                                join->participant_attributes[i]->key,
-                                json_string(
-                                    join->participant_attributes[i]->value));
-        }
     }
 
     peer->can_publish = claims->video.can_publish;
@@ -897,6 +1128,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
     if (join->client_info) {
         peer->client_protocol = join->client_info->client_protocol;
+        peer->protocol = join->client_info->protocol;
     }
 
     /* a second connection of the same identity replaces the first */
@@ -953,7 +1185,7 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
         (void) ngx_meet_signal_offer(peer, join->publisher_offer);
     }
 
-    ngx_meet_signal_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer, 0);
 
     /* bytes the client sent right after the handshake */
     if (c->read->ready) {
@@ -1447,59 +1679,192 @@ ngx_meet_signal_mute(ngx_meet_signal_peer_t *peer,
                    t->muted ? "mutes" : "unmutes", t->sid);
 
     if (t->published) {
-        ngx_meet_signal_room_broadcast(peer);
+        ngx_meet_signal_room_broadcast(peer, 0);
     }
 }
 
+
+/*
+ * UpdateParticipantMetadata, checked as livekit-server does
+ * (pkg/rtc/participant.go UpdateMetadata): without canUpdateOwnMetadata
+ * NOT_ALLOWED, over a limit LIMIT_EXCEEDED, and nothing changes; else the
+ * non-empty name and metadata replace the old ones, attributes are merged
+ * (an empty value deletes), everyone gets the ParticipantUpdate, the sender
+ * too, then the sender gets a RequestResponse with its request_id.  LiveKit
+ * checks the size of the update's attributes; here the attributes the
+ * participant would have after it are counted, or a series of updates
+ * would grow them without end.
+ */
 
 static void
 ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateParticipantMetadata *req)
 {
-    char    *s;
-    size_t   i;
+    char                         *name, *metadata;
+    size_t                        i, size;
+    json_t                       *attrs;
+    const char                   *why;
+    ngx_meet_signal_loc_conf_t   *slcf;
+
+    slcf = peer->conf;
 
     if (!peer->can_update_metadata) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" may not update its metadata",
-                      peer->identity);
+                      "meet signal: refused metadata update %uD: no "
+                      "canUpdateOwnMetadata", req->request_id);
+        ngx_meet_signal_request_response(peer, req->request_id,
+                         LIVEKIT__REQUEST_RESPONSE__REASON__NOT_ALLOWED,
+                         "does not have permission to update own metadata");
         return;
     }
 
-    if (req->name && req->name[0]) {
-        s = ngx_meet_signal_strdup(req->name, ngx_strlen(req->name));
-        if (s) {
-            ngx_free(peer->name);
-            peer->name = s;
+    why = NULL;
+    size = 0;
+
+    if (slcf->max_name_length && ngx_strlen(req->name) > slcf->max_name_length)
+    {
+        why = "exceeds name length limit";
+        size = ngx_strlen(req->name);
+
+    } else if (slcf->max_metadata_size
+               && ngx_strlen(req->metadata) > slcf->max_metadata_size)
+    {
+        why = "exceeds metadata size limit";
+        size = ngx_strlen(req->metadata);
+    }
+
+    /* the attributes after the update, on a copy */
+
+    attrs = NULL;
+
+    if (why == NULL && req->n_attributes) {
+        attrs = peer->attributes ? json_deep_copy(peer->attributes)
+                                 : json_object();
+        if (attrs == NULL) {
+            return;
+        }
+
+        for (i = 0; i < req->n_attributes; i++) {
+            (void) ngx_meet_signal_attribute_set(attrs,
+                                                 req->attributes[i]->key,
+                                                 req->attributes[i]->value);
+        }
+
+        size = ngx_meet_signal_attributes_size(attrs);
+
+        if (slcf->max_attributes_size && size > slcf->max_attributes_size) {
+            why = "exceeds attributes size limit";
+            json_decref(attrs);
+            attrs = NULL;
         }
     }
 
-    if (req->metadata && req->metadata[0]) {
-        s = ngx_meet_signal_strdup(req->metadata, ngx_strlen(req->metadata));
-        if (s) {
-            ngx_free(peer->metadata);
-            peer->metadata = s;
-        }
+    if (why) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: refused metadata update %uD: %s "
+                      "(%uz bytes)", req->request_id, why, size);
+        ngx_meet_signal_request_response(peer, req->request_id,
+                         LIVEKIT__REQUEST_RESPONSE__REASON__LIMIT_EXCEEDED,
+                         why);
+        return;
     }
 
-    if (req->n_attributes) {
-        if (peer->attributes == NULL) {
-            peer->attributes = json_object();
-        }
+    name = NULL;
+    metadata = NULL;
 
-        for (i = 0; peer->attributes && i < req->n_attributes; i++) {
-            if (req->attributes[i]->value[0] == '\0') {
-                json_object_del(peer->attributes, req->attributes[i]->key);
+    if (req->name[0]) {
+        name = ngx_meet_signal_strdup(req->name, ngx_strlen(req->name));
+    }
 
-            } else {
-                json_object_set_new(peer->attributes, req->attributes[i]->key,
-                                    json_string(req->attributes[i]->value));
-            }
-        }
+    if (req->metadata[0]) {
+        metadata = ngx_meet_signal_strdup(req->metadata,
+                                          ngx_strlen(req->metadata));
+    }
+
+    if ((req->name[0] && name == NULL)
+        || (req->metadata[0] && metadata == NULL))
+    {
+        ngx_free(name);
+        ngx_free(metadata);
+        json_decref(attrs);
+        return;
+    }
+
+    if (name) {
+        ngx_free(peer->name);
+        peer->name = name;
+    }
+
+    if (metadata) {
+        ngx_free(peer->metadata);
+        peer->metadata = metadata;
+    }
+
+    if (attrs) {
+        json_decref(peer->attributes);
+        peer->attributes = attrs;
     }
 
     peer->version++;
-    ngx_meet_signal_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer, 1);
+
+    /*
+     * everyone gets the participant's whole name, metadata and attributes:
+     * an update counts as one more frame per 4 KB of them, so a
+     * participant cannot make the room receive more than about 400 KB a
+     * second at the default rate (meet_signal_message_rate)
+     */
+    ngx_meet_signal_ws_charge(peer, (ngx_strlen(peer->name)
+                                     + ngx_strlen(peer->metadata)
+                                     + ngx_meet_signal_attributes_size(
+                                                          peer->attributes))
+                                    / 4096);
+
+    ngx_meet_signal_request_response(peer, req->request_id,
+                                     LIVEKIT__REQUEST_RESPONSE__REASON__OK,
+                                     "");
+}
+
+
+/*
+ * The answer to a request with a request_id (livekit-server
+ * pkg/rtc/participant_signal.go sendRequestResponse: OK only to clients of
+ * protocol 15 and later).  The request is named (its oneof case and id),
+ * not copied back as LiveKit does: livekit-client reads only request_id,
+ * reason and message of it (src/room/participant/LocalParticipant.ts
+ * handleSignalRequestResponse), and an oversized update would be sent
+ * back whole.
+ */
+
+static void
+ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
+    uint32_t request_id, Livekit__RequestResponse__Reason reason,
+    const char *message)
+{
+    Livekit__RequestResponse            rr;
+    Livekit__SignalResponse             resp;
+    Livekit__UpdateParticipantMetadata  um;
+
+    if (reason == LIVEKIT__REQUEST_RESPONSE__REASON__OK && peer->protocol <= 14)
+    {
+        return;
+    }
+
+    livekit__update_participant_metadata__init(&um);
+    um.request_id = request_id;
+
+    livekit__request_response__init(&rr);
+    rr.request_id = request_id;
+    rr.reason = reason;
+    rr.message = (char *) message;
+    rr.request_case = LIVEKIT__REQUEST_RESPONSE__REQUEST_UPDATE_METADATA;
+    rr.update_metadata = &um;
+
+    livekit__signal_response__init(&resp);
+    resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REQUEST_RESPONSE;
+    resp.request_response = &rr;
+
+    (void) ngx_meet_signal_peer_send(peer, &resp);
 }
 
 

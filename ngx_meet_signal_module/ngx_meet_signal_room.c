@@ -324,7 +324,7 @@ ngx_meet_signal_room_remove_peer(ngx_meet_signal_peer_t *peer,
     /* the others learn that it left */
     peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__DISCONNECTED;
     peer->version++;
-    ngx_meet_signal_room_broadcast(peer);
+    ngx_meet_signal_room_broadcast(peer, 0);
 
     if (room->npeers == 0) {
         if (departure && !ngx_exiting && !ngx_terminate && !ngx_quit) {
@@ -685,10 +685,19 @@ ngx_meet_signal_room_info(ngx_meet_signal_room_t *room, ngx_pool_t *pool,
 }
 
 
-/* a ParticipantUpdate about one participant to every other in its room */
+/*
+ * A ParticipantUpdate about one participant to every other in its room;
+ * with "self" to the participant too, as livekit-server does after a
+ * metadata update (pkg/rtc/room.go broadcastParticipantState: "send it to
+ * the same participant immediately", hidden ones included): livekit-client
+ * resolves setName()/setMetadata()/setAttributes() when it sees its own
+ * new values (src/room/participant/LocalParticipant.ts
+ * requestMetadataUpdate).
+ */
 
 void
-ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
+ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about,
+    ngx_uint_t self)
 {
     ngx_pool_t                *pool;
     ngx_queue_t               *q, *next;
@@ -701,7 +710,7 @@ ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
 
     room = about->room;
 
-    if (room == NULL || about->hidden) {
+    if (room == NULL || (about->hidden && !self)) {
         return;
     }
 
@@ -724,8 +733,10 @@ ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_UPDATE;
     resp.update = &upd;
 
-    /* the same bytes for everyone: packed once */
+    /* the same bytes for everyone: packed once; a newer update about the
+       participant replaces one a slow reader has not started */
     ngx_meet_signal_msg_init(&msg, &resp);
+    msg.about = about->sid;
 
     for (q = ngx_queue_head(&room->peers);
          q != ngx_queue_sentinel(&room->peers);
@@ -735,7 +746,7 @@ ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
         next = ngx_queue_next(q);
         p = ngx_queue_data(q, ngx_meet_signal_peer_t, queue);
 
-        if (p == about) {
+        if (p == about ? !self : about->hidden) {
             continue;
         }
 
@@ -744,4 +755,61 @@ ngx_meet_signal_room_broadcast(ngx_meet_signal_peer_t *about)
 
     ngx_meet_signal_msg_free(&msg);
     ngx_destroy_pool(pool);
+}
+
+
+/*
+ * The size of a participant's attributes as LiveKit counts it against
+ * limit.max_attributes_size: the bytes of every key and value
+ * (livekit-server pkg/config/config.go CheckAttributesSize).
+ */
+
+size_t
+ngx_meet_signal_attributes_size(json_t *attributes)
+{
+    size_t       size;
+    json_t      *v;
+    const char  *key;
+
+    size = 0;
+
+    if (attributes == NULL) {
+        return 0;
+    }
+
+    json_object_foreach(attributes, key, v) {
+        size += ngx_strlen(key) + json_string_length(v);
+    }
+
+    return size;
+}
+
+
+/*
+ * One attribute of an update: an empty value deletes the key
+ * (livekit-server pkg/rtc/participant.go SetAttributes).
+ */
+
+ngx_int_t
+ngx_meet_signal_attribute_set(json_t *attributes, const char *key,
+    const char *value)
+{
+    json_t  *v;
+
+    if (key == NULL || value == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (value[0] == '\0') {
+        (void) json_object_del(attributes, key);
+        return NGX_OK;
+    }
+
+    v = json_string(value);
+    if (v == NULL) {
+        /* not UTF-8: jansson keeps text only */
+        return NGX_ERROR;
+    }
+
+    return json_object_set_new(attributes, key, v) == 0 ? NGX_OK : NGX_ERROR;
 }

@@ -235,7 +235,7 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
 
     if (changed && !peer->closing) {
         peer->version++;
-        ngx_meet_signal_room_broadcast(peer);
+        ngx_meet_signal_room_broadcast(peer, 0);
 
         /* the others re-offer, and their answers carry the new tracks */
         ngx_meet_signal_sdp_require_others(peer);
@@ -464,7 +464,7 @@ ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
                           peer->identity);
             peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE;
             peer->version++;
-            ngx_meet_signal_room_broadcast(peer);
+            ngx_meet_signal_room_broadcast(peer, 0);
         }
         break;
 
@@ -1119,12 +1119,27 @@ void
 ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateTrackSettings *ts)
 {
-    ngx_uint_t                i, k, layer;
+    ngx_uint_t                i, k, layer, ndown;
     ngx_meet_signal_track_t  *t;
     ngx_meet_uptrack_t       *up;
     ngx_meet_downtrack_t     *d;
 
-    for (i = 0; peer->media && i < peer->media->ndown; i++) {
+    /*
+     * the work is the tracks it receives times the sids it lists:
+     * livekit-client lists one (RemoteTrackPublication emitTrackUpdate), a
+     * list longer than the tracks it receives (at least
+     * NGX_MEET_MAX_TRACKS) is refused whole
+     */
+    ndown = peer->media ? peer->media->ndown : 0;
+
+    if (ts->n_track_sids > ngx_max(ndown, NGX_MEET_MAX_TRACKS)) {
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: refused track settings for %uz tracks, "
+                      "it receives %ui", ts->n_track_sids, ndown);
+        return;
+    }
+
+    for (i = 0; i < ndown; i++) {
         d = peer->media->down[i];
         up = d->up;
         t = up->owner;

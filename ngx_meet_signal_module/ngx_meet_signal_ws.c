@@ -14,12 +14,13 @@
 #define NGX_MEET_CLOSE_TIMEOUT    10000     /* for our close frame to leave */
 
 
-static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer,
-    size_t len);
+static ngx_int_t ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer);
 static ngx_meet_signal_frame_t *ngx_meet_signal_frame_alloc(
     ngx_meet_signal_peer_t *peer, size_t size);
 static void ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_frame_t *f, size_t len);
+static void ngx_meet_signal_replace(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t **old, ngx_meet_signal_frame_t *f, size_t len);
 static ngx_int_t ngx_meet_signal_sent(ngx_meet_signal_peer_t *peer, int message,
     size_t len);
 static ngx_int_t ngx_meet_signal_queue(ngx_meet_signal_peer_t *peer,
@@ -33,6 +34,7 @@ static void ngx_meet_signal_fin_event(ngx_event_t *ev);
 static ngx_int_t ngx_meet_signal_process(ngx_meet_signal_peer_t *peer);
 static ngx_int_t ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer,
     meet_ws_frame_t *f, u_char *payload);
+static ngx_int_t ngx_meet_signal_rate(ngx_meet_signal_peer_t *peer);
 
 
 void
@@ -73,6 +75,9 @@ ngx_meet_signal_ws_start(ngx_meet_signal_peer_t *peer)
 {
     /* the request lives until ngx_meet_signal_fin_event() finalizes it */
     peer->request->main->count++;
+
+    peer->rate_tokens = peer->conf->message_burst * 1000;
+    peer->rate_last = ngx_current_msec;
 
     ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
 }
@@ -127,7 +132,7 @@ ngx_meet_signal_peer_send(ngx_meet_signal_peer_t *peer,
 
     len = livekit__signal_response__get_packed_size(resp);
 
-    if (ngx_meet_signal_queue_full(peer, len)) {
+    if (ngx_meet_signal_queue_full(peer)) {
         return NGX_ERROR;
     }
 
@@ -156,6 +161,7 @@ ngx_meet_signal_msg_init(ngx_meet_signal_msg_t *msg,
     msg->size = livekit__signal_response__get_packed_size(resp);
     msg->frame = NULL;
     msg->len = 0;
+    msg->about = NULL;
 }
 
 
@@ -163,15 +169,38 @@ ngx_int_t
 ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_msg_t *msg)
 {
-    u_char                   *p;
-    size_t                    hlen;
-    ngx_meet_signal_frame_t  *f;
+    u_char                    *p;
+    size_t                     hlen;
+    ngx_meet_signal_frame_t   *f, **old;
 
     if (peer->closing || peer->finalized) {
         return NGX_DECLINED;
     }
 
-    if (ngx_meet_signal_queue_full(peer, msg->size)) {
+    /*
+     * a copy of an older state about the same thing not started yet is
+     * replaced in place: what a slow reader has to read of one sender's
+     * updates is one update, however many the sender makes
+     */
+    old = NULL;
+
+    if (msg->about) {
+        for (old = &peer->out; *old; old = &(*old)->next) {
+            if ((*old)->pos == (u_char *) (*old + 1)
+                && ngx_strcmp((*old)->about, msg->about) == 0)
+            {
+                break;
+            }
+        }
+
+        if (*old == NULL) {
+            old = NULL;
+        }
+    }
+
+    if (old == NULL && msg->about == NULL
+        && ngx_meet_signal_queue_full(peer))
+    {
         return NGX_ERROR;
     }
 
@@ -202,7 +231,18 @@ ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
 
     ngx_memcpy(f + 1, msg->frame, msg->len);
 
+    if (old) {
+        ngx_meet_signal_replace(peer, old, f, msg->len);
+        return NGX_OK;
+    }
+
     ngx_meet_signal_enqueue(peer, f, msg->len);
+
+    if (msg->about) {
+        (void) ngx_cpystrn((u_char *) f->about, (u_char *) msg->about,
+                           sizeof(f->about));
+        peer->queued_updates += msg->len;
+    }
 
     return ngx_meet_signal_sent(peer, msg->resp->message_case, msg->size);
 }
@@ -216,12 +256,21 @@ ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg)
 }
 
 
-/* a message of len bytes would overfill the send queue: the peer closes */
+/*
+ * The send queue is full when what the client has not read yet (the
+ * backlog) reaches meet_signal_max_queue: the peer closes with 1008.  The
+ * message about to be queued does not count: one bigger than the cap goes
+ * to a client that reads (the size is not the client's fault), so the
+ * queue holds at most the cap plus one message.  ParticipantUpdates do
+ * not count either: a newer one replaces the one waiting about the same
+ * participant, so there are at most as many as participants, as big as
+ * what the room's limits allow them (a JoinResponse carries as much).
+ */
 
 static ngx_int_t
-ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer, size_t len)
+ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer)
 {
-    if (peer->queued + len <= peer->conf->max_queue) {
+    if (peer->queued - peer->queued_updates < peer->conf->max_queue) {
         return 0;
     }
 
@@ -265,10 +314,43 @@ ngx_meet_signal_enqueue(ngx_meet_signal_peer_t *peer,
     f->next = NULL;
     f->pos = (u_char *) (f + 1);
     f->last = f->pos + len;
+    f->about[0] = '\0';
 
     *peer->out_last = f;
     peer->out_last = &f->next;
     peer->queued += len;
+}
+
+
+/* f, of len bytes, takes the place of the queued frame *old (not started) */
+
+static void
+ngx_meet_signal_replace(ngx_meet_signal_peer_t *peer,
+    ngx_meet_signal_frame_t **old, ngx_meet_signal_frame_t *f, size_t len)
+{
+    ngx_meet_signal_frame_t  *o;
+
+    o = *old;
+
+    f->next = o->next;
+    f->pos = (u_char *) (f + 1);
+    f->last = f->pos + len;
+    ngx_memcpy(f->about, o->about, sizeof(f->about));
+
+    *old = f;
+
+    if (peer->out_last == &o->next) {
+        peer->out_last = &f->next;
+    }
+
+    peer->queued = peer->queued - (o->last - o->pos) + len;
+    peer->queued_updates = peer->queued_updates - (o->last - o->pos) + len;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, peer->connection->log, 0,
+                   "meet signal: a queued update replaced, %uz queued",
+                   peer->queued);
+
+    ngx_free(o);
 }
 
 
@@ -348,6 +430,10 @@ ngx_meet_signal_flush(ngx_meet_signal_peer_t *peer)
 
         f->pos += n;
         peer->queued -= n;
+
+        if (f->about[0]) {
+            peer->queued_updates -= n;
+        }
 
         if (f->pos < f->last) {
             continue;
@@ -432,6 +518,11 @@ ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     while (f) {
         next = f->next;
         peer->queued -= f->last - f->pos;
+
+        if (f->about[0]) {
+            peer->queued_updates -= f->last - f->pos;
+        }
+
         ngx_free(f);
         f = next;
     }
@@ -745,14 +836,17 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
         ngx_add_timer(&peer->idle, peer->conf->ping_timeout);
     }
 
+    if (f->opcode != MEET_WS_OP_CLOSE && !peer->closing
+        && ngx_meet_signal_rate(peer) != NGX_OK)
+    {
+        return NGX_DONE;
+    }
+
     switch (f->opcode) {
 
     case MEET_WS_OP_PING:
         /* a pong is queued like any frame: it counts toward the cap */
-        if (!peer->closing
-            && ngx_meet_signal_queue_full(peer,
-                                          MEET_WS_MAX_SERVER_HEADER + len))
-        {
+        if (!peer->closing && ngx_meet_signal_queue_full(peer)) {
             return NGX_DONE;
         }
 
@@ -876,4 +970,71 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
     }
 
     return rv;
+}
+
+
+/*
+ * Every frame but a close takes a token from the peer's bucket:
+ * meet_signal_message_burst tokens, refilled at meet_signal_message_rate
+ * a second (kept in thousandths, refilled by the millisecond).  An empty
+ * bucket closes the peer with 1008: each message is work for the worker
+ * (an offer is parsed, settings walk the tracks, an update goes to
+ * everyone), whoever sends them.
+ */
+
+static ngx_int_t
+ngx_meet_signal_rate(ngx_meet_signal_peer_t *peer)
+{
+    ngx_uint_t                   full;
+    ngx_msec_t                   elapsed;
+    ngx_meet_signal_loc_conf_t  *conf;
+
+    conf = peer->conf;
+
+    if (conf->message_rate == 0) {
+        return NGX_OK;
+    }
+
+    full = conf->message_burst * 1000;
+    elapsed = ngx_current_msec - peer->rate_last;
+    peer->rate_last = ngx_current_msec;
+
+    if (elapsed >= full / conf->message_rate + 1) {
+        peer->rate_tokens = full;
+
+    } else {
+        peer->rate_tokens = ngx_min(full, peer->rate_tokens
+                                          + elapsed * conf->message_rate);
+    }
+
+    if (peer->rate_tokens >= 1000) {
+        peer->rate_tokens -= 1000;
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
+                  "meet signal: a participant sends more than %ui frames "
+                  "a second (meet_signal_message_rate, burst %ui), "
+                  "closing", conf->message_rate, conf->message_burst);
+
+    ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_POLICY,
+                               "too many messages");
+
+    return NGX_ERROR;
+}
+
+
+void
+ngx_meet_signal_ws_charge(ngx_meet_signal_peer_t *peer, ngx_uint_t frames)
+{
+    if (peer->conf->message_rate == 0) {
+        return;
+    }
+
+    if (peer->rate_tokens > frames * 1000) {
+        peer->rate_tokens -= frames * 1000;
+
+    } else {
+        peer->rate_tokens = 0;
+    }
 }

@@ -33,6 +33,12 @@ typedef struct {
     size_t                        size;         /* packed */
     u_char                       *frame;        /* header + packed */
     size_t                        len;
+    /*
+     * a state that replaces the previous one about the same thing (a
+     * ParticipantUpdate about one participant): a copy still waiting in a
+     * queue, not started, is replaced where it is instead of adding one
+     */
+    const char                   *about;        /* a sid, or NULL */
 } ngx_meet_signal_msg_t;
 
 
@@ -67,6 +73,13 @@ void ngx_meet_signal_msg_init(ngx_meet_signal_msg_t *msg,
 ngx_int_t ngx_meet_signal_peer_send_msg(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_msg_t *msg);
 void ngx_meet_signal_msg_free(ngx_meet_signal_msg_t *msg);
+
+/*
+ * A message that makes the worker send more than its own size: it takes
+ * that many more tokens of meet_signal_message_rate (none left: the next
+ * frame closes the peer).
+ */
+void ngx_meet_signal_ws_charge(ngx_meet_signal_peer_t *peer, ngx_uint_t frames);
 
 /*
  * Starts the closing handshake with an RFC 6455 close code: queued frames

@@ -12,7 +12,8 @@
 import {
   AddTrackRequest, MuteTrackRequest, LeaveRequest, LeaveRequest_Action,
   DisconnectReason, Ping, SessionDescription, SignalRequest, TrackType,
-  TrackSource, ParticipantInfo_State,
+  TrackSource, ParticipantInfo_State, UpdateParticipantMetadata,
+  RequestResponse_Reason,
 } from '@livekit/protocol';
 import { randomUUID } from 'node:crypto';
 import {
@@ -322,6 +323,34 @@ it('unpublish via re-offer without the sending section: update without the track
   t.check(!info.tracks.some((x) => x.sid === vpub.track.sid), 'video track gone', info.tracks.map((x) => x.sid));
   t.check(info.tracks.some((x) => x.sid === apub.track.sid), 'audio track still there', info.tracks.map((x) => x.sid));
   t.check(strictlyIncreasing(versionsAbout(b.s, aSid)), 'versions strictly increasing', versionsAbout(b.s, aSid));
+});
+
+it('update_metadata: over a limit -> request_response LIMIT_EXCEEDED; good -> own update, OK', async (t) => {
+  const room = uniq('room');
+  const a = await join(t, { room, grants: { canUpdateOwnMetadata: true } });
+  const b = await join(t, { room });
+  const aSid = a.join.participant.sid;
+  // what livekit-client's setName() sends (LocalParticipant.ts
+  // requestMetadataUpdate: the current metadata, the new name)
+  a.s.send({ case: 'updateMetadata', value: new UpdateParticipantMetadata({
+    requestId: 41, name: 'n'.repeat(257), metadata: '' }) });
+  let rr = await a.s.waitFor('requestResponse', (r) => r.requestId === 41);
+  t.eq(rr.reason, RequestResponse_Reason.LIMIT_EXCEEDED, 'a 257-byte name: LIMIT_EXCEEDED');
+  t.eq(rr.message, 'exceeds name length limit', 'its message');
+  t.eq(rr.request.case, 'updateMetadata', 'names the update_metadata request');
+  a.s.send({ case: 'updateMetadata', value: new UpdateParticipantMetadata({
+    requestId: 42, name: 'Alice', metadata: '', attributes: { role: 'host' } }) });
+  const own = await updateAbout(a.s, aSid, (p) => p.name === 'Alice');
+  t.eq(own.attributes.role, 'host', 'the sender gets its own update with the attribute');
+  rr = await a.s.waitFor('requestResponse', (r) => r.requestId === 42);
+  t.eq(rr.reason, RequestResponse_Reason.OK, 'then request_response OK');
+  const seen = await updateAbout(b.s, aSid, (p) => p.name === 'Alice');
+  t.eq(seen.attributes.role, 'host', 'the other gets the update');
+  const c = await join(t, { room });
+  c.s.send({ case: 'updateMetadata', value: new UpdateParticipantMetadata({
+    requestId: 43, name: 'Mallory' }) });
+  rr = await c.s.waitFor('requestResponse', (r) => r.requestId === 43);
+  t.eq(rr.reason, RequestResponse_Reason.NOT_ALLOWED, 'without canUpdateOwnMetadata: NOT_ALLOWED');
 });
 
 it('mute -> update with track.muted true, versions strictly increasing', async (t) => {

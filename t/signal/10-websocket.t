@@ -218,6 +218,7 @@ start_nginx(http_config => <<'CONF');
         location /rtc {
             meet_signal;
             meet_signal_max_queue 16k;
+            meet_signal_message_rate 0;   # the queue, not the rate
         }
     }
 CONF

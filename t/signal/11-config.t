@@ -104,3 +104,17 @@ system("openssl ecparam -name prime256v1 -genkey -noout -out $ENV{TEST_NGINX_HTM
 --- must_die
 --- error_log
 is not the private key of
+
+
+
+=== TEST 9: a message rate without a burst is refused
+--- main_config
+--- config
+    location /rtc {
+        meet_signal;
+        meet_signal_message_rate 10;
+        meet_signal_message_burst 0;
+    }
+--- must_die
+--- error_log
+meet_signal_message_burst must be at least 1 (meet_signal_message_rate 0 turns the limit off)

@@ -315,9 +315,14 @@ sub pb_varint {
 sub pb_ping { return pb_varint((14 << 3) | 0) . pb_varint($_[0]) }
 
 # a join_request query value: WrappedJoinRequest{compression NONE,
-# join_request = empty JoinRequest}, base64url with "=" as %3D
+# join_request = JoinRequest}, base64url with "=" as %3D; the JoinRequest is
+# empty, or has client_info.protocol when a protocol is given (16:
+# livekit-client 2.x)
 sub join_request_arg {
-    my $wrapped = pb_varint((2 << 3) | 2) . pb_varint(0);
+    my ($protocol) = @_;
+    my $jr = defined $protocol
+           ? pb_bytes(1, pb_varint((3 << 3) | 0) . pb_varint($protocol)) : '';
+    my $wrapped = pb_bytes(2, $jr);
     my $s = encode_base64($wrapped, '');
     $s =~ tr{+/}{-_};
     $s =~ s/=/%3D/g;
@@ -378,16 +383,42 @@ sub pb_fields {
     return @f;
 }
 
+# SignalRequest{update_metadata = 15: UpdateParticipantMetadata{metadata 1,
+# name 2, attributes 3 (map), request_id 4}}
+sub pb_update_metadata {
+    my (%a) = @_;
+    my $m = '';
+    $m .= pb_bytes(1, $a{metadata}) if defined $a{metadata};
+    $m .= pb_bytes(2, $a{name}) if defined $a{name};
+    for my $k (sort keys %{ $a{attributes} || {} }) {
+        $m .= pb_bytes(3, pb_bytes(1, $k) . pb_bytes(2, $a{attributes}{$k}));
+    }
+    $m .= pb_varint((4 << 3) | 0) . pb_varint($a{request_id})
+        if $a{request_id};
+    return pb_bytes(15, $m);
+}
+
+# SignalRequest{track_setting = 7: UpdateTrackSettings{track_sids 1,
+# quality 4}}
+sub pb_track_settings {
+    my (@sids) = @_;
+    return pb_bytes(7, join('', map { pb_bytes(1, $_) } @sids)
+                       . pb_varint((4 << 3) | 0) . pb_varint(0));
+}
+
 # joins a room without an offer and reads the first message:
 # (ws, its SignalResponse field number: 1 for the JoinResponse, or undef);
-# connect => {...} adds options of connect() (port, rcvbuf, ...)
+# connect => {...} adds options of connect() (port, rcvbuf, ...); video =>
+# {...} and claims => {...} go into the token; protocol => 16 announces
+# livekit-client 2.x's protocol in the join request; path => '/x/rtc'
 sub join {
     my (%a) = @_;
-    my $tok = token(identity => $a{identity}, room => $a{room});
+    my $tok = token(identity => $a{identity}, room => $a{room},
+                    video => $a{video}, claims => $a{claims});
     my $ws = Test::Meet::WebSocket->connect(
         port => $a{port}, %{ $a{connect} || {} },
-        path => "/rtc/v1?access_token=$tok&join_request="
-                . join_request_arg());
+        path => ($a{path} // '/rtc') . "/v1?access_token=$tok&join_request="
+                . join_request_arg($a{protocol}));
     my $f = $ws->read_frame($a{timeout} // 5);
     my ($field) = $f && $f->{payload} ? pb_first_field($f->{payload}) : ();
     return ($ws, $field);
