@@ -42,6 +42,7 @@ typedef struct {
     ngx_msec_t                    ping_timeout;
     ngx_msec_t                    ping_interval;
     ngx_uint_t                    max_participants;
+    ngx_uint_t                    max_tracks;
     ngx_msec_t                    departure_timeout;
     /* LiveKit's limit.* (livekit-server pkg/config/config.go) */
     size_t                        max_name_length;

@@ -75,7 +75,7 @@ static void ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
     Livekit__UpdateParticipantMetadata *req);
 static void ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
     uint32_t request_id, Livekit__RequestResponse__Reason reason,
-    const char *message);
+    const char *message, Livekit__AddTrackRequest *add_track);
 static u_char *ngx_meet_signal_log_escape(u_char *p, u_char *last,
     const char *s);
 static const u_char *ngx_meet_signal_key_lookup(void *data,
@@ -131,6 +131,13 @@ static ngx_command_t  ngx_meet_signal_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_meet_signal_loc_conf_t, max_participants),
+      NULL },
+
+    { ngx_string("meet_signal_max_tracks"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_tracks),
       NULL },
 
     { ngx_string("meet_signal_departure_timeout"),
@@ -263,6 +270,7 @@ ngx_meet_signal_create_loc_conf(ngx_conf_t *cf)
     slcf->ping_timeout = NGX_CONF_UNSET_MSEC;
     slcf->ping_interval = NGX_CONF_UNSET_MSEC;
     slcf->max_participants = NGX_CONF_UNSET_UINT;
+    slcf->max_tracks = NGX_CONF_UNSET_UINT;
     slcf->departure_timeout = NGX_CONF_UNSET_MSEC;
     slcf->max_name_length = NGX_CONF_UNSET_SIZE;
     slcf->max_metadata_size = NGX_CONF_UNSET_SIZE;
@@ -287,8 +295,22 @@ ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->max_queue, prev->max_queue, 1024 * 1024);
     ngx_conf_merge_msec_value(conf->ping_timeout, prev->ping_timeout, 15000);
     ngx_conf_merge_msec_value(conf->ping_interval, prev->ping_interval, 5000);
+    /*
+     * livekit-server caps neither by default (room.max_participants and
+     * limit.num_tracks are 0); a server for meetings does: a room of 100,
+     * and what a participant of La Suite Meet publishes (camera,
+     * microphone, screen and its audio) twice over
+     */
     ngx_conf_merge_uint_value(conf->max_participants, prev->max_participants,
-                              0);
+                              100);
+    ngx_conf_merge_uint_value(conf->max_tracks, prev->max_tracks, 8);
+
+    if (conf->max_tracks == 0 || conf->max_tracks > NGX_MEET_MAX_TRACKS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_signal_max_tracks must be 1 to %d",
+                           NGX_MEET_MAX_TRACKS);
+        return NGX_CONF_ERROR;
+    }
     ngx_conf_merge_msec_value(conf->departure_timeout,
                               prev->departure_timeout, 20000);
 
@@ -1536,11 +1558,19 @@ ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
 
     if (t == NULL) {
 
-        if (peer->ntracks >= NGX_MEET_MAX_TRACKS) {
+        if (peer->ntracks >= ((ngx_meet_signal_loc_conf_t *)
+                              peer->conf)->max_tracks)
+        {
             ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                          "meet signal: \"%s\" has %d tracks already, "
-                          "ignoring add_track", peer->identity,
-                          NGX_MEET_MAX_TRACKS);
+                          "meet signal: \"%s\" has %ui tracks already "
+                          "(meet_signal_max_tracks), refusing add_track",
+                          peer->identity, peer->ntracks);
+
+            /* livekit-server pkg/rtc/participant.go addPendingTrackLocked:
+             * LIMIT_EXCEEDED naming the AddTrackRequest */
+            ngx_meet_signal_request_response(peer, 0,
+                         LIVEKIT__REQUEST_RESPONSE__REASON__LIMIT_EXCEEDED,
+                         "too many tracks, rejecting new track", req);
             return;
         }
 
@@ -1714,7 +1744,8 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
                       "canUpdateOwnMetadata", req->request_id);
         ngx_meet_signal_request_response(peer, req->request_id,
                          LIVEKIT__REQUEST_RESPONSE__REASON__NOT_ALLOWED,
-                         "does not have permission to update own metadata");
+                         "does not have permission to update own metadata",
+                         NULL);
         return;
     }
 
@@ -1765,7 +1796,7 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
                       "(%uz bytes)", req->request_id, why, size);
         ngx_meet_signal_request_response(peer, req->request_id,
                          LIVEKIT__REQUEST_RESPONSE__REASON__LIMIT_EXCEEDED,
-                         why);
+                         why, NULL);
         return;
     }
 
@@ -1822,7 +1853,7 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
 
     ngx_meet_signal_request_response(peer, req->request_id,
                                      LIVEKIT__REQUEST_RESPONSE__REASON__OK,
-                                     "");
+                                     "", NULL);
 }
 
 
@@ -1839,7 +1870,7 @@ ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
 static void
 ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
     uint32_t request_id, Livekit__RequestResponse__Reason reason,
-    const char *message)
+    const char *message, Livekit__AddTrackRequest *add_track)
 {
     Livekit__RequestResponse            rr;
     Livekit__SignalResponse             resp;
@@ -1857,8 +1888,14 @@ ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
     rr.request_id = request_id;
     rr.reason = reason;
     rr.message = (char *) message;
-    rr.request_case = LIVEKIT__REQUEST_RESPONSE__REQUEST_UPDATE_METADATA;
-    rr.update_metadata = &um;
+    if (add_track) {
+        rr.request_case = LIVEKIT__REQUEST_RESPONSE__REQUEST_ADD_TRACK;
+        rr.add_track = add_track;
+
+    } else {
+        rr.request_case = LIVEKIT__REQUEST_RESPONSE__REQUEST_UPDATE_METADATA;
+        rr.update_metadata = &um;
+    }
 
     livekit__signal_response__init(&resp);
     resp.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REQUEST_RESPONSE;
