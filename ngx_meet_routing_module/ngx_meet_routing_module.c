@@ -817,8 +817,10 @@ ngx_meet_routing_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
             break;
 
         case NGX_MEET_ROUTE_API:
-            p = ngx_sprintf(text.data, "location ^~ %V { meet_api; }",
-                            &r[i].path);
+            /* bodies of up to 64 KiB (the api's limit) read in memory:
+               the api refuses a body nginx had to write to a file */
+            p = ngx_sprintf(text.data, "location ^~ %V { meet_api; "
+                            "client_body_buffer_size 64k; }", &r[i].path);
             break;
 
         default: /* NGX_MEET_ROUTE_SPA */

@@ -26,6 +26,7 @@ package Test::Meet::OIDC;
 #       port => $fixed_port)->start;    # all optional; start dies with the
 #                                       # OP's log when it does not come up
 #   $op->issuer;  $op->port;  $op->client_id;  $op->client_secret;
+#   $op->meet_oidc_conf(timeout => '2s')   # nginx's meet_oidc block for it
 #   $op->discovery_url; $op->jwks_uri; $op->discovery; $op->jwks (decoded)
 #   $op->kid; $op->alg                 # current signing key
 #   $op->state_dir, $op->signing_key_pem, $op->signing_key_jwk_file,
@@ -125,6 +126,21 @@ sub _test_cert {
     my @ck = ($s->var('TEST_NGINX_CERT'), $s->var('TEST_NGINX_CERT_KEY'));
     $s->cleanup;
     return @ck;
+}
+
+# meet_oidc_conf(%extra): the meet_oidc block (nginx configuration text)
+# for this OP: issuer, client, and for HTTPS its certificate and name;
+# %extra: more lines (name => value)
+sub meet_oidc_conf {
+    my ($self, %extra) = @_;
+    my %l = (issuer => $self->issuer, client_id => $self->client_id,
+             client_secret => $self->client_secret,
+             ($self->https ? (trusted_certificate => $self->cert,
+                              tls_name => 'localhost') : ()),
+             %extra);
+    return "    meet_oidc {\n"
+           . join('', map { "        $_  $l{$_};\n" } sort keys %l)
+           . "    }\n";
 }
 
 sub issuer        { $_[0]{issuer} }
