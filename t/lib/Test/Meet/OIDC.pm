@@ -62,6 +62,7 @@ package Test::Meet::OIDC;
 #       -> [{client_id, sub, sid, ok, error}]; the OP POSTs its
 #       # logout_token to backchannel_logout_uri and ends the OP session
 #   $op->sessions;  $op->control($name, \%body)
+#   $op->hits('/jwks')   # requests the OP had for that path
 #   Test::Meet::OIDC::Receiver->new: a forked loopback HTTP listener that
 #       # records what is POSTed to it (see below)
 #   $op->stop; $op->start (same port, new keys); $op->running; $op->log_text
@@ -249,6 +250,7 @@ sub deny_next    { my ($s, %o) = @_; $s->control('deny-next', \%o) }
 sub bad_id_token { my ($s, %o) = @_; $s->control('bad-id-token', \%o) }
 sub mint         { my ($s, %o) = @_; $s->control('mint', \%o)->{jwt} }
 sub sessions     { $_[0]->control('sessions')->{sessions} }
+sub hits         { $_[0]->control('hits')->{hits}{$_[1]} // 0 }
 
 sub backchannel_logout {
     my ($self, %o) = @_;
