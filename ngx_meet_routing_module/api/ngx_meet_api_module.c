@@ -841,6 +841,21 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
 
     ctx = ngx_http_get_module_ctx(r, ngx_meet_api_module);
 
+    if (rc == NGX_ERROR
+        && ctx->what == NGX_MEET_API_ROOM
+        && (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+    {
+        /*
+         * A room and its token need no session: the user is unknown
+         * while the store is down, and gets what anonymous users get
+         * (public rooms), not a 503 for the meeting it wants to join.
+         */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "meet api: the session store is unreachable: "
+                      "room answered as for an anonymous user");
+        rc = NGX_DECLINED;
+    }
+
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet api: the session store is unreachable");

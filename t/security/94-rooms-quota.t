@@ -9,7 +9,7 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::OIDC;
-use JSON::PP qw(decode_json encode_json);
+use JSON::PP ();
 
 my $why = Test::Meet::OIDC::unavailable();
 plan skip_all => $why if $why;
@@ -35,15 +35,8 @@ EOC
 
 sub call {
     my ($jar, $method, $path, $body) = @_;
-    my $r = http_request(method => $method, path => "$api$path", jar => $jar,
-                         headers => { Host => "127.0.0.1:$port",
-                                      ($method =~ /^(?:GET|HEAD)$/ ? ()
-                                       : (Origin => "http://127.0.0.1:$port")),
-                                      (defined $body
-                                       ? ('Content-Type' => 'application/json')
-                                       : ()) },
-                         (defined $body ? (body => encode_json($body)) : ()));
-    return ($r->{status}, eval { decode_json($r->{body}) } || {});
+    return Test::Meet::OIDC::api_call($port, $jar, $method, "$api$path",
+                                      $body);
 }
 
 my %jar;

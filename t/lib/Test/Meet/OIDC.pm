@@ -63,6 +63,8 @@ package Test::Meet::OIDC;
 #       # logout_token to backchannel_logout_uri and ends the OP session
 #   $op->sessions;  $op->control($name, \%body)
 #   $op->hits('/jwks')   # requests the OP had for that path
+#   my ($status, $json) = Test::Meet::OIDC::api_call($port, $jar, 'POST',
+#       '/api/v1.0/rooms/', { name => 'x' })   # a logged-in browser's call
 #   Test::Meet::OIDC::Receiver->new: a forked loopback HTTP listener that
 #       # records what is POSTed to it (see below)
 #   $op->stop; $op->start (same port, new keys); $op->running; $op->log_text
@@ -319,6 +321,24 @@ sub login {
     Test::Meet::http_request(path => $cb, jar => $jar,
                              headers => { Host => $o{host} });
     return $jar;
+}
+
+# api_call($port, $jar, $method, $path, $body) -> ($status, $json or {}):
+# a request of a logged-in browser to the nginx under test: Host
+# 127.0.0.1:port, on writes our Origin (the CSRF check) and a JSON body
+# ($body a reference, encoded)
+sub api_call {
+    my ($port, $jar, $method, $path, $body) = @_;
+    my $host = "127.0.0.1:$port";
+    my $r = Test::Meet::http_request(
+        port => $port, method => $method, path => $path, jar => $jar,
+        headers => { Host => $host,
+                     ($method =~ /^(?:GET|HEAD)$/ ? ()
+                      : (Origin => "http://$host")),
+                     (defined $body
+                      ? ('Content-Type' => 'application/json') : ()) },
+        (defined $body ? (body => $JSON->encode($body)) : ()));
+    return ($r->{status}, eval { $JSON->decode($r->{body}) } || {});
 }
 
 sub follow {
