@@ -1333,7 +1333,7 @@ ngx_meet_routing_spa_fallback_handler(ngx_http_request_t *r)
         if (p[-1] == '.') {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "meet spa: no file for \"%V\", not a client route",
-                          &r->uri);
+                          ngx_meet_log_esc(&r->uri));
             return NGX_HTTP_NOT_FOUND;
         }
     }
@@ -1409,7 +1409,7 @@ ngx_meet_routing_forwarded_proto_variable(ngx_http_request_t *r,
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet: ignoring X-Forwarded-Proto \"%V\" from trusted "
-                      "proxy, using \"http\"", &h->value);
+                      "proxy, using \"http\"", ngx_meet_log_esc(&h->value));
     }
 
 done:

@@ -599,7 +599,8 @@ ngx_meet_api_route(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 
         if (rc == NGX_DECLINED) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "meet api: invalid room name \"%V\"", &item);
+                          "meet api: invalid room name \"%V\"",
+                          ngx_meet_log_esc(&item));
 
             return ngx_meet_http_send_detail(r, NGX_HTTP_BAD_REQUEST,
                        "Invalid room name: use 1 to 64 letters, digits, "
@@ -725,7 +726,8 @@ ngx_meet_api_body(ngx_http_request_t *r)
     if (ctx->body == NULL) {
         /* answered once the user is known: 401 comes first, as in DRF */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "meet api: malformed JSON body: %s", jerr.text);
+                      "meet api: malformed JSON body: %V",
+                      ngx_meet_log_cesc(jerr.text));
 
         ctx->body_error = ngx_pnalloc(r->pool, sizeof("JSON parse error - ")
                                                + sizeof(jerr.text));

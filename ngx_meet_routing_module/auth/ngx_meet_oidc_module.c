@@ -1289,8 +1289,9 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
 
             } else {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                              "meet oidc: JWKS fetch from \"%s\" failed: "
-                              "HTTP %i", rt->disc.jwks_uri.data,
+                              "meet oidc: JWKS fetch from \"%V\" failed: "
+                              "HTTP %i",
+                              ngx_meet_log_cesc(rt->disc.jwks_uri.data),
                               ctx->fetch_status);
             }
 
@@ -1435,7 +1436,8 @@ ngx_meet_oidc_authenticate(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
     if (!meet_oidc_return_url_ok(to.data, to.len)) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "meet oidc: login refused: return URL \"%V\" is not "
-                      "a path on this site (open redirect attempt?)", &to);
+                      "a path on this site (open redirect attempt?)",
+                      ngx_meet_log_esc(&to));
         return ngx_meet_oidc_page(r, NGX_HTTP_BAD_REQUEST,
                                   "Login refused",
                                   "The page to return to after the login "
@@ -1592,7 +1594,7 @@ ngx_meet_oidc_state_cookie(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "meet oidc: login started, back to \"%V\" afterwards",
-                  &ctx->return_to);
+                  ngx_meet_log_esc(&ctx->return_to));
 
     return ngx_meet_oidc_redirect(r, &loc);
 }
@@ -1714,7 +1716,7 @@ ngx_meet_oidc_callback_check(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
     if (ngx_meet_oidc_arg(r, &r->args, "error", &error) == NGX_OK) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "meet oidc: the IdP refused the login: \"%V\"",
-                      &error);
+                      ngx_meet_log_esc(&error));
         return ngx_meet_oidc_page(r, NGX_HTTP_FORBIDDEN, "Login refused",
                                   "The identity provider did not log you "
                                   "in.");
@@ -1824,9 +1826,11 @@ ngx_meet_oidc_token_response(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     if (err == MEET_JOSE_ERR_TOKEN_ERROR) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "meet oidc: token endpoint refused the code: \"%*s\" "
-                      "(%*s)", tr.error.len, tr.error.data,
-                      tr.error_description.len, tr.error_description.data);
+                      "meet oidc: token endpoint refused the code: \"%V\" "
+                      "(%V)",
+                      ngx_meet_log_nesc(tr.error.data, tr.error.len),
+                      ngx_meet_log_nesc(tr.error_description.data,
+                                        tr.error_description.len));
         meet_oidc_token_response_free(&tr);
 
         return ngx_meet_oidc_page(r, NGX_HTTP_BAD_REQUEST, "Login failed",
@@ -2045,7 +2049,7 @@ ngx_meet_oidc_verify(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
                           "meet oidc: back-channel logout for \"%V\" "
                           "without \"sid\" refused (register the client "
                           "with backchannel_logout_session_required)",
-                          &s->sub);
+                          ngx_meet_log_esc(&s->sub));
             return ngx_meet_http_send(r, NGX_HTTP_NOT_IMPLEMENTED,
                                       "application/json", "Cache-Control",
                                       "no-store",
@@ -2109,7 +2113,8 @@ ngx_meet_oidc_session_created(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet oidc: login of \"%V\" failed: the session "
-                      "store is unavailable", &ctx->session->sub);
+                      "store is unavailable",
+                      ngx_meet_log_esc(&ctx->session->sub));
         ngx_meet_oidc_finish(r, ngx_meet_oidc_page(r,
             NGX_HTTP_SERVICE_UNAVAILABLE, "Login is unavailable",
             "Your login worked, but this server cannot keep sessions right "
@@ -2120,7 +2125,8 @@ ngx_meet_oidc_session_created(ngx_http_request_t *r, ngx_meet_session_t *s,
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "meet oidc: \"%V\" (%V) logged in, user %V",
-                  &s->sub, &s->email, &s->user_id);
+                  ngx_meet_log_esc(&s->sub), ngx_meet_log_esc(&s->email),
+                  &s->user_id);
 
     ngx_meet_oidc_finish(r, ngx_meet_oidc_redirect(r, &ctx->return_to));
 }
@@ -2305,7 +2311,7 @@ ngx_meet_oidc_backchannel_done(ngx_http_request_t *r, ngx_meet_session_t *s,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet oidc: back-channel logout of \"%V\" failed: "
                       "the session store is unavailable",
-                      &ctx->session->sub);
+                      ngx_meet_log_esc(&ctx->session->sub));
         ngx_meet_oidc_finish(r, ngx_meet_http_send(r,
             NGX_HTTP_SERVICE_UNAVAILABLE, "application/json",
             "Cache-Control", "no-store",
@@ -2317,7 +2323,8 @@ ngx_meet_oidc_backchannel_done(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet oidc: back-channel logout of \"%V\": no session "
-                      "here (already ended)", &ctx->session->sub);
+                      "here (already ended)",
+                      ngx_meet_log_esc(&ctx->session->sub));
     }
 
     /* OIDC Back-Channel Logout 1.0, 2.8: 200 OK, also when none was left */
