@@ -9,6 +9,7 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::OIDC;
+use Test::Meet::Postgres;
 use JSON::PP ();
 
 my $why = Test::Meet::OIDC::unavailable();
@@ -123,6 +124,43 @@ is($st, 204, 'a room deleted in a full zone');
 is($st, 201, '... frees room for another');
 
 stop_nginx();
+
+# PostgreSQL: the same cap per user, and the configuration's size
+SKIP: {
+    my $pwhy = Test::Meet::Postgres::unavailable();
+    skip $pwhy, 1 if $pwhy;
+
+    my $pg = Test::Meet::Postgres->new->start;
+    # the same port as before (the OP knows its redirect URI)
+    start_nginx(http_config => '    meet_postgres "' . $pg->conninfo . "\";\n"
+                               . "    meet_api_rooms_per_user  2;\n"
+                               . "server {\n    listen 127.0.0.1:$port;\n"
+                               . "    meet_routes {\n"
+                               . "        /api/v1.0/   api;\n    }\n"
+                               . $op->meet_oidc_conf . "}\n");
+    my $jar = $op->login(sub => 'bob', host => "127.0.0.1:$port",
+                         api => $api, port => $port);
+    ($st, $j) = call($jar, 'POST', '/rooms/', { name => 'pg-1' });
+    is($st, 201, 'pg: room 1');
+    ($st, $j) = call($jar, 'POST', '/rooms/', { name => 'pg-1' });
+    is($st, 400, 'pg: a taken slug is still 400');
+    ($st, $j) = call($jar, 'POST', '/rooms/', { name => 'pg-2' });
+    is($st, 201, 'pg: room 2');
+    my $second = $j->{id};
+    ($st, $j) = call($jar, 'POST', '/rooms/', { name => 'pg-3' });
+    is($st, 403, 'pg: room 3 of a cap of 2: 403');
+    is($pg->query_value("SELECT count(*) FROM meet_rooms"), 2,
+       '... not in the database');
+    ($st) = call($jar, 'DELETE', "/rooms/$second/");
+    is($st, 204, 'pg: one deleted');
+    ($st) = call($jar, 'POST', '/rooms/', { name => 'pg-3' });
+    is($st, 201, '... another may be created');
+    ($st, $j) = call($jar, 'POST', '/rooms/',
+                     { name => 'pg-big', configuration => { x => 'y' x 17000 } });
+    is($st, 400, 'pg: a configuration over 16k: 400');
+    stop_nginx();
+}
+
 $op->stop;
 
 done_testing();

@@ -304,21 +304,22 @@ sub authorize_path {
 # stay on the OP (at most 10); returns {location, status, res, hops}.
 # login(sub => 'alice', host => "127.0.0.1:$port", api => '/api/v1.0'):
 # the whole login of a user through the nginx under test (its current
-# port; "host" is the Host its redirect URI names) and this provider;
-# returns the cookie jar that holds the session
+# port, or "port"; "host" is the Host its redirect URI names) and this
+# provider; returns the cookie jar that holds the session
 sub login {
     my ($self, %o) = @_;
     $self->login_as($o{sub});
     my $jar = Test::Meet::CookieJar->new;
+    my @port = $o{port} ? (port => $o{port}) : ();
     my $r = Test::Meet::http_request(path => "$o{api}/authenticate/",
-                                     jar => $jar,
+                                     jar => $jar, @port,
                                      headers => { Host => $o{host} });
     my $loc = ($r->{headers}{location} || [])->[0] // '';
     my $f = $self->follow(jar => Test::Meet::CookieJar->new,
                           path => substr($loc, length $self->issuer));
     my $cb = $f->{location} // '';
     $cb =~ s{^https?://[^/]+}{};
-    Test::Meet::http_request(path => $cb, jar => $jar,
+    Test::Meet::http_request(path => $cb, jar => $jar, @port,
                              headers => { Host => $o{host} });
     return $jar;
 }
