@@ -129,6 +129,28 @@ void *ngx_meet_dtls_certificate(ngx_cycle_t *cycle, void **key);
 ngx_table_elt_t *ngx_meet_header(ngx_list_t *headers, const char *name,
     size_t len);
 
+/*
+ * A string from the network, fit for the error log: control characters,
+ * bytes over 0x7e, '"' and '\\' as \xHH (a forged "\n... [emerg] ..."
+ * stays on its line), at most NGX_MEET_LOG_STR_MAX bytes of it (then
+ * "..."), for %V:
+ *
+ *     ngx_log_error(..., "identity \"%V\"", ngx_meet_log_esc(&id));
+ *
+ * The result is in one of NGX_MEET_LOG_ESC_SLOTS static buffers, used in
+ * turn: it lasts until that many more calls, so at most that many in one
+ * log call (a worker is one thread; nothing is allocated).
+ * ngx_meet_log_cesc() takes a NUL-terminated string (char or u_char;
+ * NULL: ""),
+ * ngx_meet_log_nesc() bytes and a length.
+ */
+#define NGX_MEET_LOG_STR_MAX    128
+#define NGX_MEET_LOG_ESC_SLOTS  4
+
+ngx_str_t *ngx_meet_log_esc(ngx_str_t *s);
+ngx_str_t *ngx_meet_log_cesc(const void *s);
+ngx_str_t *ngx_meet_log_nesc(const u_char *p, size_t n);
+
 /* writes prefix + n random base62 characters (CSPRNG) */
 u_char *ngx_meet_random_id(u_char *dst, const char *prefix, size_t n);
 

@@ -818,6 +818,65 @@ ngx_meet_candidates(ngx_cycle_t *cycle)
 }
 
 
+ngx_str_t *
+ngx_meet_log_nesc(const u_char *data, size_t len)
+{
+    u_char      *p, c;
+    size_t       i, n;
+    ngx_str_t   *e;
+
+    static ngx_uint_t  next;
+    static ngx_str_t   out[NGX_MEET_LOG_ESC_SLOTS];
+    static u_char      buf[NGX_MEET_LOG_ESC_SLOTS]
+                          [4 * NGX_MEET_LOG_STR_MAX + 3];
+    static u_char      hex[] = "0123456789abcdef";
+
+    e = &out[next];
+    p = buf[next];
+    next = (next + 1) % NGX_MEET_LOG_ESC_SLOTS;
+
+    e->data = p;
+    n = ngx_min(len, NGX_MEET_LOG_STR_MAX);
+
+    for (i = 0; i < n; i++) {
+        c = data[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+
+        } else {
+            *p++ = c;
+        }
+    }
+
+    if (len > NGX_MEET_LOG_STR_MAX) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    e->len = p - e->data;
+
+    return e;
+}
+
+
+ngx_str_t *
+ngx_meet_log_esc(ngx_str_t *s)
+{
+    return ngx_meet_log_nesc(s->data, s->len);
+}
+
+
+ngx_str_t *
+ngx_meet_log_cesc(const void *s)
+{
+    return s ? ngx_meet_log_nesc(s, ngx_strlen(s))
+             : ngx_meet_log_nesc(NULL, 0);
+}
+
+
 u_char *
 ngx_meet_random_id(u_char *dst, const char *prefix, size_t n)
 {

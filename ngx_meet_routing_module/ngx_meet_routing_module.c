@@ -64,11 +64,13 @@ typedef struct {
 
 typedef struct {
     ngx_array_t               backends;     /* of ngx_meet_routing_backend_t */
+    ngx_array_t              *loopback;     /* of ngx_cidr_t */
 } ngx_meet_routing_main_conf_t;
 
 
 typedef struct {
     ngx_array_t              *trusted;      /* of ngx_cidr_t */
+    ngx_array_t              *health_allow; /* of ngx_cidr_t; NULL: none */
     ngx_flag_t                health;
     ngx_flag_t                spa_fallback;
     /* of ngx_meet_routing_backend_t * */
@@ -115,8 +117,8 @@ static char *ngx_meet_routing_routes_check(ngx_conf_t *cf,
     ngx_array_t *routes);
 static char *ngx_meet_routing_routes_generate(ngx_conf_t *cf,
     ngx_array_t *routes, ngx_meet_routing_loc_conf_t *rlcf);
-static char *ngx_meet_routing_trusted_proxies(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
+static char *ngx_meet_routing_cidrs(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_meet_routing_health(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_meet_routing_spa_fallback(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -161,9 +163,16 @@ static ngx_command_t  ngx_meet_routing_commands[] = {
 
     { ngx_string("meet_trusted_proxies"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_meet_routing_trusted_proxies,
+      ngx_meet_routing_cidrs,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_meet_routing_loc_conf_t, trusted),
+      NULL },
+
+    { ngx_string("meet_healthz_details_allow"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_meet_routing_cidrs,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_routing_loc_conf_t, health_allow),
       NULL },
 
     { ngx_string("meet_health"),
@@ -817,8 +826,10 @@ ngx_meet_routing_routes_generate(ngx_conf_t *cf, ngx_array_t *routes,
             break;
 
         case NGX_MEET_ROUTE_API:
-            p = ngx_sprintf(text.data, "location ^~ %V { meet_api; }",
-                            &r[i].path);
+            /* bodies of up to 64 KiB (the api's limit) read in memory:
+               the api refuses a body nginx had to write to a file */
+            p = ngx_sprintf(text.data, "location ^~ %V { meet_api; "
+                            "client_body_buffer_size 64k; }", &r[i].path);
             break;
 
         default: /* NGX_MEET_ROUTE_SPA */
@@ -912,35 +923,49 @@ ngx_meet_routing_directive_exists(ngx_conf_t *cf, char *name)
 }
 
 
+/*
+ * <address|CIDR> ... | off | all: meet_trusted_proxies,
+ * meet_healthz_details_allow (an ngx_array_t * of ngx_cidr_t at
+ * cmd->offset; off: NULL)
+ */
+
 static char *
-ngx_meet_routing_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_meet_routing_cidrs(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_meet_routing_loc_conf_t *rlcf = conf;
+    ngx_array_t **list = (ngx_array_t **) ((char *) conf + cmd->offset);
 
     ngx_int_t    rc;
-    ngx_str_t   *value;
-    ngx_uint_t   i;
+    ngx_str_t   *value, any[2];
+    ngx_uint_t   i, n;
     ngx_cidr_t  *cidr;
 
-    if (rlcf->trusted != NGX_CONF_UNSET_PTR) {
+    if (*list != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
+    n = cf->args->nelts - 1;
+    value++;
 
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        rlcf->trusted = NULL;
+    if (n == 1 && ngx_strcmp(value[0].data, "off") == 0) {
+        *list = NULL;
         return NGX_CONF_OK;
     }
 
-    rlcf->trusted = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                     sizeof(ngx_cidr_t));
-    if (rlcf->trusted == NULL) {
+    if (n == 1 && ngx_strcmp(value[0].data, "all") == 0) {
+        ngx_str_set(&any[0], "0.0.0.0/0");
+        ngx_str_set(&any[1], "::/0");
+        value = any;
+        n = 2;
+    }
+
+    *list = ngx_array_create(cf->pool, n, sizeof(ngx_cidr_t));
+    if (*list == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    for (i = 1; i < cf->args->nelts; i++) {
-        cidr = ngx_array_push(rlcf->trusted);
+    for (i = 0; i < n; i++) {
+        cidr = ngx_array_push(*list);
         if (cidr == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -949,16 +974,16 @@ ngx_meet_routing_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (rc == NGX_ERROR) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "meet_trusted_proxies: \"%V\" is not an "
-                               "address or CIDR block, e.g. 10.0.0.0/8",
-                               &value[i]);
+                               "%V: \"%V\" is not an address or CIDR "
+                               "block, e.g. 10.0.0.0/8 (or \"off\", "
+                               "\"all\")", &cmd->name, &value[i]);
             return NGX_CONF_ERROR;
         }
 
         if (rc == NGX_DONE) {
             ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "meet_trusted_proxies: low address bits of "
-                               "\"%V\" are meaningless", &value[i]);
+                               "%V: low address bits of \"%V\" are "
+                               "meaningless", &cmd->name, &value[i]);
         }
     }
 
@@ -1148,6 +1173,7 @@ ngx_meet_routing_health_handler(ngx_http_request_t *r)
     ngx_meet_health_t                *h;
     ngx_meet_routing_health_ctx_t    *ctx;
     ngx_meet_routing_health_check_t  *check;
+    ngx_meet_routing_loc_conf_t      *rlcf;
     ngx_meet_health_status_e          worst, st;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -1242,10 +1268,22 @@ ngx_meet_routing_health_handler(ngx_http_request_t *r)
 
     if (json_object_set_new(root, "status",
                             json_string(ngx_meet_health_status_name(worst)))
-        != 0
-        || json_object_set_new(root, "version", json_string(NGX_MEET_VERSION))
-           != 0
-        || json_object_set(root, "components", components) != 0)
+        != 0)
+    {
+        goto failed;
+    }
+
+    /* the details (version, addresses, reasons) for the allowed only */
+
+    rlcf = ngx_http_get_module_loc_conf(r, ngx_meet_routing_module);
+
+    if (rlcf->health_allow
+        && ngx_cidr_match(r->connection->sockaddr, rlcf->health_allow)
+           == NGX_OK
+        && (json_object_set_new(root, "version",
+                                json_string(NGX_MEET_VERSION))
+            != 0
+            || json_object_set(root, "components", components) != 0))
     {
         goto failed;
     }
@@ -1295,7 +1333,7 @@ ngx_meet_routing_spa_fallback_handler(ngx_http_request_t *r)
         if (p[-1] == '.') {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "meet spa: no file for \"%V\", not a client route",
-                          &r->uri);
+                          ngx_meet_log_esc(&r->uri));
             return NGX_HTTP_NOT_FOUND;
         }
     }
@@ -1371,7 +1409,7 @@ ngx_meet_routing_forwarded_proto_variable(ngx_http_request_t *r,
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet: ignoring X-Forwarded-Proto \"%V\" from trusted "
-                      "proxy, using \"http\"", &h->value);
+                      "proxy, using \"http\"", ngx_meet_log_esc(&h->value));
     }
 
 done:
@@ -1497,6 +1535,9 @@ ngx_meet_routing_upstream_connection_variable(ngx_http_request_t *r,
 static void *
 ngx_meet_routing_create_main_conf(ngx_conf_t *cf)
 {
+    ngx_str_t                      text[2];
+    ngx_uint_t                     i;
+    ngx_cidr_t                    *cidr;
     ngx_meet_routing_main_conf_t  *rmcf;
 
     rmcf = ngx_pcalloc(cf->pool, sizeof(ngx_meet_routing_main_conf_t));
@@ -1509,6 +1550,23 @@ ngx_meet_routing_create_main_conf(ngx_conf_t *cf)
         != NGX_OK)
     {
         return NULL;
+    }
+
+    /* the default of meet_healthz_details_allow */
+
+    rmcf->loopback = ngx_array_create(cf->pool, 2, sizeof(ngx_cidr_t));
+    if (rmcf->loopback == NULL) {
+        return NULL;
+    }
+
+    ngx_str_set(&text[0], "127.0.0.0/8");
+    ngx_str_set(&text[1], "::1");
+
+    for (i = 0; i < 2; i++) {
+        cidr = ngx_array_push(rmcf->loopback);
+        if (cidr == NULL || ngx_ptocidr(&text[i], cidr) != NGX_OK) {
+            return NULL;
+        }
     }
 
     return rmcf;
@@ -1526,6 +1584,7 @@ ngx_meet_routing_create_loc_conf(ngx_conf_t *cf)
     }
 
     rlcf->trusted = NGX_CONF_UNSET_PTR;
+    rlcf->health_allow = NGX_CONF_UNSET_PTR;
     rlcf->health = NGX_CONF_UNSET;
     rlcf->spa_fallback = NGX_CONF_UNSET;
     rlcf->health_checks = NGX_CONF_UNSET_PTR;
@@ -1540,7 +1599,13 @@ ngx_meet_routing_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_meet_routing_loc_conf_t  *prev = parent;
     ngx_meet_routing_loc_conf_t  *conf = child;
 
+    ngx_meet_routing_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_meet_routing_module);
+
     ngx_conf_merge_ptr_value(conf->trusted, prev->trusted, NULL);
+    ngx_conf_merge_ptr_value(conf->health_allow, prev->health_allow,
+                             rmcf->loopback);
     ngx_conf_merge_value(conf->health, prev->health, 0);
     ngx_conf_merge_value(conf->spa_fallback, prev->spa_fallback, 0);
     ngx_conf_merge_ptr_value(conf->health_checks, prev->health_checks, NULL);

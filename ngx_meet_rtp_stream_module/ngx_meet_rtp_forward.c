@@ -296,8 +296,8 @@ ngx_meet_rtp_learn(ngx_meet_media_transport_t *ms, u_char *p,
             up->rtx_ssrc = h->ssrc;
 
             ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
-                          "meet rtp: SSRC %uD is the RTX of mid %*s",
-                          h->ssrc, mid_len, mid);
+                          "meet rtp: SSRC %uD is the RTX of mid %V",
+                          h->ssrc, ngx_meet_log_nesc(mid, mid_len));
 
             return up;
         }
@@ -321,9 +321,10 @@ ngx_meet_rtp_learn(ngx_meet_media_transport_t *ms, u_char *p,
         up->ssrc = h->ssrc;
 
         ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
-                      "meet rtp: SSRC %uD is mid %*s%s%*s", h->ssrc,
-                      mid_len, mid, up->rid_len ? " layer " : "",
-                      up->rid_len, up->rid);
+                      "meet rtp: SSRC %uD is mid %V%s%V", h->ssrc,
+                      ngx_meet_log_nesc(mid, mid_len),
+                      up->rid_len ? " layer " : "",
+                      ngx_meet_log_nesc(up->rid, up->rid_len));
 
         return up;
     }

@@ -76,8 +76,6 @@ static void ngx_meet_signal_update_metadata(ngx_meet_signal_peer_t *peer,
 static void ngx_meet_signal_request_response(ngx_meet_signal_peer_t *peer,
     uint32_t request_id, Livekit__RequestResponse__Reason reason,
     const char *message, Livekit__AddTrackRequest *add_track);
-static u_char *ngx_meet_signal_log_escape(u_char *p, u_char *last,
-    const char *s);
 static const u_char *ngx_meet_signal_key_lookup(void *data,
     const u_char *key, size_t key_len, size_t *secret_len);
 
@@ -505,57 +503,22 @@ ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     }
 
     p = ngx_snprintf(p, len, ", request: \"%V %V\"", &r->method_name,
-                     &r->uri);
+                     ngx_meet_log_esc(&r->uri));
     len -= p - buf;
     buf = p;
 
     peer = ngx_http_get_module_ctx(r, ngx_meet_signal_module);
 
     if (peer && peer->identity) {
-        last = buf + len;
-
-        p = ngx_snprintf(p, last - p, ", participant: \"");
-        p = ngx_meet_signal_log_escape(p, last, peer->identity);
-        p = ngx_snprintf(p, last - p, "\" %s", peer->sid);
+        p = ngx_snprintf(p, len, ", participant: \"%V\" %s",
+                         ngx_meet_log_cesc(peer->identity), peer->sid);
 
         if (peer->room) {
-            p = ngx_snprintf(p, last - p, ", room: \"");
-            p = ngx_meet_signal_log_escape(p, last, peer->room->name);
-            p = ngx_snprintf(p, last - p, "\"");
+            len -= p - buf;
+            buf = p;
+            p = ngx_snprintf(p, len, ", room: \"%V\"",
+                             ngx_meet_log_cesc(peer->room->name));
         }
-    }
-
-    return p;
-}
-
-
-/*
- * Names from tokens in the log: quotes, backslashes, control and non-ASCII
- * bytes as \xHH, so that a name cannot forge a log line
- */
-
-static u_char *
-ngx_meet_signal_log_escape(u_char *p, u_char *last, const char *s)
-{
-    u_char         c;
-    static u_char  hex[] = "0123456789abcdef";
-
-    for ( /* void */ ; *s && p < last; s++) {
-        c = (u_char) *s;
-
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            *p++ = c;
-            continue;
-        }
-
-        if (last - p < 4) {
-            break;
-        }
-
-        *p++ = '\\';
-        *p++ = 'x';
-        *p++ = hex[c >> 4];
-        *p++ = hex[c & 0xf];
     }
 
     return p;
@@ -711,9 +674,10 @@ ngx_meet_signal_room_check(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "meet signal: refused \"%s\", room \"%V\" is full "
-                  "(%ui participants)", claims->identity.data, &name,
-                  room->npeers);
+                  "meet signal: refused \"%V\", room \"%V\" is full "
+                  "(%ui participants)",
+                  ngx_meet_log_cesc(claims->identity.data),
+                  ngx_meet_log_esc(&name), room->npeers);
 
     *status = NGX_HTTP_FORBIDDEN;
     *reason = "room is full: the maximum number of participants is reached";
@@ -893,7 +857,7 @@ ngx_meet_signal_join(ngx_http_request_t *r)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet signal: \"%V\" without a WebSocket upgrade, "
-                      "answering 404", &r->uri);
+                      "answering 404", ngx_meet_log_esc(&r->uri));
         return ngx_meet_signal_text(r, NGX_HTTP_NOT_FOUND,
                                     "expected a WebSocket upgrade");
     }
@@ -1167,9 +1131,10 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
 
     if (old) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "meet signal: \"%s\" joined room \"%s\" again, "
+                      "meet signal: \"%V\" joined room \"%V\" again, "
                       "closing its previous connection (%s)",
-                      peer->identity, room->name, old->sid);
+                      ngx_meet_log_cesc(peer->identity),
+                      ngx_meet_log_cesc(room->name), old->sid);
 
         /* it leaves now, so the newcomer's join does not list it */
         ngx_meet_signal_kick(old,
@@ -1187,9 +1152,10 @@ ngx_meet_signal_start(ngx_http_request_t *r, meet_jwt_claims_t *claims,
     ngx_meet_signal_room_add_peer(room, peer);
 
     ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                  "meet signal: \"%s\" (%s) joined room \"%s\" (%s), "
-                  "%ui participants", peer->identity, peer->sid, room->name,
-                  room->sid, room->npeers);
+                  "meet signal: \"%V\" (%s) joined room \"%V\" (%s), "
+                  "%ui participants", ngx_meet_log_cesc(peer->identity),
+                  peer->sid, ngx_meet_log_cesc(room->name), room->sid,
+                  room->npeers);
 
     /* WebSocket from here on */
 
@@ -1332,8 +1298,9 @@ ngx_meet_signal_leave(ngx_meet_signal_peer_t *peer)
     }
 
     ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                  "meet signal: \"%s\" (%s) left room \"%s\"",
-                  peer->identity, peer->sid, peer->room->name);
+                  "meet signal: \"%V\" (%s) left room \"%V\"",
+                  ngx_meet_log_cesc(peer->identity), peer->sid,
+                  ngx_meet_log_cesc(peer->room->name));
 
     /* the others see it go with no tracks */
     while (!ngx_queue_empty(&peer->tracks)) {
@@ -1452,8 +1419,9 @@ ngx_meet_signal_message(ngx_meet_signal_peer_t *peer, u_char *data, size_t len)
 
     if (req == NULL) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" sent %uz bytes that are not a "
-                      "SignalRequest, closing", peer->identity, len);
+                      "meet signal: \"%V\" sent %uz bytes that are not a "
+                      "SignalRequest, closing",
+                      ngx_meet_log_cesc(peer->identity), len);
         ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "malformed protobuf");
         return NGX_DONE;
@@ -1503,8 +1471,9 @@ ngx_meet_signal_message(ngx_meet_signal_peer_t *peer, u_char *data, size_t len)
 
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_LEAVE:
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" (%s) leaves (reason %d)",
-                      peer->identity, peer->sid, req->leave->reason);
+                      "meet signal: \"%V\" (%s) leaves (reason %d)",
+                      ngx_meet_log_cesc(peer->identity), peer->sid,
+                      req->leave->reason);
         ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_NORMAL, "left");
         break;
 
@@ -1548,9 +1517,9 @@ ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
             && !(peer->sources & (1u << (req->source & 31)))))
     {
         ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                      "meet signal: \"%s\" may not publish a track of "
-                      "source %d, ignoring add_track", peer->identity,
-                      req->source);
+                      "meet signal: \"%V\" may not publish a track of "
+                      "source %d, ignoring add_track",
+                      ngx_meet_log_cesc(peer->identity), req->source);
         return;
     }
 
@@ -1562,9 +1531,9 @@ ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
                               peer->conf)->max_tracks)
         {
             ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                          "meet signal: \"%s\" has %ui tracks already "
+                          "meet signal: \"%V\" has %ui tracks already "
                           "(meet_signal_max_tracks), refusing add_track",
-                          peer->identity, peer->ntracks);
+                          ngx_meet_log_cesc(peer->identity), peer->ntracks);
 
             /* livekit-server pkg/rtc/participant.go addPendingTrackLocked:
              * LIMIT_EXCEEDED naming the AddTrackRequest */
@@ -1654,11 +1623,11 @@ ngx_meet_signal_add_track(ngx_meet_signal_peer_t *peer,
         peer->ntracks++;
 
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" publishes %s track %s (%s)",
-                      peer->identity,
+                      "meet signal: \"%V\" publishes %s track %s (%V)",
+                      ngx_meet_log_cesc(peer->identity),
                       t->type == LIVEKIT__TRACK_TYPE__AUDIO ? "an audio"
                                                             : "a video",
-                      t->sid, t->cid);
+                      t->sid, ngx_meet_log_cesc(t->cid));
     }
 
     pool = ngx_create_pool(1024, peer->connection->log);
@@ -1692,8 +1661,9 @@ ngx_meet_signal_mute(ngx_meet_signal_peer_t *peer,
 
     if (t == NULL) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" mutes unknown track \"%s\"",
-                      peer->identity, req->sid);
+                      "meet signal: \"%V\" mutes unknown track \"%V\"",
+                      ngx_meet_log_cesc(peer->identity),
+                      ngx_meet_log_cesc(req->sid));
         return;
     }
 
@@ -1947,8 +1917,9 @@ ngx_meet_signal_logout_peer(ngx_meet_signal_peer_t *peer, void *data)
     }
 
     ngx_log_error(NGX_LOG_NOTICE, peer->connection->log, 0,
-                  "meet signal: \"%s\" (%s) disconnected: its login "
-                  "session ended", peer->identity, peer->sid);
+                  "meet signal: \"%V\" (%s) disconnected: its login "
+                  "session ended", ngx_meet_log_cesc(peer->identity),
+                  peer->sid);
 
     lo->closed++;
 

@@ -126,8 +126,8 @@ ngx_meet_signal_room_get(ngx_str_t *name, ngx_log_t *log)
     ngx_meet_signal_nrooms++;
 
     ngx_log_error(NGX_LOG_INFO, log, 0,
-                  "meet signal: room \"%s\" created as %s",
-                  room->name, room->sid);
+                  "meet signal: room \"%V\" created as %s",
+                  ngx_meet_log_cesc(room->name), room->sid);
 
     return room;
 }
@@ -143,8 +143,8 @@ ngx_meet_signal_room_departure(ngx_event_t *ev)
     }
 
     ngx_log_error(NGX_LOG_INFO, ev->log, 0,
-                  "meet signal: room \"%s\" (%s) closed, empty",
-                  room->name, room->sid);
+                  "meet signal: room \"%V\" (%s) closed, empty",
+                  ngx_meet_log_cesc(room->name), room->sid);
 
     ngx_meet_signal_room_free(room);
 }

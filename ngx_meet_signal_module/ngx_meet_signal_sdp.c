@@ -68,8 +68,8 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
 
     if (offer->sdp == NULL || offer->sdp[0] == '\0') {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" sent an empty offer",
-                      peer->identity);
+                      "meet signal: \"%V\" sent an empty offer",
+                      ngx_meet_log_cesc(peer->identity));
         ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "empty SDP offer");
         return NGX_ERROR;
@@ -101,9 +101,9 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
 
     if (meet_sdp_parse(sdp, (u_char *) offer->sdp, len) != MEET_SDP_OK) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" sent a bad SDP offer: %s "
-                      "(line %ud)", peer->identity, sdp->err,
-                      sdp->err_line);
+                      "meet signal: \"%V\" sent a bad SDP offer: %s "
+                      "(line %ud)", ngx_meet_log_cesc(peer->identity),
+                      sdp->err, sdp->err_line);
         ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_INVALID_DATA,
                             "malformed SDP offer");
         return NGX_ERROR;
@@ -196,8 +196,8 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
 
     if (n < 0) {
         ngx_log_error(NGX_LOG_ERR, peer->connection->log, 0,
-                      "meet signal: cannot answer the offer of \"%s\": %s",
-                      peer->identity,
+                      "meet signal: cannot answer the offer of \"%V\": %s",
+                      ngx_meet_log_cesc(peer->identity),
                       n == MEET_SDP_ERROR ? err : "answer too large");
         goto internal;
     }
@@ -293,8 +293,9 @@ ngx_meet_signal_sdp_tracks(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp,
         }
 
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" unpublished track %s (mid %s)",
-                      peer->identity, t->sid, t->mid);
+                      "meet signal: \"%V\" unpublished track %s (mid %V)",
+                      ngx_meet_log_cesc(peer->identity), t->sid,
+                      ngx_meet_log_cesc(t->mid));
 
         ngx_meet_signal_track_free(peer, t);
         *changed = 1;
@@ -339,9 +340,10 @@ ngx_meet_signal_sdp_tracks(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp,
             }
 
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" track %s is in media "
-                          "section %s (%s)", peer->identity, t->sid, t->mid,
-                          t->mime ? t->mime : "?");
+                          "meet signal: \"%V\" track %s is in media "
+                          "section %V (%V)", ngx_meet_log_cesc(peer->identity),
+                          t->sid, ngx_meet_log_cesc(t->mid),
+                          ngx_meet_log_cesc(t->mime ? t->mime : "?"));
 
             *changed = 1;
             break;
@@ -460,8 +462,8 @@ ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
     case NGX_MEET_MEDIA_DTLS_CONNECTED:
         if (peer->state != LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" media connected",
-                          peer->identity);
+                          "meet signal: \"%V\" media connected",
+                          ngx_meet_log_cesc(peer->identity));
             peer->state = LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE;
             peer->version++;
             ngx_meet_signal_room_broadcast(peer, 0);
@@ -470,7 +472,8 @@ ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
 
     case NGX_MEET_MEDIA_FAILED:
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" media failed", peer->identity);
+                      "meet signal: \"%V\" media failed",
+                      ngx_meet_log_cesc(peer->identity));
         break;
 
     default:
@@ -684,9 +687,10 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
             up = ngx_meet_media_uptrack_add(ms, t);
             if (up == NULL) {
                 ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                              "meet signal: \"%s\" track %s not forwarded: "
+                              "meet signal: \"%V\" track %s not forwarded: "
                               "%ui tracks published already",
-                              peer->identity, t->sid, ms->nup);
+                              ngx_meet_log_cesc(peer->identity), t->sid,
+                              ms->nup);
                 continue;
             }
 
@@ -772,10 +776,11 @@ ngx_meet_signal_sdp_uptracks(ngx_meet_signal_peer_t *peer,
 
         if (added) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" track %s is SSRC %uD%s%*s, "
-                          "payload type %d", peer->identity, t->sid,
-                          up->ssrc, up->rid_len ? ", simulcast layer " : "",
-                          up->rid_len, up->rid, t->pub_pt);
+                          "meet signal: \"%V\" track %s is SSRC %uD%s%V, "
+                          "payload type %d", ngx_meet_log_cesc(peer->identity),
+                          t->sid, up->ssrc,
+                          up->rid_len ? ", simulcast layer " : "",
+                          ngx_meet_log_nesc(up->rid, up->rid_len), t->pub_pt);
         }
 
         ngx_meet_signal_sdp_layers(peer, t, m);
@@ -821,9 +826,9 @@ ngx_meet_signal_sdp_layers(ngx_meet_signal_peer_t *peer,
         }
 
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" track %s simulcast layer %ui "
-                      "is rid %*s", peer->identity, t->sid, k,
-                      u->rid_len, u->rid);
+                      "meet signal: \"%V\" track %s simulcast layer %ui "
+                      "is rid %V", ngx_meet_log_cesc(peer->identity), t->sid,
+                      k, ngx_meet_log_nesc(u->rid, u->rid_len));
     }
 }
 
@@ -988,9 +993,12 @@ ngx_meet_signal_sdp_subscribe(ngx_meet_signal_peer_t *peer,
                 }
 
                 ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                              "meet signal: \"%s\" receives %s of \"%s\" "
-                              "in mid %V as SSRC %uD", peer->identity,
-                              t->sid, pub->identity, &m->mid, d->ssrc);
+                              "meet signal: \"%V\" receives %s of \"%V\" "
+                              "in mid %V as SSRC %uD",
+                              ngx_meet_log_cesc(peer->identity), t->sid,
+                              ngx_meet_log_cesc(pub->identity),
+                              ngx_meet_log_nesc(m->mid.data, m->mid.len),
+                              d->ssrc);
             }
 
             if (m == NULL) {
@@ -1184,8 +1192,9 @@ ngx_meet_signal_track_settings(ngx_meet_signal_peer_t *peer,
         }
 
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" wants %s of %s%s (%uDx%uD, "
-                      "quality %d): layer %ui", peer->identity,
+                      "meet signal: \"%V\" wants %s of %s%s (%uDx%uD, "
+                      "quality %d): layer %ui",
+                      ngx_meet_log_cesc(peer->identity),
                       d->paused ? "none" : "up to a layer", t->sid,
                       d->paused ? ", paused" : "", ts->width, ts->height,
                       (int) ts->quality, d->max_layer);
@@ -1305,8 +1314,9 @@ ngx_meet_signal_dynacast(ngx_meet_signal_room_t *room)
             resp.subscribed_quality_update = &upd;
 
             ngx_log_error(NGX_LOG_INFO, p->connection->log, 0,
-                          "meet signal: \"%s\" is asked to send %s up to "
-                          "layer %i", p->identity, t->sid, top);
+                          "meet signal: \"%V\" is asked to send %s up to "
+                          "layer %i", ngx_meet_log_cesc(p->identity), t->sid,
+                          top);
 
             (void) ngx_meet_signal_peer_send(p, &resp);
         }

@@ -275,9 +275,9 @@ ngx_meet_signal_queue_full(ngx_meet_signal_peer_t *peer)
     }
 
     ngx_log_error(NGX_LOG_WARN, peer->connection->log, 0,
-                  "meet signal: \"%s\" does not read its messages: "
+                  "meet signal: \"%V\" does not read its messages: "
                   "%uz bytes queued, meet_signal_max_queue is %uz, "
-                  "closing", peer->identity, peer->queued,
+                  "closing", ngx_meet_log_cesc(peer->identity), peer->queued,
                   peer->conf->max_queue);
     ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_POLICY,
                         "send queue full: client too slow");
@@ -497,8 +497,8 @@ ngx_meet_signal_peer_close(ngx_meet_signal_peer_t *peer, ngx_uint_t code,
     }
 
     ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                  "meet signal: closing \"%s\" (%s) with %ui: %s",
-                  peer->identity, peer->sid, code, reason);
+                  "meet signal: closing \"%V\" (%s) with %ui: %s",
+                  ngx_meet_log_cesc(peer->identity), peer->sid, code, reason);
 
     /* frames not started yet are dropped: the close goes out next */
 
@@ -577,9 +577,9 @@ ngx_meet_signal_idle(ngx_event_t *ev)
     ngx_meet_signal_peer_t  *peer = ev->data;
 
     ngx_log_error(NGX_LOG_INFO, ev->log, 0,
-                  "meet signal: \"%s\" sent nothing for %M ms "
+                  "meet signal: \"%V\" sent nothing for %M ms "
                   "(meet_signal_ping_timeout), closing",
-                  peer->identity, peer->conf->ping_timeout);
+                  ngx_meet_log_cesc(peer->identity), peer->conf->ping_timeout);
 
     ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_GOING_AWAY, "ping timeout");
 }
@@ -677,8 +677,8 @@ ngx_meet_signal_ws_read(ngx_meet_signal_peer_t *peer)
 
         if (n == 0 || n == NGX_ERROR) {
             ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                          "meet signal: \"%s\" (%s) connection %s",
-                          peer->identity, peer->sid,
+                          "meet signal: \"%V\" (%s) connection %s",
+                          ngx_meet_log_cesc(peer->identity), peer->sid,
                           peer->closing ? "closed" : "lost without close");
             ngx_meet_signal_finalize(peer);
             return;
@@ -735,8 +735,9 @@ ngx_meet_signal_process(ngx_meet_signal_peer_t *peer)
 
         if (rc < 0) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a bad frame, "
-                          "closing with %d", peer->identity, -rc);
+                          "meet signal: \"%V\" sent a bad frame, "
+                          "closing with %d", ngx_meet_log_cesc(peer->identity),
+                          -rc);
             ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
                                 rc == -MEET_WS_CLOSE_TOO_BIG
                                 ? "frame too big" : "protocol error");
@@ -778,8 +779,9 @@ ngx_meet_signal_process(ngx_meet_signal_peer_t *peer)
 
         if (rc < 0) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent an invalid message, "
-                          "closing with %d", peer->identity, -rc);
+                          "meet signal: \"%V\" sent an invalid message, "
+                          "closing with %d", ngx_meet_log_cesc(peer->identity),
+                          -rc);
             ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
                                        "invalid message");
             peer->rlen = 0;
@@ -876,8 +878,8 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
 
         if (rc < 0) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a bad close frame",
-                          peer->identity);
+                          "meet signal: \"%V\" sent a bad close frame",
+                          ngx_meet_log_cesc(peer->identity));
             ngx_meet_signal_peer_close(peer, (ngx_uint_t) -rc,
                                        "bad close frame");
 
@@ -913,8 +915,9 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
 
         if (f->opcode == MEET_WS_OP_TEXT) {
             ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                          "meet signal: \"%s\" sent a text (JSON) message; "
-                          "only binary protobuf is served", peer->identity);
+                          "meet signal: \"%V\" sent a text (JSON) message; "
+                          "only binary protobuf is served",
+                          ngx_meet_log_cesc(peer->identity));
             ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
                                 "text messages are not supported");
             return NGX_DONE;
@@ -927,8 +930,9 @@ ngx_meet_signal_frame(ngx_meet_signal_peer_t *peer, meet_ws_frame_t *f,
 
     if (f->opcode == MEET_WS_OP_TEXT) {
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" sent a text (JSON) message; "
-                      "only binary protobuf is served", peer->identity);
+                      "meet signal: \"%V\" sent a text (JSON) message; "
+                      "only binary protobuf is served",
+                      ngx_meet_log_cesc(peer->identity));
         ngx_meet_signal_peer_close(peer, MEET_WS_CLOSE_UNSUPPORTED,
                             "text messages are not supported");
         return NGX_DONE;

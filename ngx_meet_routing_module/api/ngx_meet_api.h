@@ -75,6 +75,9 @@ typedef struct {
     ngx_str_t                  pg_conninfo;   /* meet_postgres */
     ngx_uint_t                 pg_pool;
     ngx_msec_t                 pg_timeout;
+    size_t                     zone_size;     /* meet_api_rooms_zone_size */
+    ngx_uint_t                 rooms_per_user;
+    size_t                     configuration_max;
     ngx_uint_t                 used;          /* some location has meet_api */
     ngx_meet_rooms_t          *rooms;
 } ngx_meet_api_main_conf_t;

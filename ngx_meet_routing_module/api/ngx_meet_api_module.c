@@ -45,7 +45,6 @@
 
 
 #define NGX_MEET_API_BODY_MAX       65536
-#define NGX_MEET_API_ZONE_SIZE      (2 * 1024 * 1024)
 
 #define NGX_MEET_API_NO_AUTH  "Authentication credentials were not provided."
 
@@ -92,6 +91,27 @@ static ngx_command_t  ngx_meet_api_commands[] = {
       ngx_meet_api_postgres,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("meet_api_rooms_zone_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_meet_api_main_conf_t, zone_size),
+      NULL },
+
+    { ngx_string("meet_api_rooms_per_user"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_meet_api_main_conf_t, rooms_per_user),
+      NULL },
+
+    { ngx_string("meet_api_room_configuration_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_meet_api_main_conf_t, configuration_max),
       NULL },
 
     { ngx_string("meet_api_anonymous_rooms"),
@@ -174,6 +194,9 @@ ngx_meet_api_create_main_conf(ngx_conf_t *cf)
     amcf->host_index = NGX_ERROR;
     amcf->pg_pool = NGX_CONF_UNSET_UINT;
     amcf->pg_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->rooms_per_user = NGX_CONF_UNSET_UINT;
+    amcf->configuration_max = NGX_CONF_UNSET_SIZE;
 
     return amcf;
 }
@@ -188,6 +211,26 @@ ngx_meet_api_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_uint_value(amcf->pg_pool, 4);
     ngx_conf_init_msec_value(amcf->pg_timeout, 5000);
+    ngx_conf_init_size_value(amcf->zone_size, 2 * 1024 * 1024);
+    ngx_conf_init_uint_value(amcf->rooms_per_user, 100);
+    ngx_conf_init_size_value(amcf->configuration_max, 16384);
+
+    if (amcf->zone_size < 8 * ngx_pagesize) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_api_rooms_zone_size must be at least %uzk",
+                           8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    if (amcf->configuration_max == 0
+        || amcf->configuration_max > NGX_MEET_API_BODY_MAX)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_api_room_configuration_max must be 1 to "
+                           "%uz bytes (the largest request body)",
+                           (size_t) NGX_MEET_API_BODY_MAX);
+        return NGX_CONF_ERROR;
+    }
 
     if (!amcf->used) {
         return NGX_CONF_OK;
@@ -198,7 +241,7 @@ ngx_meet_api_init_main_conf(ngx_conf_t *cf, void *conf)
                                                amcf->pg_pool,
                                                amcf->pg_timeout);
     } else {
-        amcf->rooms = ngx_meet_rooms_create_shm(cf, NGX_MEET_API_ZONE_SIZE,
+        amcf->rooms = ngx_meet_rooms_create_shm(cf, amcf->zone_size,
                                                 &ngx_meet_api_module);
     }
 
@@ -556,7 +599,8 @@ ngx_meet_api_route(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 
         if (rc == NGX_DECLINED) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "meet api: invalid room name \"%V\"", &item);
+                          "meet api: invalid room name \"%V\"",
+                          ngx_meet_log_esc(&item));
 
             return ngx_meet_http_send_detail(r, NGX_HTTP_BAD_REQUEST,
                        "Invalid room name: use 1 to 64 letters, digits, "
@@ -682,7 +726,8 @@ ngx_meet_api_body(ngx_http_request_t *r)
     if (ctx->body == NULL) {
         /* answered once the user is known: 401 comes first, as in DRF */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "meet api: malformed JSON body: %s", jerr.text);
+                      "meet api: malformed JSON body: %V",
+                      ngx_meet_log_cesc(jerr.text));
 
         ctx->body_error = ngx_pnalloc(r->pool, sizeof("JSON parse error - ")
                                                + sizeof(jerr.text));
@@ -797,6 +842,21 @@ ngx_meet_api_session(ngx_http_request_t *r, ngx_meet_session_t *s,
     ngx_meet_api_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_meet_api_module);
+
+    if (rc == NGX_ERROR
+        && ctx->what == NGX_MEET_API_ROOM
+        && (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+    {
+        /*
+         * A room and its token need no session: the user is unknown
+         * while the store is down, and gets what anonymous users get
+         * (public rooms), not a 503 for the meeting it wants to join.
+         */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "meet api: the session store is unreachable: "
+                      "room answered as for an anonymous user");
+        rc = NGX_DECLINED;
+    }
 
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

@@ -277,6 +277,8 @@ static ngx_int_t
 ngx_meet_api_room_written(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_meet_rooms_result_t *res)
 {
+    ngx_meet_api_main_conf_t  *amcf;
+
     if (res->rc == NGX_DECLINED) {
         return ngx_meet_http_send_detail(r, NGX_HTTP_NOT_FOUND, "Not found.");
     }
@@ -284,6 +286,19 @@ ngx_meet_api_room_written(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     if (res->rc == NGX_BUSY) {
         return ngx_meet_api_send_error(r, "name",
                    "A room with this name (slug) already exists.");
+    }
+
+    if (res->rc == NGX_ABORT) {
+        amcf = ngx_http_get_module_main_conf(r, ngx_meet_api_module);
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "meet api: user %V owns %ui rooms already "
+                      "(meet_api_rooms_per_user): creation refused",
+                      &ctx->session->user_id, amcf->rooms_per_user);
+
+        return ngx_meet_http_send_detail(r, NGX_HTTP_FORBIDDEN,
+                   "You own the largest number of rooms allowed: delete "
+                   "one to create another.");
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -353,8 +368,11 @@ ngx_meet_api_rooms_list(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 static ngx_int_t
 ngx_meet_api_rooms_create(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx)
 {
-    ngx_int_t              rc;
-    ngx_meet_rooms_req_t  *req;
+    ngx_int_t                  rc;
+    ngx_meet_rooms_req_t      *req;
+    ngx_meet_api_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_meet_api_module);
 
     ngx_str_set(&ctx->room.access_level, "public");
     ngx_str_set(&ctx->room.configuration, "{}");
@@ -373,6 +391,7 @@ ngx_meet_api_rooms_create(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx)
     }
 
     req->room = ctx->room;
+    req->limit = amcf->rooms_per_user;
 
     return ngx_meet_api_store(ctx, req, ngx_meet_api_room_written);
 }
@@ -388,9 +407,13 @@ static ngx_int_t
 ngx_meet_api_room_input(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
     ngx_uint_t partial)
 {
-    json_t      *errors, *v;
-    ngx_str_t    name, slug, s;
-    const char  *err;
+    u_char                    *p, msg[80];
+    json_t                    *errors, *v;
+    ngx_str_t                  name, slug, s;
+    const char                *err;
+    ngx_meet_api_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_meet_api_module);
 
     errors = json_object();
     if (errors == NULL) {
@@ -479,6 +502,25 @@ ngx_meet_api_room_input(ngx_http_request_t *r, ngx_meet_api_ctx_t *ctx,
 
         } else if (ngx_meet_json_dump(r->pool, v, &s) != NGX_OK) {
             goto failed;
+
+        } else if (s.len > amcf->configuration_max) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "meet api: room configuration of %uz bytes, more "
+                          "than meet_api_room_configuration_max %uz",
+                          s.len, amcf->configuration_max);
+
+            /* DRF's max_length message (the bound in bytes here) */
+            p = ngx_snprintf(msg, sizeof(msg) - 1, "Ensure this field has "
+                             "no more than %uz characters.",
+                             amcf->configuration_max);
+            *p = '\0';
+
+            if (ngx_meet_api_field_error(errors, "configuration",
+                                         (char *) msg)
+                != NGX_OK)
+            {
+                goto failed;
+            }
 
         } else {
             ctx->room.configuration = s;

@@ -84,6 +84,8 @@ typedef struct {
     time_t                      disc_at;        /* 0: none */
     meet_jose_jwks_t            jwks;
     time_t                      jwks_at;        /* 0: none */
+    time_t                      disc_tried;     /* last fetch started */
+    time_t                      jwks_tried;
 } ngx_meet_oidc_runtime_t;
 
 
@@ -96,6 +98,7 @@ typedef struct {
     ngx_str_t                   tls_name;       /* certificate name */
     ngx_str_t                   post_logout_redirect;
     ngx_msec_t                  timeout;
+    time_t                      refetch;        /* refetch_interval */
     ngx_str_t                   basic;          /* Authorization value */
     ngx_uint_t                  configured;
     ngx_uint_t                  line;
@@ -169,6 +172,8 @@ static ngx_int_t ngx_meet_oidc_fetched(ngx_http_request_t *sr, void *data,
 static void ngx_meet_oidc_finish(ngx_http_request_t *r, ngx_int_t rc);
 static ngx_int_t ngx_meet_oidc_page(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *text);
+static ngx_int_t ngx_meet_oidc_unavailable(ngx_http_request_t *r,
+    ngx_meet_oidc_ctx_t *ctx);
 static ngx_int_t ngx_meet_oidc_redirect(ngx_http_request_t *r,
     ngx_str_t *location);
 static ngx_int_t ngx_meet_oidc_authenticate(ngx_http_request_t *r,
@@ -328,6 +333,7 @@ ngx_meet_oidc_create_srv_conf(ngx_conf_t *cf)
     }
 
     oscf->timeout = NGX_CONF_UNSET_MSEC;
+    oscf->refetch = NGX_CONF_UNSET;
 
     return oscf;
 }
@@ -448,6 +454,10 @@ ngx_meet_oidc_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (oscf->timeout == NGX_CONF_UNSET_MSEC) {
         oscf->timeout = 5000;
+    }
+
+    if (oscf->refetch == NGX_CONF_UNSET) {
+        oscf->refetch = 60;
     }
 
     /* client_secret_basic: base64(urlencode(id) ":" urlencode(secret)) */
@@ -578,13 +588,24 @@ ngx_meet_oidc_line(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         oscf->timeout = ms;
         return NGX_CONF_OK;
 
+    } else if (ngx_strcmp(value[0].data, "refetch_interval") == 0) {
+        oscf->refetch = ngx_parse_time(&value[1], 1);
+        if (oscf->refetch == (time_t) NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "meet_oidc: bad refetch_interval \"%V\"",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_oidc: unknown parameter \"%V\" (issuer, "
                            "client_id, client_secret, scope, "
                            "trusted_certificate, tls_name, "
                            "post_logout_redirect, "
-                           "timeout)", &value[0]);
+                           "timeout, refetch_interval)", &value[0]);
         return NGX_CONF_ERROR;
     }
 
@@ -801,6 +822,25 @@ ngx_meet_oidc_redirect(ngx_http_request_t *r, ngx_str_t *location)
     return ngx_meet_http_send(r, NGX_HTTP_MOVED_TEMPORARILY,
                               "text/plain; charset=utf-8", NULL, NULL,
                               (u_char *) "", 0);
+}
+
+
+/*
+ * The IdP (its discovery document or its keys) cannot be had now: a page
+ * for a person, DRF's shape for the IdP's own back-channel request.
+ */
+
+static ngx_int_t
+ngx_meet_oidc_unavailable(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
+{
+    if (ctx->action == NGX_MEET_OIDC_BACKCHANNEL) {
+        return ngx_meet_http_send_detail(r, NGX_HTTP_BAD_GATEWAY,
+                   "The identity provider or its keys are unavailable.");
+    }
+
+    return ngx_meet_oidc_page(r, NGX_HTTP_BAD_GATEWAY, "Login is unavailable",
+                              "The identity provider could not be reached. "
+                              "Please try again in a few minutes.");
 }
 
 
@@ -1056,6 +1096,28 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
                 continue;
             }
 
+            /*
+             * At most one fetch per refetch_interval: the back-channel
+             * path is open to anyone, a flood of it must not become one
+             * of ours to the IdP (while it is down, or ever).
+             */
+            if (rt->disc_tried && now - rt->disc_tried < oscf->refetch) {
+                if (rt->disc_at) {
+                    ctx->step = ctx->after_discovery;
+                    continue;
+                }
+
+                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                              "meet oidc: discovery of \"%V\" failed %T s "
+                              "ago, not retried before refetch_interval "
+                              "(%T s)", &oscf->issuer, now - rt->disc_tried,
+                              oscf->refetch);
+                ngx_meet_oidc_finish(r, ngx_meet_oidc_unavailable(r, ctx));
+                return;
+            }
+
+            rt->disc_tried = now;
+
             url.len = oscf->issuer.len
                       + sizeof("/.well-known/openid-configuration") - 1;
             url.data = ngx_pnalloc(r->pool, url.len);
@@ -1123,10 +1185,7 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
                 continue;
             }
 
-            ngx_meet_oidc_finish(r, ngx_meet_oidc_page(r,
-                NGX_HTTP_BAD_GATEWAY, "Login is unavailable",
-                "The identity provider could not be reached. Please try "
-                "again in a few minutes."));
+            ngx_meet_oidc_finish(r, ngx_meet_oidc_unavailable(r, ctx));
             return;
 
         case NGX_MEET_OIDC_S_AUTH_REDIRECT:
@@ -1159,6 +1218,24 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
                 continue;
             }
 
+            /* an unknown kid, or no keys: one fetch per refetch_interval */
+            if (rt->jwks_tried && now - rt->jwks_tried < oscf->refetch) {
+                if (rt->jwks_at) {
+                    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                                  "meet oidc: JWKS of \"%V\" fetched %T s "
+                                  "ago, not again before refetch_interval "
+                                  "(%T s)", &oscf->issuer,
+                                  now - rt->jwks_tried, oscf->refetch);
+                    ctx->force_jwks = 0;
+                    ctx->step = NGX_MEET_OIDC_S_VERIFY;
+                    continue;
+                }
+
+                ngx_meet_oidc_finish(r, ngx_meet_oidc_unavailable(r, ctx));
+                return;
+            }
+
+            rt->jwks_tried = now;
             ctx->force_jwks = 0;
             ctx->fetch.url.data = (u_char *) rt->disc.jwks_uri.data;
             ctx->fetch.url.len = rt->disc.jwks_uri.len;
@@ -1212,8 +1289,9 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
 
             } else {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                              "meet oidc: JWKS fetch from \"%s\" failed: "
-                              "HTTP %i", rt->disc.jwks_uri.data,
+                              "meet oidc: JWKS fetch from \"%V\" failed: "
+                              "HTTP %i",
+                              ngx_meet_log_cesc(rt->disc.jwks_uri.data),
                               ctx->fetch_status);
             }
 
@@ -1223,13 +1301,7 @@ ngx_meet_oidc_run(ngx_http_request_t *r)
                 continue;
             }
 
-            ngx_meet_oidc_finish(r, ctx->action == NGX_MEET_OIDC_BACKCHANNEL
-                ? ngx_meet_http_send_detail(r, NGX_HTTP_BAD_GATEWAY,
-                                            "The IdP keys are unavailable.")
-                : ngx_meet_oidc_page(r, NGX_HTTP_BAD_GATEWAY,
-                      "Login is unavailable",
-                      "The identity provider's keys could not be fetched. "
-                      "Please try again in a few minutes."));
+            ngx_meet_oidc_finish(r, ngx_meet_oidc_unavailable(r, ctx));
             return;
 
         case NGX_MEET_OIDC_S_VERIFY:
@@ -1364,7 +1436,8 @@ ngx_meet_oidc_authenticate(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
     if (!meet_oidc_return_url_ok(to.data, to.len)) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "meet oidc: login refused: return URL \"%V\" is not "
-                      "a path on this site (open redirect attempt?)", &to);
+                      "a path on this site (open redirect attempt?)",
+                      ngx_meet_log_esc(&to));
         return ngx_meet_oidc_page(r, NGX_HTTP_BAD_REQUEST,
                                   "Login refused",
                                   "The page to return to after the login "
@@ -1521,7 +1594,7 @@ ngx_meet_oidc_state_cookie(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "meet oidc: login started, back to \"%V\" afterwards",
-                  &ctx->return_to);
+                  ngx_meet_log_esc(&ctx->return_to));
 
     return ngx_meet_oidc_redirect(r, &loc);
 }
@@ -1643,7 +1716,7 @@ ngx_meet_oidc_callback_check(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
     if (ngx_meet_oidc_arg(r, &r->args, "error", &error) == NGX_OK) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "meet oidc: the IdP refused the login: \"%V\"",
-                      &error);
+                      ngx_meet_log_esc(&error));
         return ngx_meet_oidc_page(r, NGX_HTTP_FORBIDDEN, "Login refused",
                                   "The identity provider did not log you "
                                   "in.");
@@ -1753,9 +1826,11 @@ ngx_meet_oidc_token_response(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
 
     if (err == MEET_JOSE_ERR_TOKEN_ERROR) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "meet oidc: token endpoint refused the code: \"%*s\" "
-                      "(%*s)", tr.error.len, tr.error.data,
-                      tr.error_description.len, tr.error_description.data);
+                      "meet oidc: token endpoint refused the code: \"%V\" "
+                      "(%V)",
+                      ngx_meet_log_nesc(tr.error.data, tr.error.len),
+                      ngx_meet_log_nesc(tr.error_description.data,
+                                        tr.error_description.len));
         meet_oidc_token_response_free(&tr);
 
         return ngx_meet_oidc_page(r, NGX_HTTP_BAD_REQUEST, "Login failed",
@@ -1974,7 +2049,7 @@ ngx_meet_oidc_verify(ngx_http_request_t *r, ngx_meet_oidc_ctx_t *ctx)
                           "meet oidc: back-channel logout for \"%V\" "
                           "without \"sid\" refused (register the client "
                           "with backchannel_logout_session_required)",
-                          &s->sub);
+                          ngx_meet_log_esc(&s->sub));
             return ngx_meet_http_send(r, NGX_HTTP_NOT_IMPLEMENTED,
                                       "application/json", "Cache-Control",
                                       "no-store",
@@ -2038,7 +2113,8 @@ ngx_meet_oidc_session_created(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet oidc: login of \"%V\" failed: the session "
-                      "store is unavailable", &ctx->session->sub);
+                      "store is unavailable",
+                      ngx_meet_log_esc(&ctx->session->sub));
         ngx_meet_oidc_finish(r, ngx_meet_oidc_page(r,
             NGX_HTTP_SERVICE_UNAVAILABLE, "Login is unavailable",
             "Your login worked, but this server cannot keep sessions right "
@@ -2049,7 +2125,8 @@ ngx_meet_oidc_session_created(ngx_http_request_t *r, ngx_meet_session_t *s,
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "meet oidc: \"%V\" (%V) logged in, user %V",
-                  &s->sub, &s->email, &s->user_id);
+                  ngx_meet_log_esc(&s->sub), ngx_meet_log_esc(&s->email),
+                  &s->user_id);
 
     ngx_meet_oidc_finish(r, ngx_meet_oidc_redirect(r, &ctx->return_to));
 }
@@ -2234,7 +2311,7 @@ ngx_meet_oidc_backchannel_done(ngx_http_request_t *r, ngx_meet_session_t *s,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "meet oidc: back-channel logout of \"%V\" failed: "
                       "the session store is unavailable",
-                      &ctx->session->sub);
+                      ngx_meet_log_esc(&ctx->session->sub));
         ngx_meet_oidc_finish(r, ngx_meet_http_send(r,
             NGX_HTTP_SERVICE_UNAVAILABLE, "application/json",
             "Cache-Control", "no-store",
@@ -2246,7 +2323,8 @@ ngx_meet_oidc_backchannel_done(ngx_http_request_t *r, ngx_meet_session_t *s,
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "meet oidc: back-channel logout of \"%V\": no session "
-                      "here (already ended)", &ctx->session->sub);
+                      "here (already ended)",
+                      ngx_meet_log_esc(&ctx->session->sub));
     }
 
     /* OIDC Back-Channel Logout 1.0, 2.8: 200 OK, also when none was left */

@@ -861,7 +861,7 @@ ngx_meet_session_ended(ngx_meet_session_op_t *op, const char *why)
         ngx_log_error(NGX_LOG_NOTICE, op->request->connection->log, 0,
                       "meet session: session of \"%V\" ended (%s), "
                       "%ui meeting connection(s) closed",
-                      &op->session->sub, why,
+                      ngx_meet_log_esc(&op->session->sub), why,
                       ngx_meet_logout_disconnect(&op->session->key));
     }
 }

@@ -1113,9 +1113,10 @@ ngx_meet_pg_result(ngx_meet_pg_conn_t *pc, PGresult *res)
                 ? NGX_LOG_INFO : NGX_LOG_ERR;
 
         ngx_log_error(level, pc->pg->log, 0,
-                      "meet postgres %V: statement \"%s\"%s failed: %s",
+                      "meet postgres %V: statement \"%s\"%s failed: %V",
                       &pc->pg->where, st->name,
-                      pc->preparing ? " (prepare)" : "", msg);
+                      pc->preparing ? " (prepare)" : "",
+                      ngx_meet_log_cesc(msg));
 
         pc->state = NGX_MEET_PG_IDLE;
         pc->query = NULL;
@@ -1221,9 +1222,9 @@ ngx_meet_pg_migrate(ngx_meet_pg_conn_t *pc, PGresult *res)
         if (pc->mstep == NGX_MEET_PG_M_STMT) {
             ngx_log_error(NGX_LOG_ERR, pg->log, 0,
                           "meet postgres %V: migration %ui, statement %ui "
-                          "failed: %s", &pg->where,
+                          "failed: %V", &pg->where,
                           pg->migrations[pc->mig].version, pc->mstmt + 1,
-                          msg);
+                          ngx_meet_log_cesc(msg));
         }
 
         /* closing rolls the transaction back and releases the lock */

@@ -22,6 +22,7 @@
 #include <ngx_event.h>
 #include <ctype.h>
 #include <hiredis/async.h>
+#include "ngx_meet_core.h"
 #include "ngx_meet_redis.h"
 
 
@@ -927,7 +928,7 @@ ngx_meet_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "meet redis %V: %s: %V", &rd->conf->name, cmd->name,
-                      &err);
+                      ngx_meet_log_esc(&err));
 
         ngx_meet_redis_finish(cmd, NGX_ERROR, reply, &err);
 

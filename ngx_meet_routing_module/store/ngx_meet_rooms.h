@@ -69,7 +69,8 @@ typedef struct {
 typedef enum {
     NGX_MEET_ROOM_GET = 0,     /* key (id or slug), user_id -> room + role */
     NGX_MEET_ROOM_LIST,        /* user_id, offset, limit -> rooms, count */
-    NGX_MEET_ROOM_CREATE,      /* room, user_id (owner), access.id */
+    NGX_MEET_ROOM_CREATE,      /* room, user_id (owner), access.id;
+                                  limit: rooms user_id may own, 0 any */
     NGX_MEET_ROOM_UPDATE,      /* room (by room.id) */
     NGX_MEET_ROOM_DELETE,      /* key (id) */
     NGX_MEET_ACCESS_ADD,       /* access (id, user_id, room_id, role) */
@@ -98,7 +99,8 @@ typedef struct {
  * rc: NGX_OK; NGX_DECLINED: no such room, access or user (for
  * ACCESS_ADD: the user or the room); NGX_BUSY: a conflict (CREATE and
  * UPDATE: the slug is taken; ACCESS_ADD: the user has an access already);
- * NGX_ERROR: the store is unreachable or failed, "reason" says why.
+ * NGX_ABORT: CREATE: the user owns "limit" rooms already;
+ * NGX_ERROR: the store is unreachable, full or failed, "reason" says why.
  */
 typedef struct {
     ngx_int_t                  rc;

@@ -97,13 +97,17 @@ static ngx_meet_pg_stmt_t  ngx_meet_rooms_stmts[NGX_MEET_ROOMS_NOPS] = {
       "WHERE a.user_id = $1 ORDER BY r.created_at DESC, r.id "
       "OFFSET $2 LIMIT $3", 3 },
 
+    /* (created, under the cap): the cap is $8 rooms owned, 0 none */
     { "meet_room_create",
-      "WITH r AS (INSERT INTO meet_rooms "
+      "WITH q AS (SELECT $8::int = 0 OR count(*) < $8::int AS ok "
+      "FROM meet_room_accesses WHERE user_id = $7 AND role = 'owner'), "
+      "r AS (INSERT INTO meet_rooms "
       "(id, name, slug, access_level, configuration) "
-      "VALUES ($1, $2, $3, $4, $5::jsonb) "
-      "ON CONFLICT (slug) DO NOTHING RETURNING id) "
-      "INSERT INTO meet_room_accesses (id, room_id, user_id, role) "
-      "SELECT $6, id, $7, 'owner' FROM r RETURNING room_id", 7 },
+      "SELECT $1, $2, $3, $4, $5::jsonb WHERE (SELECT ok FROM q) "
+      "ON CONFLICT (slug) DO NOTHING RETURNING id), "
+      "a AS (INSERT INTO meet_room_accesses (id, room_id, user_id, role) "
+      "SELECT $6, id, $7, 'owner' FROM r RETURNING room_id) "
+      "SELECT (SELECT count(*) FROM a), (SELECT ok FROM q)", 8 },
 
     { "meet_room_update",
       "UPDATE meet_rooms SET name = $2, slug = $3, access_level = $4, "
@@ -254,7 +258,9 @@ ngx_meet_rooms_pg_call(ngx_meet_rooms_t *st, ngx_pool_t *pool,
         ngx_memcpy(p, rf, NGX_MEET_ROOM_STORED * sizeof(ngx_str_t));
         p[5] = req->access.id;
         p[6] = req->user_id;
-        n = 7;
+        p[7].data = num[0];
+        p[7].len = ngx_sprintf(num[0], "%ui", req->limit) - num[0];
+        n = 8;
         break;
 
     case NGX_MEET_ROOM_UPDATE:
@@ -371,10 +377,21 @@ ngx_meet_rooms_pg_rows(ngx_meet_rooms_pg_ctx_t *ctx, PGresult *res,
         return NGX_OK;
     }
 
+    if (op == NGX_MEET_ROOM_CREATE) {
+        /* (created, under the cap) */
+        if (nrows == 1 && PQgetvalue(res, 0, 0)[0] == '1') {
+            return NGX_OK;
+        }
+
+        out->rc = (nrows == 1 && PQgetvalue(res, 0, 1)[0] == 'f')
+                  ? NGX_ABORT : NGX_BUSY;
+        return NGX_OK;
+    }
+
     if (type == NGX_MEET_ROOMS_T_NONE) {
         /* writes: RETURNING says whether a row was there (or inserted) */
         if (nrows == 0 && op != NGX_MEET_USER_UPSERT) {
-            out->rc = (op == NGX_MEET_ROOM_CREATE) ? NGX_BUSY : NGX_DECLINED;
+            out->rc = NGX_DECLINED;
         }
 
         return NGX_OK;

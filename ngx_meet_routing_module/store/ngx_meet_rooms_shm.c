@@ -46,6 +46,8 @@ static ngx_int_t ngx_meet_rooms_shm_put(ngx_meet_rooms_shm_t *st,
     ngx_uint_t n);
 static void ngx_meet_rooms_shm_free(ngx_meet_rooms_shm_t *st,
     ngx_meet_rooms_shm_rec_t *rec);
+static ngx_uint_t ngx_meet_rooms_shm_owned(ngx_meet_rooms_sh_t *sh,
+    ngx_str_t *user_id);
 static ngx_int_t ngx_meet_rooms_shm_copy(ngx_pool_t *pool, ngx_str_t *dst,
     ngx_str_t *src, ngx_uint_t n);
 static void ngx_meet_rooms_shm_call(ngx_meet_rooms_t *st, ngx_pool_t *pool,
@@ -219,6 +221,36 @@ ngx_meet_rooms_shm_free(ngx_meet_rooms_shm_t *st, ngx_meet_rooms_shm_rec_t *rec)
 }
 
 
+/* the rooms "user_id" owns (the cap of meet_api_rooms_per_user) */
+
+static ngx_uint_t
+ngx_meet_rooms_shm_owned(ngx_meet_rooms_sh_t *sh, ngx_str_t *user_id)
+{
+    ngx_uint_t                 n;
+    ngx_queue_t               *q;
+    ngx_meet_rooms_shm_rec_t  *acc;
+
+    n = 0;
+
+    for (q = ngx_queue_head(&sh->accesses);
+         q != ngx_queue_sentinel(&sh->accesses);
+         q = ngx_queue_next(q))
+    {
+        acc = ngx_queue_data(q, ngx_meet_rooms_shm_rec_t, queue);
+
+        if (acc->f[1].len == user_id->len
+            && ngx_strncmp(acc->f[1].data, user_id->data, user_id->len) == 0
+            && acc->f[3].len == 5
+            && ngx_strncmp(acc->f[3].data, "owner", 5) == 0)
+        {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
 static ngx_int_t
 ngx_meet_rooms_shm_copy(ngx_pool_t *pool, ngx_str_t *dst, ngx_str_t *src,
     ngx_uint_t n)
@@ -342,6 +374,13 @@ ngx_meet_rooms_shm_run(ngx_meet_rooms_shm_t *st, ngx_pool_t *pool,
                                           NGX_MEET_ROOM_STORED);
         }
 
+        if (req->limit
+            && ngx_meet_rooms_shm_owned(sh, &req->user_id) >= req->limit)
+        {
+            res->rc = NGX_ABORT;
+            return NGX_OK;
+        }
+
         if (ngx_meet_rooms_shm_put(st, &sh->rooms, NULL, rf,
                                    NGX_MEET_ROOM_STORED)
             != NGX_OK)
@@ -353,8 +392,18 @@ ngx_meet_rooms_shm_run(ngx_meet_rooms_shm_t *st, ngx_pool_t *pool,
         req->access.user_id = req->user_id;
         ngx_str_set(&req->access.role, "owner");
 
-        return ngx_meet_rooms_shm_put(st, &sh->accesses, NULL, af,
-                                      NGX_MEET_ACCESS_STORED);
+        if (ngx_meet_rooms_shm_put(st, &sh->accesses, NULL, af,
+                                   NGX_MEET_ACCESS_STORED)
+            != NGX_OK)
+        {
+            /* no room without its owner: the slug stays free */
+            ngx_meet_rooms_shm_free(st, ngx_queue_data(
+                                            ngx_queue_head(&sh->rooms),
+                                            ngx_meet_rooms_shm_rec_t, queue));
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
 
     case NGX_MEET_ROOM_DELETE:
         rec = ngx_meet_rooms_shm_find(&sh->rooms, 0, &req->key, 0, NULL);
@@ -497,10 +546,14 @@ ngx_meet_rooms_shm_call(ngx_meet_rooms_t *st, ngx_pool_t *pool,
     ngx_shmtx_unlock(&shm->shpool->mutex);
 
     if (rc != NGX_OK) {
+        /* only writes allocate in the zone: reads of what is there go on */
         res.rc = NGX_ERROR;
-        res.reason = "the rooms zone is full (or out of memory)";
+        res.reason = "The rooms store is full, try again later.";
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                      "meet rooms: %s", res.reason);
+                      "meet rooms: the zone \"meet_rooms\" is full "
+                      "(%uz bytes, see meet_api_rooms_zone_size), or the "
+                      "request's pool is out of memory",
+                      shm->zone->shm.size);
     }
 
     handler(data, &res);

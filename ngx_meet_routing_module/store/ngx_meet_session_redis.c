@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include "ngx_meet_core.h"
 #include "ngx_meet_redis_module.h"
 #include "ngx_meet_session.h"
 
@@ -183,7 +184,8 @@ ngx_meet_session_redis_done(void *data, ngx_int_t rc, redisReply *reply,
 
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "meet redis session store: %s failed: %V", op, err);
+                      "meet redis session store: %s failed: %V", op,
+                      ngx_meet_log_esc(err));
         handler(hdata, NGX_ERROR, NULL);
         return;
     }

@@ -62,6 +62,7 @@ sub oidc_block {
             trusted_certificate  $trusted;
             tls_name             localhost;
             timeout              3s;
+            refetch_interval     0s;   # keys rotate back to back here
         }
 EOB
 }

@@ -50,6 +50,7 @@
 //                           error?}]}
 //   /__test/sessions        {}  the recorded {sub, sid, client_id} list
 //   /__test/state           {}  current kid, alg, jwks mode, users
+//   /__test/hits            {}  {hits: {path: requests}} since the start
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -86,6 +87,7 @@ function publicJwk(k) {
 
 let keys = [newKey(cfg.alg || 'RS256')];   // keys[0] signs
 let jwksMode = 'normal';
+const hits = {};   // requests per path (not /__test/), for /__test/hits
 
 // ---- users, sessions, test switches ---------------------------------
 
@@ -400,6 +402,7 @@ const control = {
     return { sessions: sessions.map(({ sub, sid, client_id }) => ({ sub, sid, client_id })) };
   },
   async state() { return stateInfo(); },
+  async hits() { return { hits }; },
 };
 
 async function handle(req, res) {
@@ -409,6 +412,7 @@ async function handle(req, res) {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
+  if (!url.pathname.startsWith('/__test/')) hits[url.pathname] = (hits[url.pathname] || 0) + 1;
   try {
     if (url.pathname.startsWith('/__test/')) {
       const name = url.pathname.slice('/__test/'.length);

@@ -26,6 +26,7 @@ package Test::Meet::OIDC;
 #       port => $fixed_port)->start;    # all optional; start dies with the
 #                                       # OP's log when it does not come up
 #   $op->issuer;  $op->port;  $op->client_id;  $op->client_secret;
+#   $op->meet_oidc_conf(timeout => '2s')   # nginx's meet_oidc block for it
 #   $op->discovery_url; $op->jwks_uri; $op->discovery; $op->jwks (decoded)
 #   $op->kid; $op->alg                 # current signing key
 #   $op->state_dir, $op->signing_key_pem, $op->signing_key_jwk_file,
@@ -61,6 +62,9 @@ package Test::Meet::OIDC;
 #       -> [{client_id, sub, sid, ok, error}]; the OP POSTs its
 #       # logout_token to backchannel_logout_uri and ends the OP session
 #   $op->sessions;  $op->control($name, \%body)
+#   $op->hits('/jwks')   # requests the OP had for that path
+#   my ($status, $json) = Test::Meet::OIDC::api_call($port, $jar, 'POST',
+#       '/api/v1.0/rooms/', { name => 'x' })   # a logged-in browser's call
 #   Test::Meet::OIDC::Receiver->new: a forked loopback HTTP listener that
 #       # records what is POSTed to it (see below)
 #   $op->stop; $op->start (same port, new keys); $op->running; $op->log_text
@@ -125,6 +129,21 @@ sub _test_cert {
     my @ck = ($s->var('TEST_NGINX_CERT'), $s->var('TEST_NGINX_CERT_KEY'));
     $s->cleanup;
     return @ck;
+}
+
+# meet_oidc_conf(%extra): the meet_oidc block (nginx configuration text)
+# for this OP: issuer, client, and for HTTPS its certificate and name;
+# %extra: more lines (name => value)
+sub meet_oidc_conf {
+    my ($self, %extra) = @_;
+    my %l = (issuer => $self->issuer, client_id => $self->client_id,
+             client_secret => $self->client_secret,
+             ($self->https ? (trusted_certificate => $self->cert,
+                              tls_name => 'localhost') : ()),
+             %extra);
+    return "    meet_oidc {\n"
+           . join('', map { "        $_  $l{$_};\n" } sort keys %l)
+           . "    }\n";
 }
 
 sub issuer        { $_[0]{issuer} }
@@ -233,6 +252,7 @@ sub deny_next    { my ($s, %o) = @_; $s->control('deny-next', \%o) }
 sub bad_id_token { my ($s, %o) = @_; $s->control('bad-id-token', \%o) }
 sub mint         { my ($s, %o) = @_; $s->control('mint', \%o)->{jwt} }
 sub sessions     { $_[0]->control('sessions')->{sessions} }
+sub hits         { $_[0]->control('hits')->{hits}{$_[1]} // 0 }
 
 sub backchannel_logout {
     my ($self, %o) = @_;
@@ -284,23 +304,42 @@ sub authorize_path {
 # stay on the OP (at most 10); returns {location, status, res, hops}.
 # login(sub => 'alice', host => "127.0.0.1:$port", api => '/api/v1.0'):
 # the whole login of a user through the nginx under test (its current
-# port; "host" is the Host its redirect URI names) and this provider;
-# returns the cookie jar that holds the session
+# port, or "port"; "host" is the Host its redirect URI names) and this
+# provider; returns the cookie jar that holds the session
 sub login {
     my ($self, %o) = @_;
     $self->login_as($o{sub});
     my $jar = Test::Meet::CookieJar->new;
+    my @port = $o{port} ? (port => $o{port}) : ();
     my $r = Test::Meet::http_request(path => "$o{api}/authenticate/",
-                                     jar => $jar,
+                                     jar => $jar, @port,
                                      headers => { Host => $o{host} });
     my $loc = ($r->{headers}{location} || [])->[0] // '';
     my $f = $self->follow(jar => Test::Meet::CookieJar->new,
                           path => substr($loc, length $self->issuer));
     my $cb = $f->{location} // '';
     $cb =~ s{^https?://[^/]+}{};
-    Test::Meet::http_request(path => $cb, jar => $jar,
+    Test::Meet::http_request(path => $cb, jar => $jar, @port,
                              headers => { Host => $o{host} });
     return $jar;
+}
+
+# api_call($port, $jar, $method, $path, $body) -> ($status, $json or {}):
+# a request of a logged-in browser to the nginx under test: Host
+# 127.0.0.1:port, on writes our Origin (the CSRF check) and a JSON body
+# ($body a reference, encoded)
+sub api_call {
+    my ($port, $jar, $method, $path, $body) = @_;
+    my $host = "127.0.0.1:$port";
+    my $r = Test::Meet::http_request(
+        port => $port, method => $method, path => $path, jar => $jar,
+        headers => { Host => $host,
+                     ($method =~ /^(?:GET|HEAD)$/ ? ()
+                      : (Origin => "http://$host")),
+                     (defined $body
+                      ? ('Content-Type' => 'application/json') : ()) },
+        (defined $body ? (body => $JSON->encode($body)) : ()));
+    return ($r->{status}, eval { $JSON->decode($r->{body}) } || {});
 }
 
 sub follow {
