@@ -491,7 +491,7 @@ static u_char *
 ngx_meet_signal_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
     u_char *buf, size_t len)
 {
-    u_char                  *p, *last;
+    u_char                  *p;
     ngx_meet_signal_peer_t  *peer;
 
     p = buf;
