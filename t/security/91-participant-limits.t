@@ -36,6 +36,8 @@ start_nginx(http_config => <<'CONF');
             meet_signal_max_name_length 16;
             meet_signal_max_metadata_size 1k;
             meet_signal_max_attributes_size 1k;
+            meet_signal_max_tracks 2;
+            meet_signal_max_participants 2;
         }
     }
 CONF
@@ -254,6 +256,41 @@ is($okf, 1, 'a token exactly at the limits joins');
 
 ok(wait_for_log(qr/refused metadata update 1: exceeds name length limit/, 1),
    'the refusals are logged with the request id');
+
+# --- tracks per participant (meet_signal_max_tracks 2): the third
+# AddTrackRequest gets RequestResponse LIMIT_EXCEEDED naming it (field 5),
+# as livekit-server answers a publisher over its limits ---------------------
+
+for my $i (1 .. 3) {
+    my $add = Test::Meet::WebSocket::pb_bytes(1, "cid-$i")
+            . Test::Meet::WebSocket::pb_bytes(2, "track $i")
+            . Test::Meet::WebSocket::pb_varint((3 << 3) | 0)
+            . Test::Meet::WebSocket::pb_varint($i == 1 ? 0 : 1);
+    $ok->send_binary(Test::Meet::WebSocket::pb_bytes(4, $add));
+    my $top = next_response($ok, sub { $_[0][0] == 6 || $_[0][0] == 22 });
+    if ($i <= 2) {
+        is($top && $top->[0], 6, "track $i of 2: TrackPublishedResponse");
+    } else {
+        my $rr = $top && rr_fields($top);
+        is($rr && $rr->{reason}, 3, 'track 3 of 2: RequestResponse '
+           . 'LIMIT_EXCEEDED');
+        is($rr && $rr->{request}, 5, '... naming the AddTrackRequest');
+    }
+}
+ok(wait_for_log(qr/has 2 tracks already \(meet_signal_max_tracks\)/, 1),
+   'the refused track is logged');
+
+# --- participants per room (meet_signal_max_participants 2) ---------------
+
+my ($p2, $p2f) = $W->can('join')->(port => $port, identity => 'second',
+    room => 'r2', path => '/small/rtc');
+is($p2f, 1, 'a second participant joins a room of 2');
+my $tok = Test::Meet::WebSocket::token(identity => 'third', room => 'r2');
+my $third = $W->connect(port => $port, path => "/small/rtc/v1?access_token="
+    . "$tok&join_request=" . Test::Meet::WebSocket::join_request_arg());
+is($third->{status}, 403, 'a third is refused: 403');
+like($third->{response} && $third->{response}{body}, qr/room is full/,
+     '... "room is full"');
 
 stop_nginx();
 done_testing();
