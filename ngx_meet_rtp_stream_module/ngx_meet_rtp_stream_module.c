@@ -84,6 +84,20 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, tcp_pending_timeout),
       NULL },
 
+    { ngx_string("meet_rtp_consent_interval"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, consent_interval),
+      NULL },
+
+    { ngx_string("meet_rtp_consent_timeout"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, consent_timeout),
+      NULL },
+
       ngx_null_command
 };
 
@@ -131,6 +145,8 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->session_timeout = NGX_CONF_UNSET_MSEC;
     rscf->tcp_pending = NGX_CONF_UNSET_UINT;
     rscf->tcp_pending_timeout = NGX_CONF_UNSET_MSEC;
+    rscf->consent_interval = NGX_CONF_UNSET_MSEC;
+    rscf->consent_timeout = NGX_CONF_UNSET_MSEC;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
@@ -159,6 +175,22 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->tcp_pending == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_rtp_tcp_pending must be at least 1");
+        return NGX_CONF_ERROR;
+    }
+
+    /* RFC 7675 5.1: a consent request every 5 s (+-20 %), media stops
+       after 30 s without an answer */
+    ngx_conf_merge_msec_value(conf->consent_interval,
+                              prev->consent_interval, 5000);
+    ngx_conf_merge_msec_value(conf->consent_timeout, prev->consent_timeout,
+                              30000);
+
+    if (conf->consent_interval < 100
+        || conf->consent_timeout <= conf->consent_interval)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_consent_interval must be at least "
+                           "100ms and less than meet_rtp_consent_timeout");
         return NGX_CONF_ERROR;
     }
 #if (NGX_MEET_TEST_HOOKS)

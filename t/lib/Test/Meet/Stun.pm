@@ -52,6 +52,13 @@ sub request {
     return pack('nnN', 0x0001, length $attrs, COOKIE) . $tid . $attrs;
 }
 
+# a Binding request (the server's consent requests, RFC 7675)
+sub is_request {
+    my ($b) = @_;
+    return defined $b && length $b >= 20
+           && unpack('n', $b) == 0x0001 && unpack('x4N', $b) == COOKIE;
+}
+
 # parse(bytes, pwd) -> { type, class ('success'|'error'|...), tid,
 #   error_code, mapped_ip, mapped_port, integrity_ok, fingerprint_ok }
 sub parse {
