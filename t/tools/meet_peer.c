@@ -23,6 +23,7 @@
  *     ice ok ms=...                 the nominating check was answered
  *     dtls ok ms=... profile=...    SRTP keyed, the server's consent
  *                                   request answered (RFC 7675)
+ *     progress rx_rtp=... ...       every --progress seconds of media
  *     result mode=... ...           counters, at exit
  * Errors go to stderr.  Exit status: 0 done, 1 usage, 2 ICE failed,
  * 3 DTLS failed, 4 other failure.
@@ -130,6 +131,7 @@ typedef struct {
     double                    duration;
     double                    linger;
     double                    idle;
+    double                    progress;     /* s between progress lines */
     double                    connect_timeout;
     peer_phase_t              phases[PEER_MAX_PHASES];
     unsigned                  nphases;
@@ -358,6 +360,7 @@ usage(void)
 "           [--srtp gcm,cm] offered SRTP profiles, in this order\n"
 "           [--connect-timeout 5] seconds for ICE and for DTLS\n"
 "           [--duration 10] seconds of media at most\n"
+"           [--progress 0] seconds between progress lines (0: none)\n"
 "  publish: --ssrc N [--pt 96] [--rate 100] [--size 1000]\n"
 "           [--payload vp8|opaque] [--frame-packets 5]\n"
 "           [--keyframe-interval 0] frames between key frames (0: the\n"
@@ -398,6 +401,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         { "duration", required_argument, NULL, 'd' },
         { "linger", required_argument, NULL, 'l' },
         { "idle", required_argument, NULL, 'i' },
+        { "progress", required_argument, NULL, 'g' },
         { "connect-timeout", required_argument, NULL, 'T' },
         { "send", required_argument, NULL, 'e' },
         { NULL, 0, NULL, 0 }
@@ -439,6 +443,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         case 'd':
         case 'l':
         case 'i':
+        case 'g':
         case 'T':
             d = strtod(optarg, &end);
 
@@ -454,6 +459,8 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
                 o->linger = d;
             } else if (c == 'i') {
                 o->idle = d;
+            } else if (c == 'g') {
+                o->progress = d;
             } else {
                 o->connect_timeout = d;
             }
@@ -1330,6 +1337,7 @@ peer_run(peer_t *p)
 {
     int               rc;
     double            start, end, now, next_send, next_consent, next_sr;
+    double            next_progress;
     double            interval, wait;
     unsigned          phase, burst;
     unsigned long     done;
@@ -1344,6 +1352,7 @@ peer_run(peer_t *p)
     next_consent = start;    /* one at once: the server answers it with
                                 its own request, which we answer */
     next_sr = start + PEER_SR_INTERVAL;
+    next_progress = start;
     phase = 0;
     done = 0;
 
@@ -1403,6 +1412,14 @@ peer_run(peer_t *p)
         if (p->o->publish && now >= next_sr && p->sent_valid) {
             peer_send_sr(p, PHASE_VALID);
             next_sr = now + PEER_SR_INTERVAL;
+        }
+
+        if (p->o->progress > 0 && now >= next_progress) {
+            printf("progress rx_rtp=%llu consent_answered=%llu\n",
+                   (unsigned long long) p->rx_rtp,
+                   (unsigned long long) p->consent_answered);
+            fflush(stdout);
+            next_progress = now + p->o->progress;
         }
 
         /* ICE consent (RFC 7675): keeps the address alive on the server */
