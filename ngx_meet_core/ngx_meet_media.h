@@ -89,6 +89,7 @@ typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 
 #define NGX_MEET_ICE_UFRAG_MAX          32     /* ours: 16 ice-chars */
 #define NGX_MEET_ICE_PWD_MAX            64     /* ours: 32 ice-chars */
+#define NGX_MEET_ICE_REMOTE_PWD_MAX     256    /* RFC 8839 5.4: 22 to 256 */
 
 
 /* payload formats of the forwarded media (checked against MEET_RTP_CODEC_*) */
@@ -99,12 +100,18 @@ typedef struct ngx_meet_downtrack_s      ngx_meet_downtrack_t;
 #define NGX_MEET_CODEC_AV1              4
 
 
-/* a transport's ICE and DTLS state, as the media module reports it */
+/*
+ * A transport's ICE and DTLS state, as the media module reports it.
+ * ICE_DISCONNECTED: the selected address stopped answering our consent
+ * requests (RFC 7675) and media to it stopped; ICE_CONNECTED follows when
+ * the client comes back (from any address, ICE restart included).
+ */
 typedef enum {
     NGX_MEET_MEDIA_ICE_CONNECTED = 1,
     NGX_MEET_MEDIA_DTLS_CONNECTED,
     NGX_MEET_MEDIA_FAILED,
-    NGX_MEET_MEDIA_CLOSED
+    NGX_MEET_MEDIA_CLOSED,
+    NGX_MEET_MEDIA_ICE_DISCONNECTED
 } ngx_meet_media_state_e;
 
 
@@ -204,9 +211,13 @@ struct ngx_meet_media_transport_s {
     ngx_str_t                 local_ufrag;
     ngx_str_t                 local_pwd;
 
-    /* negotiated: from the client's offer */
+    /* negotiated: from the client's offer (its latest: an ICE restart
+       changes them); the media module signs its consent requests with
+       remote_pwd (RFC 7675) */
     u_char                    remote_ufrag[64];
     size_t                    remote_ufrag_len;
+    u_char                    remote_pwd[NGX_MEET_ICE_REMOTE_PWD_MAX];
+    size_t                    remote_pwd_len;
     u_char                    remote_fp[32];  /* SHA-256 of its cert */
     unsigned                  has_remote_fp:1;
 

@@ -434,6 +434,8 @@ ngx_meet_rtp_conn_cleanup(void *data)
         ngx_delete_posted_event(&rc->fin);
     }
 
+    ngx_meet_rtp_consent_stop(rc);
+
     if (rc->peer && rc->peer->selected == rc) {
         /* the participant may come back from another address */
         rc->peer->selected = NULL;

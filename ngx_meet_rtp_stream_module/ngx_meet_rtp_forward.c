@@ -222,7 +222,7 @@ ngx_meet_rtp_request_keyframe(ngx_meet_uptrack_t *up)
 
     pub = up->pub->media;
 
-    if (pub == NULL || !pub->connected || pub->selected == NULL) {
+    if (pub == NULL || !ngx_meet_rtp_sending(pub)) {
         return;
     }
 
@@ -397,7 +397,7 @@ ngx_meet_rtp_twcc_timer(ngx_event_t *ev)
         ngx_del_timer(ev);
     }
 
-    if (!peer->twcc_have || !peer->connected || peer->selected == NULL) {
+    if (!peer->twcc_have || !ngx_meet_rtp_sending(peer)) {
         return;
     }
 
@@ -571,7 +571,7 @@ ngx_meet_rtp_sender_report(ngx_meet_media_transport_t *ms,
         ds = d->media;
 
         /* about the stream it gets now, in its timestamps */
-        if (sp == NULL || !sp->connected || sp->selected == NULL
+        if (sp == NULL || !ngx_meet_rtp_sending(sp)
             || d->packets == 0 || ds == NULL || ds->rw.in_ssrc != r->ssrc)
         {
             continue;
@@ -776,7 +776,7 @@ ngx_meet_rtp_send_nacks(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
                        st->nack.gave_up - gave_up, up->ssrc);
     }
 
-    if (nlost == 0 || !peer->connected || peer->selected == NULL) {
+    if (nlost == 0 || !ngx_meet_rtp_sending(peer)) {
         return;
     }
 
@@ -815,7 +815,7 @@ ngx_meet_rtp_rr_timer(ngx_event_t *ev)
 
     ms = peer->media;
 
-    if (ms == NULL || !peer->connected || peer->selected == NULL) {
+    if (ms == NULL || !ngx_meet_rtp_sending(peer)) {
         return;
     }
 
@@ -936,7 +936,7 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
 
         sp = d->sub ? d->sub->media : NULL;
 
-        if (sp == NULL || !sp->connected || sp->selected == NULL
+        if (sp == NULL || !ngx_meet_rtp_sending(sp)
             || d->paused || d->pt_map[h.pt] == 0)
         {
             continue;
@@ -1182,7 +1182,7 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     sp = d->sub->media;
 
     if (st == NULL || ds == NULL || !ds->rw.started || !up->video
-        || sp == NULL || !sp->connected || sp->selected == NULL)
+        || sp == NULL || !ngx_meet_rtp_sending(sp))
     {
         return;
     }

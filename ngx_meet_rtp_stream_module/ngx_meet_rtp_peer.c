@@ -152,6 +152,12 @@ ngx_meet_rtp_peer_free(ngx_meet_rtp_peer_t *peer)
         meet_srtp_free(peer->srtp);
     }
 
+    /* an address nominated and not answering yet: requests stop */
+    if (peer->candidate) {
+        peer->candidate->want = NULL;
+        peer->candidate = NULL;
+    }
+
     rc = peer->selected;
 
     if (rc) {

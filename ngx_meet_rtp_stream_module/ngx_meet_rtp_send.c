@@ -342,8 +342,9 @@ ngx_meet_rtp_rtcp_buf(void)
 ngx_int_t
 ngx_meet_rtp_send_rtcp(ngx_meet_rtp_peer_t *peer, size_t len)
 {
+    /* no media without consent (RFC 7675) */
     if (peer->srtp == NULL || peer->selected == NULL
-        || len > NGX_MEET_RTP_MTU)
+        || !peer->selected->consent || len > NGX_MEET_RTP_MTU)
     {
         return NGX_ERROR;
     }

@@ -40,6 +40,7 @@ const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
     "stun_unknown_ufrag",
     "stun_integrity",
     "stun_other",
+    "stun_response",
     "dtls",
     "srtp_auth",
     "srtp_replay",

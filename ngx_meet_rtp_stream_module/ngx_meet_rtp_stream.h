@@ -48,6 +48,8 @@
 #define NGX_MEET_TWCC_WINDOW      1024
 #define NGX_MEET_TWCC_INTERVAL    100       /* ms between feedbacks */
 
+#define NGX_MEET_RTP_TID_LEN      12        /* a STUN transaction id */
+
 
 typedef struct ngx_meet_rtp_conn_s  ngx_meet_rtp_conn_t;
 typedef struct ngx_meet_rtp_peer_s  ngx_meet_rtp_peer_t;
@@ -66,6 +68,8 @@ typedef struct {
                                                packet to a subscriber */
     ngx_uint_t                nack_resends; /* of one packet, in all */
     ngx_uint_t                nack_rate;    /* % of the media rate */
+    ngx_msec_t                consent_interval;  /* RFC 7675: our requests */
+    ngx_msec_t                consent_timeout;   /* no answer: no media */
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
@@ -82,6 +86,7 @@ typedef enum {
     NGX_MEET_DROP_STUN_UNKNOWN_UFRAG,
     NGX_MEET_DROP_STUN_INTEGRITY,
     NGX_MEET_DROP_STUN_OTHER,
+    NGX_MEET_DROP_STUN_RESPONSE,      /* not an answer to our request */
     NGX_MEET_DROP_DTLS,
     NGX_MEET_DROP_SRTP_AUTH,
     NGX_MEET_DROP_SRTP_REPLAY,
@@ -107,6 +112,24 @@ struct ngx_meet_rtp_conn_s {
     ngx_buf_t                *out;
     unsigned                  tcp:1;
 
+    /*
+     * RFC 7675 consent (ngx_meet_rtp_ice.c): our Binding requests to this
+     * address while it is a participant's selected address, or the one a
+     * nomination wants media to move to ("want"); media goes to it only
+     * while "consent" is set: an answer came within meet_rtp_consent_timeout
+     */
+    ngx_event_t               consent_ev;
+    ngx_meet_rtp_peer_t      *want;
+    ngx_msec_t                consent_start; /* the first request of the
+                                               round */
+    ngx_msec_t                consent_at;   /* the last valid answer */
+    ngx_msec_t                consent_sent; /* our last request */
+    ngx_uint_t                consent_tries; /* unanswered requests */
+    u_char                    tid[2][NGX_MEET_RTP_TID_LEN];  /* the last
+                                               two requests, tid[0] last */
+    unsigned                  tid_live:2;   /* which may still be answered */
+    unsigned                  consent:1;
+
     unsigned                  validated:1;  /* a valid ICE check came */
     unsigned                  pending:1;    /* ICE-TCP, not validated yet:
                                                counted in tcp_pending */
@@ -119,6 +142,8 @@ struct ngx_meet_rtp_conn_s {
 struct ngx_meet_rtp_peer_s {
     ngx_meet_media_transport_t *media;
     ngx_meet_rtp_conn_t      *selected;
+    ngx_meet_rtp_conn_t      *candidate;    /* nominated, not answering
+                                               our consent request yet */
     void                     *dtls;         /* meet_dtls_session_t */
     void                     *srtp;         /* meet_srtp_t */
     ngx_event_t               dtls_timer;
@@ -148,6 +173,16 @@ struct ngx_meet_rtp_peer_s {
 };
 
 
+/*
+ * Media (RTP, RTCP) may go to peer: SRTP is keyed and its selected address
+ * answers our consent requests (RFC 7675).  DTLS and STUN answers need
+ * only a selected address.
+ */
+#define ngx_meet_rtp_sending(peer)                                            \
+    ((peer)->connected && (peer)->selected != NULL                           \
+     && (peer)->selected->consent)
+
+
 /* a counter and its name in /healthz */
 typedef struct {
     const char               *name;
@@ -162,8 +197,13 @@ extern ngx_module_t  ngx_meet_rtp_stream_module;
 void ngx_meet_rtp_conn_handler(ngx_stream_session_t *s);
 void ngx_meet_rtp_conns_close(ngx_cycle_t *cycle);
 
-/* ICE-lite (ngx_meet_rtp_ice.c): a STUN message from rc's address */
+/*
+ * ICE-lite (ngx_meet_rtp_ice.c): a STUN message from rc's address;
+ * ngx_meet_rtp_consent_stop(): rc goes, or is no longer the selected or
+ * the wanted address of a participant: no more consent requests to it.
+ */
 void ngx_meet_rtp_stun(ngx_meet_rtp_conn_t *rc, u_char *p, size_t n);
+void ngx_meet_rtp_consent_stop(ngx_meet_rtp_conn_t *rc);
 
 /*
  * A participant's media (ngx_meet_rtp_peer.c): made at its first valid
@@ -224,7 +264,8 @@ void ngx_meet_rtp_batch_flush(void);
  * ngx_meet_rtp_send_rtcp() protects them in place with the peer's SRTP
  * session and sends them to its selected address.  NGX_OK when protected
  * and sent (the network may still drop it), NGX_ERROR when the packet
- * could not be protected or the peer has no SRTP session or address.
+ * could not be protected or the peer has no SRTP session, no address or
+ * no consent from it (RFC 7675).
  */
 u_char *ngx_meet_rtp_rtcp_buf(void);
 ngx_int_t ngx_meet_rtp_send_rtcp(ngx_meet_rtp_peer_t *peer, size_t len);

@@ -119,6 +119,20 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, nack_rate),
       NULL },
 
+    { ngx_string("meet_rtp_consent_interval"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, consent_interval),
+      NULL },
+
+    { ngx_string("meet_rtp_consent_timeout"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, consent_timeout),
+      NULL },
+
       ngx_null_command
 };
 
@@ -171,6 +185,8 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->nack_window = NGX_CONF_UNSET_MSEC;
     rscf->nack_resends = NGX_CONF_UNSET_UINT;
     rscf->nack_rate = NGX_CONF_UNSET_UINT;
+    rscf->consent_interval = NGX_CONF_UNSET_MSEC;
+    rscf->consent_timeout = NGX_CONF_UNSET_MSEC;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
@@ -243,6 +259,21 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    /* RFC 7675 5.1: a consent request every 5 s (+-20 %), media stops
+       after 30 s without an answer */
+    ngx_conf_merge_msec_value(conf->consent_interval,
+                              prev->consent_interval, 5000);
+    ngx_conf_merge_msec_value(conf->consent_timeout, prev->consent_timeout,
+                              30000);
+
+    if (conf->consent_interval < 100
+        || conf->consent_timeout <= conf->consent_interval)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_consent_interval must be at least "
+                           "100ms and less than meet_rtp_consent_timeout");
+        return NGX_CONF_ERROR;
+    }
 #if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,

@@ -392,8 +392,9 @@ ngx_meet_signal_sdp_mime(const meet_sdp_media_t *m)
 
 /*
  * The media transport of a participant: our ICE credentials, and the
- * client's ufrag and certificate fingerprint from its (bundled) offer, so
- * the media module can check the STUN and DTLS that will come.
+ * client's ufrag, password and certificate fingerprint from its (bundled)
+ * offer, so the media module can check the STUN and DTLS that will come
+ * and sign its own consent requests (RFC 7675).
  */
 
 static ngx_int_t
@@ -428,9 +429,13 @@ ngx_meet_signal_sdp_media(ngx_meet_signal_peer_t *peer, meet_sdp_offer_t *sdp)
             continue;
         }
 
-        if (m->ice_ufrag.len <= sizeof(ms->remote_ufrag)) {
+        if (m->ice_ufrag.len <= sizeof(ms->remote_ufrag)
+            && m->ice_pwd.len <= sizeof(ms->remote_pwd))
+        {
             ngx_memcpy(ms->remote_ufrag, m->ice_ufrag.data, m->ice_ufrag.len);
             ms->remote_ufrag_len = m->ice_ufrag.len;
+            ngx_memcpy(ms->remote_pwd, m->ice_pwd.data, m->ice_pwd.len);
+            ms->remote_pwd_len = m->ice_pwd.len;
         }
 
         if (m->fp_len == 32) {
@@ -474,6 +479,12 @@ ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
                       "meet signal: \"%V\" media failed",
                       ngx_meet_log_cesc(peer->identity));
+        break;
+
+    case NGX_MEET_MEDIA_ICE_DISCONNECTED:
+        ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
+                      "meet signal: \"%s\" media disconnected (no ICE "
+                      "consent)", peer->identity);
         break;
 
     default:

@@ -680,6 +680,76 @@ meet_stun_binding_request_check(const meet_stun_msg_t *msg,
 }
 
 
+int
+meet_stun_binding_response_check(const meet_stun_msg_t *msg,
+    const u_char tid[MEET_STUN_TID_LEN], const u_char *pwd, size_t pwd_len,
+    const char **reason)
+{
+    int  ok;
+
+    if (msg->status != MEET_STUN_OK) {
+        *reason = msg->error ? msg->error : "not parsed";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (msg->method != MEET_STUN_BINDING
+        || (msg->class != MEET_STUN_SUCCESS
+            && msg->class != MEET_STUN_ERROR_RESPONSE))
+    {
+        *reason = "not a Binding response";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (tid == NULL || memcmp(msg->tid, tid, MEET_STUN_TID_LEN) != 0) {
+        *reason = "a response to no request of ours";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (msg->fingerprint == 0) {
+        *reason = "no FINGERPRINT";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    /* RFC 8489 9.1.4: the response is checked with the request's key */
+
+    if (pwd == NULL || pwd_len == 0) {
+        *reason = "no password to check it with";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (msg->integrity_sha256) {
+        ok = meet_stun_check_integrity_sha256(msg, pwd, pwd_len);
+
+    } else if (msg->integrity) {
+        ok = meet_stun_check_integrity(msg, pwd, pwd_len);
+
+    } else {
+        *reason = "no MESSAGE-INTEGRITY";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (!ok) {
+        *reason = "wrong MESSAGE-INTEGRITY";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    /* RFC 8489 6.3.3: unknown comprehension-required attributes fail it */
+
+    if (msg->nunknown) {
+        *reason = "unknown comprehension-required attribute";
+        return MEET_STUN_RESPONSE_DROP;
+    }
+
+    if (msg->class == MEET_STUN_ERROR_RESPONSE) {
+        *reason = "error response";
+        return MEET_STUN_RESPONSE_ERROR;
+    }
+
+    *reason = "success response";
+    return MEET_STUN_RESPONSE_OK;
+}
+
+
 const char *
 meet_stun_error_reason(unsigned code)
 {

@@ -31,6 +31,7 @@
  *         MEET_STUN_CHECK_ERROR:       answer it (res.error_code)
  *         MEET_STUN_CHECK_INDICATION:  a keepalive; no answer
  *         MEET_STUN_CHECK_DROP:        silently discard
+ *                                      (a response: see below)
  *
  *         for OK and ERROR:
  *         len = meet_stun_write_answer(buf, sizeof(buf), &msg, &res,
@@ -128,6 +129,11 @@ typedef unsigned char  u_char;
 #define MEET_STUN_CHECK_ERROR             1   /* answer with error_code */
 #define MEET_STUN_CHECK_INDICATION        2   /* no answer */
 #define MEET_STUN_CHECK_DROP              3   /* silently discard */
+
+/* results of meet_stun_binding_response_check() */
+#define MEET_STUN_RESPONSE_OK             0   /* success: the peer agrees */
+#define MEET_STUN_RESPONSE_ERROR          1   /* an authentic error answer */
+#define MEET_STUN_RESPONSE_DROP           2   /* not an authentic answer */
 
 /* unknown comprehension-required attributes kept for a 420 answer */
 #define MEET_STUN_MAX_UNKNOWN             16
@@ -344,6 +350,23 @@ int meet_stun_username_split(const u_char *username, size_t len,
 int meet_stun_binding_request_check(const meet_stun_msg_t *msg,
     const u_char *ufrag, size_t ufrag_len, const u_char *pwd, size_t pwd_len,
     meet_stun_check_t *res);
+
+/*
+ * The answer to a Binding request of ours (RFC 8489 6.3.3, 7.2.5.2 of
+ * RFC 8445; RFC 7675 consent): tid is the request's transaction id, pwd
+ * the peer's ICE password (the key of our request).  Returns, with *reason
+ * for logs (never NULL):
+ *
+ * DROP: not parsed, bad FINGERPRINT, not a Binding response, another
+ *     transaction id, no FINGERPRINT, no or a wrong
+ *     MESSAGE-INTEGRITY(-SHA256) (-SHA256 when present), an unknown
+ *     comprehension-required attribute;
+ * ERROR: an authentic error response (msg->error_code);
+ * OK: an authentic success response.
+ */
+int meet_stun_binding_response_check(const meet_stun_msg_t *msg,
+    const u_char tid[MEET_STUN_TID_LEN], const u_char *pwd, size_t pwd_len,
+    const char **reason);
 
 /* the RFC 8489 reason phrase of an error code, "Error" if unknown */
 const char *meet_stun_error_reason(unsigned code);

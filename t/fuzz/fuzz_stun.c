@@ -9,7 +9,9 @@
  * and the answer is parsed again: it must parse, carry the request's
  * transaction id, a valid FINGERPRINT and, when the request authenticated,
  * a valid MESSAGE-INTEGRITY(-SHA256).  A parsed request is also written
- * again with the request writer and must then pass the check.  Aborts when
+ * again with the request writer and must then pass the check.  Every
+ * input is also checked as the answer to a Binding request of ours
+ * (meet_stun_binding_response_check()).  Aborts when
  * a promise of the library is broken.
  *
  * Mutations nearly always break FINGERPRINT and MESSAGE-INTEGRITY, which
@@ -178,6 +180,50 @@ check_answer(const u_char *a, size_t len, const meet_stun_msg_t *req,
     } else {
         check(m.unknown_attributes == NULL);
     }
+}
+
+
+/*
+ * The message as the answer to a request of ours (RFC 7675 consent),
+ * with its own transaction id (else nothing is reached) and another one
+ */
+
+static void
+check_response(const meet_stun_msg_t *msg)
+{
+    int           rc;
+    u_char        other[MEET_STUN_TID_LEN];
+    const char   *reason;
+
+    memset(other, 0x5a, sizeof(other));
+    rc = meet_stun_binding_response_check(msg, other, S(PWD), &reason);
+    check(reason != NULL);
+    check(rc == MEET_STUN_RESPONSE_DROP
+          || (msg->header_ok
+              && memcmp(msg->tid, other, MEET_STUN_TID_LEN) == 0));
+
+    if (!msg->header_ok) {
+        check(rc == MEET_STUN_RESPONSE_DROP);
+        return;
+    }
+
+    rc = meet_stun_binding_response_check(msg, msg->tid, S(PWD), &reason);
+    check(reason != NULL);
+
+    if (rc == MEET_STUN_RESPONSE_DROP) {
+        return;
+    }
+
+    check(rc == MEET_STUN_RESPONSE_OK || rc == MEET_STUN_RESPONSE_ERROR);
+    check(msg->status == MEET_STUN_OK && msg->method == MEET_STUN_BINDING);
+    check(msg->class == (unsigned) (rc == MEET_STUN_RESPONSE_OK
+                                    ? MEET_STUN_SUCCESS
+                                    : MEET_STUN_ERROR_RESPONSE));
+    check(msg->fingerprint && meet_stun_check_fingerprint(msg));
+    check(msg->integrity_sha256
+          ? meet_stun_check_integrity_sha256(msg, S(PWD))
+          : meet_stun_check_integrity(msg, S(PWD)));
+    check(msg->nunknown == 0);
 }
 
 
@@ -351,6 +397,8 @@ run(const u_char *data, size_t size)
 
     rc = meet_stun_parse(&msg, data, size);
     check_msg(&msg, data, size, rc);
+
+    check_response(&msg);
 
     rc = meet_stun_binding_request_check(&msg, S(UFRAG), S(PWD), &res);
     check(rc == res.rc && res.reason != NULL);

@@ -10,6 +10,7 @@ use Test::Meet::Stun;
 use Test::Meet::Util qw(slurp);
 use IO::Socket::IP;
 use IO::Select;
+use Time::HiRes ();
 use JSON::PP ();
 
 my $repo = test_var('TEST_NGINX_REPO');
@@ -47,13 +48,20 @@ my $sock = IO::Socket::IP->new(LocalHost => '127.0.0.1', PeerHost => '127.0.0.1'
     or die "udp socket: $!";
 my $sel = IO::Select->new($sock);
 
+# what the server answers to $bytes; its own Binding requests (RFC 7675
+# consent, once an address is selected) are not answers and are skipped
 sub exchange {
     my ($bytes, $wait) = @_;
     send($sock, $bytes, 0);
-    return undef unless $sel->can_read($wait // 2);
-    my $buf;
-    recv($sock, $buf, 2048, 0);
-    return $buf;
+    my $deadline = Time::HiRes::time() + ($wait // 2);
+    for (1 .. 100) {
+        my $left = $deadline - Time::HiRes::time();
+        return undef if $left <= 0 || !$sel->can_read($left);
+        my $buf;
+        recv($sock, $buf, 2048, 0);
+        return $buf unless Test::Meet::Stun::is_request($buf);
+    }
+    return undef;
 }
 
 sub health {

@@ -56,7 +56,8 @@ sub tcp_connect {
 sub frame { my ($b) = @_; return pack('n', length $b) . $b }
 
 # reads one RFC 4571 frame (2 s at most); undef on timeout, '' on EOF;
-# bytes after the frame stay for the next call
+# bytes after the frame stay for the next call; the server's own Binding
+# requests (RFC 7675 consent, to a selected connection) are skipped
 my %pending;
 sub read_frame {
     my ($s) = @_;
@@ -69,6 +70,7 @@ sub read_frame {
             if (length $$buf >= 2 + $len) {
                 my $f = substr($$buf, 2, $len);
                 substr($$buf, 0, 2 + $len, '');
+                next if Test::Meet::Stun::is_request($f);
                 return $f;
             }
         }

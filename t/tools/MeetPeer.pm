@@ -17,6 +17,7 @@ package MeetPeer;
 #   my @args = $p->peer_args(cert => $file);      flags for meet_peer
 #   my $proc = MeetPeer::Proc->spawn($bin, 'publish', @args, '--send', ...);
 #   $proc->wait_line(qr/^dtls ok/, 5);  my $r = $proc->finish(10);
+#   $proc->latest(qr/^progress/)     the last such line so far
 #   $r->{status}, $r->{result}{rx_rtp}, $r->{stderr}
 #
 # Every wait is bounded; everything talks to 127.0.0.1 only.  The caller
@@ -401,6 +402,22 @@ sub wait_line {
             return undef;
         };
     }
+}
+
+# the last output line so far matching $re (what came within $wait s
+# read first), or undef
+sub latest {
+    my ($self, $re, $wait) = @_;
+    my $deadline = time + ($wait // 0.1);
+    while (1) {
+        my $left = $deadline - time;
+        last if $left <= 0;
+        $self->_read($left) or last;
+    }
+    for my $l (reverse @{ $self->{lines} }) {
+        return $l if $l =~ $re;
+    }
+    return undef;
 }
 
 # waits for the exit (SIGTERM, then SIGKILL, to this PID after

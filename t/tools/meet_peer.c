@@ -21,7 +21,9 @@
  *
  * Output (stdout, one line each, "key=value" fields):
  *     ice ok ms=...                 the nominating check was answered
- *     dtls ok ms=... profile=...    SRTP keyed
+ *     dtls ok ms=... profile=...    SRTP keyed, the server's consent
+ *                                   request answered (RFC 7675)
+ *     progress rx_rtp=... ...       every --progress seconds of media
  *     result mode=... ...           counters, at exit
  * Errors go to stderr.  Exit status: 0 done, 1 usage, 2 ICE failed,
  * 3 DTLS failed, 4 other failure.
@@ -129,6 +131,7 @@ typedef struct {
     double                    duration;
     double                    linger;
     double                    idle;
+    double                    progress;     /* s between progress lines */
     double                    connect_timeout;
     peer_phase_t              phases[PEER_MAX_PHASES];
     unsigned                  nphases;
@@ -209,6 +212,7 @@ typedef struct {
     uint64_t                  srtcp_fail;
     uint64_t                  send_errors;
     uint64_t                  consent_sent;
+    uint64_t                  consent_answered;  /* the server's requests */
 
     peer_stream_t             streams[PEER_MAX_SSRCS];
     unsigned                  nstreams;
@@ -245,6 +249,8 @@ static int peer_open(peer_t *p);
 static int peer_ice(peer_t *p);
 static void peer_send_check(peer_t *p, u_char tid[MEET_STUN_TID_LEN],
     int nominate);
+static void peer_stun_request(peer_t *p, const u_char *buf, size_t n);
+static void peer_consent_wait(peer_t *p);
 static int peer_dtls(peer_t *p);
 static int peer_verify(X509_STORE_CTX *store, void *arg);
 static int peer_srtp_keys(peer_t *p);
@@ -377,6 +383,7 @@ usage(void)
 "           [--srtp gcm,cm] offered SRTP profiles, in this order\n"
 "           [--connect-timeout 5] seconds for ICE and for DTLS\n"
 "           [--duration 10] seconds of media at most\n"
+"           [--progress 0] seconds between progress lines (0: none)\n"
 "  publish: --ssrc N [--pt 96] [--rate 100] [--size 1000]\n"
 "           [--payload vp8|opaque] [--frame-packets 5]\n"
 "           [--keyframe-interval 0] frames between key frames (0: the\n"
@@ -426,6 +433,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         { "duration", required_argument, NULL, 'd' },
         { "linger", required_argument, NULL, 'l' },
         { "idle", required_argument, NULL, 'i' },
+        { "progress", required_argument, NULL, 'g' },
         { "connect-timeout", required_argument, NULL, 'T' },
         { "send", required_argument, NULL, 'e' },
         { "sr-copies", required_argument, NULL, 'C' },
@@ -477,6 +485,7 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
         case 'd':
         case 'l':
         case 'i':
+        case 'g':
         case 'T':
         case 'I':
             d = strtod(optarg, &end);
@@ -495,6 +504,8 @@ peer_parse_args(peer_opts_t *o, int argc, char **argv)
                 o->idle = d;
             } else if (c == 'I') {
                 o->nack_interval = d;
+            } else if (c == 'g') {
+                o->progress = d;
             } else {
                 o->connect_timeout = d;
             }
@@ -964,9 +975,17 @@ peer_ice(peer_t *p)
 
         if (!meet_stun_is_stun(buf, (size_t) n)
             || meet_stun_parse(&msg, buf, (size_t) n) != MEET_STUN_OK
-            || msg.method != MEET_STUN_BINDING
-            || memcmp(msg.tid, tid, MEET_STUN_TID_LEN) != 0)
+            || msg.method != MEET_STUN_BINDING)
         {
+            continue;
+        }
+
+        if (msg.class == MEET_STUN_REQUEST) {
+            peer_stun_request(p, buf, (size_t) n);
+            continue;
+        }
+
+        if (memcmp(msg.tid, tid, MEET_STUN_TID_LEN) != 0) {
             continue;
         }
 
@@ -1043,6 +1062,94 @@ peer_send_check(peer_t *p, u_char tid[MEET_STUN_TID_LEN], int nominate)
     }
 
     peer_send(p, buf, len);
+}
+
+
+/*
+ * A Binding request of the server: its consent checks (RFC 7675), which a
+ * browser answers too: USERNAME "ours:theirs", MESSAGE-INTEGRITY with our
+ * password; answered with success, signed with it.  (The DTLS handshake
+ * reads the socket itself and drops those that come meanwhile; the server
+ * retransmits.)
+ */
+
+static void
+peer_stun_request(peer_t *p, const u_char *buf, size_t n)
+{
+    u_char           ans[MEET_STUN_ANSWER_MAX];
+    size_t           len, first_len;
+    const u_char    *first;
+    meet_stun_msg_t  msg;
+
+    if (meet_stun_parse(&msg, buf, n) != MEET_STUN_OK
+        || msg.method != MEET_STUN_BINDING
+        || msg.class != MEET_STUN_REQUEST || !msg.has_username
+        || meet_stun_username_split(msg.username, msg.username_len, &first,
+                                    &first_len, NULL, NULL) != 0
+        || first_len != strlen(p->o->local_ufrag)
+        || memcmp(first, p->o->local_ufrag, first_len) != 0
+        || meet_stun_check_integrity(&msg, (const u_char *) p->o->local_pwd,
+                                     strlen(p->o->local_pwd)) != 1)
+    {
+        return;
+    }
+
+    len = meet_stun_write_success(ans, sizeof(ans), &msg,
+                                  (const struct sockaddr *) &p->server,
+                                  (const u_char *) p->o->local_pwd,
+                                  strlen(p->o->local_pwd), NULL);
+    if (len) {
+        peer_send(p, ans, len);
+        p->consent_answered++;
+    }
+}
+
+
+/*
+ * After the handshake, before "dtls ok": the server sends no media until
+ * we answered one of its consent requests (RFC 7675), and those that came
+ * during the handshake were lost; a nominating check every 50 ms (the
+ * server answers one with a request of its own) until we answered one,
+ * for --connect-timeout at most (a server that never asks is not waited
+ * for longer).
+ */
+
+static void
+peer_consent_wait(peer_t *p)
+{
+    u_char         tid[MEET_STUN_TID_LEN], buf[1500];
+    double         deadline, next;
+    ssize_t        n;
+    struct pollfd  pfd;
+
+    deadline = peer_now() + p->o->connect_timeout;
+    next = 0;
+
+    pfd.fd = p->fd;
+    pfd.events = POLLIN;
+
+    while (!peer_stop && p->consent_answered == 0 && peer_now() < deadline)
+    {
+        if (peer_now() >= next) {
+            if (RAND_bytes(tid, sizeof(tid)) != 1) {
+                return;
+            }
+
+            peer_send_check(p, tid, 1);
+            next = peer_now() + 0.05;
+        }
+
+        if (poll(&pfd, 1, 10) <= 0) {
+            continue;
+        }
+
+        n = recv(p->fd, buf, sizeof(buf), 0);
+
+        if (n > 0 && buf[0] <= 3) {
+            p->rx_stun++;
+            peer_stun_request(p, buf, (size_t) n);
+        }
+    }
 }
 
 
@@ -1199,6 +1306,8 @@ peer_dtls(peer_t *p)
 
     p->dtls_ms = (peer_now() - start) * 1000;
 
+    peer_consent_wait(p);
+
     printf("dtls ok ms=%.1f profile=%u cipher=%s\n", p->dtls_ms, p->profile,
            SSL_get_cipher_name(p->ssl));
     fflush(stdout);
@@ -1298,6 +1407,7 @@ peer_run(peer_t *p)
 {
     int               rc;
     double            start, end, now, next_send, next_consent, next_sr;
+    double            next_progress;
     double            interval, wait;
     unsigned          phase, burst;
     unsigned long     done;
@@ -1309,8 +1419,10 @@ peer_run(peer_t *p)
     end = start + p->o->duration;
     interval = p->o->publish ? 1.0 / p->o->rate : 0;
     next_send = start;
-    next_consent = start + PEER_CONSENT_INTERVAL;
+    next_consent = start;    /* one at once: the server answers it with
+                                its own request, which we answer */
     next_sr = start + PEER_SR_INTERVAL;
+    next_progress = start;
     phase = 0;
     done = 0;
 
@@ -1373,6 +1485,14 @@ peer_run(peer_t *p)
         if (p->o->publish && now >= next_sr && p->sent_valid) {
             peer_send_sr(p, PHASE_VALID);
             next_sr = now + PEER_SR_INTERVAL;
+        }
+
+        if (p->o->progress > 0 && now >= next_progress) {
+            printf("progress rx_rtp=%llu consent_answered=%llu\n",
+                   (unsigned long long) p->rx_rtp,
+                   (unsigned long long) p->consent_answered);
+            fflush(stdout);
+            next_progress = now + p->o->progress;
         }
 
         /* ICE consent (RFC 7675): keeps the address alive on the server */
@@ -1466,6 +1586,7 @@ peer_datagram(peer_t *p, u_char *buf, size_t n)
 
     if (buf[0] <= 3) {
         p->rx_stun++;
+        peer_stun_request(p, buf, n);
         return;
     }
 
@@ -2137,7 +2258,8 @@ peer_report(peer_t *p)
     printf(" rx_rtp=%llu rx_rtcp=%llu rx_sr=%llu rx_pli=%llu rx_fir=%llu"
            " rx_nack=%llu rx_twcc=%llu rx_stun=%llu rx_dtls=%llu"
            " rx_other=%llu srtp_fail=%llu srtcp_fail=%llu send_errors=%llu"
-           " consent=%llu streams=%u expected=%lld lost=%lld duplicates=%llu",
+           " consent=%llu consent_answered=%llu streams=%u expected=%lld"
+           " lost=%lld duplicates=%llu",
            (unsigned long long) p->rx_rtp, (unsigned long long) p->rx_rtcp,
            (unsigned long long) p->rx_sr, (unsigned long long) p->rx_pli,
            (unsigned long long) p->rx_fir, (unsigned long long) p->rx_nack,
@@ -2146,7 +2268,8 @@ peer_report(peer_t *p)
            (unsigned long long) p->srtp_fail,
            (unsigned long long) p->srtcp_fail,
            (unsigned long long) p->send_errors,
-           (unsigned long long) p->consent_sent, p->nstreams,
+           (unsigned long long) p->consent_sent,
+           (unsigned long long) p->consent_answered, p->nstreams,
            (long long) expected, (long long) lost,
            (unsigned long long) dup);
 

@@ -1342,6 +1342,139 @@ test_round_trip(void)
 }
 
 
+/* answers to our own Binding requests (RFC 7675 consent) */
+
+static void
+test_response_check(void)
+{
+    u_char                buf[512], ans[MEET_STUN_ANSWER_MAX];
+    u_char                tid1[MEET_STUN_TID_LEN];
+    size_t                n, len;
+    const char           *reason;
+    meet_stun_msg_t       req, a;
+    meet_stun_request_t   r;
+    struct sockaddr_in    a4;
+
+    a4 = sin4("192.0.2.77", 61000);
+
+    /* our request, as a lite agent: controlled, the peer's password */
+
+    memset(&r, 0, sizeof(meet_stun_request_t));
+    r.username = (const u_char *) "Rfrg:" UFRAG;
+    r.username_len = sizeof("Rfrg:" UFRAG) - 1;
+    r.key = (const u_char *) "TheirPasswordIsLongEnough";
+    r.key_len = sizeof("TheirPasswordIsLongEnough") - 1;
+    r.priority = 0x7effffff;
+    r.role = MEET_STUN_ROLE_CONTROLLED;
+    r.tiebreaker = 42;
+
+    n = meet_stun_write_request(buf, sizeof(buf), tid0, &r);
+    is_int(meet_stun_parse(&req, buf, n), MEET_STUN_OK,
+           "consent request parses");
+
+    /* the peer answers with its password */
+
+    len = meet_stun_write_success(ans, sizeof(ans), &req,
+                                  (struct sockaddr *) &a4,
+                                  S("TheirPasswordIsLongEnough"), NULL);
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_OK, "success answer: OK (%s)", reason);
+
+    memcpy(tid1, tid0, MEET_STUN_TID_LEN);
+    tid1[11] ^= 1;
+    is_int(meet_stun_binding_response_check(&a, tid1,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "another transaction id: dropped");
+    is_str(reason, "a response to no request of ours", "... reason");
+    is_int(meet_stun_binding_response_check(&a, NULL,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "no transaction id: dropped");
+    is_int(meet_stun_binding_response_check(&a, tid0, S(PWD), &reason),
+           MEET_STUN_RESPONSE_DROP, "signed with another password: dropped");
+    is_str(reason, "wrong MESSAGE-INTEGRITY", "... reason");
+    is_int(meet_stun_binding_response_check(&a, tid0, NULL, 0, &reason),
+           MEET_STUN_RESPONSE_DROP, "no password to check with: dropped");
+
+    /* a request is not an answer, even with our transaction id */
+    is_int(meet_stun_binding_response_check(&req, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "a request: dropped");
+
+    /* no MESSAGE-INTEGRITY */
+    len = meet_stun_write_success(ans, sizeof(ans), &req,
+                                  (struct sockaddr *) &a4, NULL, 0, NULL);
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "unsigned success: dropped");
+    is_str(reason, "no MESSAGE-INTEGRITY", "... reason");
+
+    /* a broken FINGERPRINT, then none */
+    len = meet_stun_write_success(ans, sizeof(ans), &req,
+                                  (struct sockaddr *) &a4,
+                                  S("TheirPasswordIsLongEnough"), NULL);
+    ans[len - 1] ^= 1;
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "wrong FINGERPRINT: dropped");
+
+    len -= 8;
+    ans[3] = (u_char) (len - MEET_STUN_HEADER_LEN);
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "no FINGERPRINT: dropped");
+    is_str(reason, "no FINGERPRINT", "... reason");
+
+    /* an authentic error answer, and an unsigned one */
+    len = meet_stun_write_error(ans, sizeof(ans), &req, 487, NULL, NULL, 0,
+                                S("TheirPasswordIsLongEnough"), NULL);
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_ERROR, "signed 487: an error answer");
+    is_int(a.error_code, 487, "... its code");
+
+    len = meet_stun_write_error(ans, sizeof(ans), &req, 401, NULL, NULL, 0,
+                                NULL, 0, NULL);
+    meet_stun_parse(&a, ans, len);
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_DROP, "unsigned 401: dropped");
+
+    /* MESSAGE-INTEGRITY-SHA256 answers a SHA-256 request */
+    r.sha256 = 1;
+    n = meet_stun_write_request(buf, sizeof(buf), tid0, &r);
+    meet_stun_parse(&req, buf, n);
+    len = meet_stun_write_success(ans, sizeof(ans), &req,
+                                  (struct sockaddr *) &a4,
+                                  S("TheirPasswordIsLongEnough"), NULL);
+    meet_stun_parse(&a, ans, len);
+    ok(a.integrity_sha256 && a.integrity == 0, "SHA-256 answer written");
+    is_int(meet_stun_binding_response_check(&a, tid0,
+               S("TheirPasswordIsLongEnough"), &reason),
+           MEET_STUN_RESPONSE_OK, "SHA-256 success answer: OK");
+    is_int(meet_stun_binding_response_check(&a, tid0, S(PWD), &reason),
+           MEET_STUN_RESPONSE_DROP, "SHA-256, another password: dropped");
+
+    /* RFC 5769 2.2: the sample IPv4 response, with its password */
+    meet_stun_parse(&a, rfc_response4, sizeof(rfc_response4));
+    is_int(meet_stun_binding_response_check(&a, a.tid, S(RFC_PWD), &reason),
+           MEET_STUN_RESPONSE_OK, "RFC 5769 IPv4 response: OK");
+    is_int(meet_stun_binding_response_check(&a, tid0, S(RFC_PWD), &reason),
+           MEET_STUN_RESPONSE_DROP, "RFC 5769 response, not ours: dropped");
+
+    /* garbage */
+    meet_stun_parse(&a, (const u_char *) "\x01\x01", 2);
+    is_int(meet_stun_binding_response_check(&a, tid0, S(RFC_PWD), &reason),
+           MEET_STUN_RESPONSE_DROP, "two bytes: dropped");
+    ok(reason != NULL, "... with a reason");
+}
+
+
 int
 main(void)
 {
@@ -1354,6 +1487,7 @@ main(void)
     test_split();
     test_every_length();
     test_round_trip();
+    test_response_check();
 
     return done_testing();
 }

@@ -2,8 +2,8 @@ package Test::Meet::Stun;
 
 # A small STUN (RFC 8489) client for the media-port tests: writes ICE
 # Binding requests (USERNAME, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE,
-# MESSAGE-INTEGRITY, FINGERPRINT) and reads answers.  Independent of the
-# server's C code on purpose.
+# MESSAGE-INTEGRITY, FINGERPRINT) and answers to the server's requests,
+# and reads both.  Independent of the server's C code on purpose.
 
 use strict;
 use warnings;
@@ -35,25 +35,56 @@ sub request {
         $attrs .= _attr($x->[0], $x->[1]);
     }
 
+    return _finish(0x0001, $tid, $attrs, %a);
+}
+
+# MESSAGE-INTEGRITY (with pwd; unless no_integrity, inverted with
+# bad_integrity), FINGERPRINT (unless no_fingerprint), the header
+sub _finish {
+    my ($type, $tid, $attrs, %a) = @_;
+
     unless ($a{no_integrity}) {
         # the length counts up to the end of MESSAGE-INTEGRITY
-        my $head = pack('nnN', 0x0001, length($attrs) + 24, COOKIE) . $tid;
+        my $head = pack('nnN', $type, length($attrs) + 24, COOKIE) . $tid;
         my $mac = hmac_sha1($head . $attrs, $a{pwd} // '');
         $mac = ~$mac if $a{bad_integrity};
         $attrs .= _attr(0x0008, $mac);
     }
 
     unless ($a{no_fingerprint}) {
-        my $head = pack('nnN', 0x0001, length($attrs) + 8, COOKIE) . $tid;
+        my $head = pack('nnN', $type, length($attrs) + 8, COOKIE) . $tid;
         my $crc = Compress::Zlib::crc32($head . $attrs) ^ 0x5354554e;
         $attrs .= _attr(0x8028, pack('N', $crc));
     }
 
-    return pack('nnN', 0x0001, length $attrs, COOKIE) . $tid . $attrs;
+    return pack('nnN', $type, length $attrs, COOKIE) . $tid . $attrs;
+}
+
+# the answer to a request: response(tid => ..., pwd => 'the key',
+#   mapped => ['127.0.0.1', port] | error => 401, no_integrity => 0, ...)
+sub response {
+    my (%a) = @_;
+    my $attrs = '';
+    if ($a{error}) {
+        $attrs .= _attr(0x0009, pack('nCC', 0, int($a{error} / 100),
+                                     $a{error} % 100));
+    } elsif ($a{mapped}) {
+        my ($ip, $port) = @{ $a{mapped} };
+        $attrs .= _attr(0x0020, pack('xCnN', 1, $port ^ (COOKIE >> 16),
+            unpack('N', pack('C4', split /\./, $ip)) ^ COOKIE));
+    }
+    return _finish($a{error} ? 0x0111 : 0x0101, $a{tid}, $attrs, %a);
+}
+
+# a Binding request (the server's consent requests, RFC 7675)
+sub is_request {
+    my ($b) = @_;
+    return defined $b && length $b >= 20
+           && unpack('n', $b) == 0x0001 && unpack('x4N', $b) == COOKIE;
 }
 
 # parse(bytes, pwd) -> { type, class ('success'|'error'|...), tid,
-#   error_code, mapped_ip, mapped_port, integrity_ok, fingerprint_ok }
+#   username, error_code, mapped_ip, mapped_port, integrity_ok, fingerprint_ok }
 sub parse {
     my ($b, $pwd) = @_;
     return undef if !defined $b || length $b < 20;
@@ -66,7 +97,9 @@ sub parse {
     while ($pos + 4 <= length $b) {
         my ($t, $l) = unpack('nn', substr($b, $pos, 4));
         my $v = substr($b, $pos + 4, $l);
-        if ($t == 0x0009 && $l >= 4) {
+        if ($t == 0x0006) {
+            $r{username} = $v;
+        } elsif ($t == 0x0009 && $l >= 4) {
             my ($c, $n) = unpack('xxCC', $v);
             $r{error_code} = ($c & 7) * 100 + $n;
         } elsif ($t == 0x0020 && $l >= 8) {
