@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ngx_meet needs to build, run and test.
 # Idempotent: does nothing when every package is already installed.
-# Usage: scripts/install-deps.sh [--list] [build|run|test]   (default: test)
+# Usage: scripts/install-deps.sh [--list] [build|run|test|deb|image|ci]
+#        (default: test; ci: everything .ci/run needs)
 #        --list prints the package names and installs nothing.
 set -euo pipefail
 
@@ -35,11 +36,19 @@ if ! command -v node >/dev/null 2>&1; then
     test_pkgs="$test_pkgs nodejs npm"
 fi
 
+# make deb (scripts/build-deb.sh): Debian's packaging tools
+deb_pkgs="$build_pkgs debhelper lintian"
+# make image (scripts/build-image.sh): a debootstrap base and buildah
+image_pkgs="debootstrap buildah curl ca-certificates"
+
 case $what in
     build) pkgs=$build_pkgs ;;
     run)   pkgs="$build_pkgs $run_pkgs" ;;
     test)  pkgs=$test_pkgs ;;
-    *) echo "usage: $0 [--list] [build|run|test]" >&2; exit 2 ;;
+    deb)   pkgs=$deb_pkgs ;;
+    image) pkgs=$image_pkgs ;;
+    ci)    pkgs="$test_pkgs $deb_pkgs $image_pkgs" ;;
+    *) echo "usage: $0 [--list] [build|run|test|deb|image|ci]" >&2; exit 2 ;;
 esac
 
 if [ -n "$list" ]; then

@@ -3,8 +3,8 @@
 # each for FUZZ_RUNS inputs (default 20000) or FUZZ_TIME seconds (default
 # 20), starting from a copy of its seed corpus t/fuzz/corpus/X/ when there
 # is one (the repository is not modified).  Passes when the fuzzer exits 0;
-# a crashing input is kept in build/fuzz/artifacts/.  Skipped without clang
-# and its libFuzzer runtime (libclang-rt-14-dev).
+# a crashing input is kept in build/fuzz/artifacts/.  Fails without clang and
+# its libFuzzer runtime (libclang-rt-14-dev), skips with SKIP=fuzz.
 use strict;
 use warnings;
 use Test::More;
@@ -16,17 +16,13 @@ use FindBin;
 
 chdir "$FindBin::Bin/.." or die "chdir: $!";
 
+use lib 't/lib';
+use Test::Meet::Suites;
+
 my @targets = sort glob 't/fuzz/fuzz_*.c';
-plan skip_all => 'no t/fuzz/fuzz_*.c' unless @targets;
+BAIL_OUT('no t/fuzz/fuzz_*.c') unless @targets;
 
-my ($clang) = grep { system("command -v $_ > /dev/null 2>&1") == 0 }
-              ($ENV{FUZZ_CC} || ()), 'clang-14', 'clang';
-plan skip_all => 'clang is not installed' unless $clang;
-
-my $rtdir = `$clang --print-runtime-dir 2>/dev/null`;
-chomp $rtdir;
-plan skip_all => "libFuzzer runtime not found (libclang-rt-14-dev)"
-    unless glob("$rtdir/libclang_rt.fuzzer*.a");
+Test::Meet::Suites::need('fuzz', Test::Meet::Suites::fuzz_unavailable());
 
 my $runs = $ENV{FUZZ_RUNS} || 20000;
 my $time = $ENV{FUZZ_TIME} || 20;

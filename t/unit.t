@@ -13,7 +13,7 @@ use FindBin;
 chdir "$FindBin::Bin/.." or die "chdir: $!";
 
 my @tests = sort glob 't/unit/test_*.c';
-plan skip_all => 'no t/unit/test_*.c' unless @tests;
+BAIL_OUT('no t/unit/test_*.c') unless @tests;
 
 my $timeout = $ENV{UNIT_TIMEOUT} || 600;
 

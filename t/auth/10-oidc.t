@@ -9,13 +9,13 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::OIDC;
+use Test::Meet::Suites;
 use Test::Meet::CookieJar;
 use Test::Meet::WebSocket;
 use JSON::PP qw(decode_json);
 use MIME::Base64 qw(decode_base64);
 
-my $why = Test::Meet::OIDC::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
 
 my $port = test_var('TEST_NGINX_SERVER_PORT');
 my $port2 = test_var('TEST_NGINX_PORT_2');     # ES256 OP

@@ -13,8 +13,7 @@ use Test::Meet::CookieJar;
 use JSON::PP qw(decode_json encode_json);
 use MIME::Base64 qw(decode_base64);
 
-my $why = Test::Meet::OIDC::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
 
 my $port = test_var('TEST_NGINX_SERVER_PORT');
 my $api = '/api/v1.0';
@@ -298,8 +297,8 @@ stop_nginx();
 # --- PostgreSQL ------------------------------------------------------------
 
 SKIP: {
-    my $pwhy = Test::Meet::Postgres::unavailable();
-    skip $pwhy, 1 if $pwhy;
+    Test::Meet::Suites::skip_part('postgres',
+                                  Test::Meet::Postgres::unavailable(), 3);
 
     my $pg = Test::Meet::Postgres->new->start;
     my @c = conf('    meet_postgres "' . $pg->conninfo . "\";\n");

@@ -13,8 +13,8 @@ use Test::Meet::CookieJar;
 use Test::Meet::WebSocket;
 use JSON::PP qw(decode_json);
 
-my $why = Test::Meet::OIDC::unavailable() // Test::Meet::Redis::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
+Test::Meet::Suites::need('redis', Test::Meet::Redis::unavailable());
 
 # a server of our own on a port of our own: the same across the restart
 my $port = free_port('tcp');

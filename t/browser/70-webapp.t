@@ -11,12 +11,13 @@
 # t/browser/out/webapp/.  Also: the built files name no external URL.
 # In a network namespace of the test's own, as 10-join.t.
 #
-#   prove -v t/browser/70-webapp.t     (as root; skips like 10-join.t, and
+#   prove -v t/browser/70-webapp.t     (as root; fails like 10-join.t, and
 #                                       without web/node_modules: make web)
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Node;
 use Test::Meet::Netns;
+use Test::Meet::Browser ();
 use Test::Meet::Util qw(run_command);
 use File::Path qw(make_path remove_tree);
 use File::Find ();
@@ -24,18 +25,13 @@ use File::Find ();
 my $CHROMIUM = $ENV{MEET_CHROMIUM} // '/usr/bin/chromium';
 my $repo = $Test::Meet::Node::REPO;
 
-unless (Test::Meet::Netns::inside()) {
-    my $why = -x $CHROMIUM ? undef : "$CHROMIUM is not installed (apt-get install chromium)";
-    $why //= Test::Meet::Node::unavailable(min_node => 20, modules => [qw(playwright-core)]);
-    $why //= "web/node_modules is missing: run make web"
-        unless -f "$repo/web/node_modules/livekit-client/package.json"
-            && -f "$repo/web/node_modules/esbuild/package.json";
-    plan skip_all => $why if $why;
-}
-# from here on inside our own network namespace
-if (my $why = Test::Meet::Netns::run_inside(timeout => 300)) {
-    plan skip_all => $why;
-}
+# fails without Chromium, node 20, the npm packages or the web app's
+# packages (skips with SKIP=browser / SKIP=web); then in our own network
+# namespace
+Test::Meet::Browser::enter(timeout => 300, also => [ [ web => sub {
+    -f "$repo/web/node_modules/livekit-client/package.json"
+        && -f "$repo/web/node_modules/esbuild/package.json"
+        ? undef : 'web/node_modules is missing: run make web' } ] ]);
 
 my $out = "$repo/t/browser/out/webapp";
 remove_tree($out);

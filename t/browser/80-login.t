@@ -8,28 +8,22 @@
 # -> signed out.  Screenshots: t/browser/out/login/.  In a network
 # namespace of the test's own, as 10-join.t.
 #
-#   prove -v t/browser/80-login.t      (as root; skips like 70-webapp.t)
+#   prove -v t/browser/80-login.t      (as root; fails like 70-webapp.t)
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::Node;
 use Test::Meet::Netns;
+use Test::Meet::Browser ();
 use Test::Meet::OIDC;
 use File::Path qw(make_path remove_tree);
 
 my $CHROMIUM = $ENV{MEET_CHROMIUM} // '/usr/bin/chromium';
 my $repo = $Test::Meet::Node::REPO;
 
-unless (Test::Meet::Netns::inside()) {
-    my $why = -x $CHROMIUM ? undef : "$CHROMIUM is not installed (apt-get install chromium)";
-    $why //= Test::Meet::Node::unavailable(min_node => 20, modules => [qw(playwright-core)]);
-    $why //= Test::Meet::OIDC::unavailable();
-    $why //= "the web app is not built: make web"
-        unless -f "$repo/build/web/index.html";
-    plan skip_all => $why if $why;
-}
-if (my $why = Test::Meet::Netns::run_inside(timeout => 240)) {
-    plan skip_all => $why;
-}
+Test::Meet::Browser::enter(timeout => 240, also => [
+    [ oidc => \&Test::Meet::OIDC::unavailable ],
+    [ web => sub { -f "$repo/build/web/index.html"
+                   ? undef : 'the web app is not built: make web' } ] ]);
 
 my $out = "$repo/t/browser/out/login";
 remove_tree($out);

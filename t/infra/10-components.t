@@ -33,8 +33,7 @@ sub gone_within {
 }
 
 subtest 'PostgreSQL' => sub {
-    my $why = Test::Meet::Postgres::unavailable();
-    plan skip_all => $why if $why;
+    Test::Meet::Suites::need('postgres', Test::Meet::Postgres::unavailable());
 
     my $t0 = time;
     my $pg = Test::Meet::Postgres->new(dbname => 'meetdb', user => 'meetrole',
@@ -83,8 +82,7 @@ subtest 'PostgreSQL' => sub {
 };
 
 subtest 'Redis' => sub {
-    my $why = Test::Meet::Redis::unavailable();
-    plan skip_all => $why if $why;
+    Test::Meet::Suites::need('redis', Test::Meet::Redis::unavailable());
 
     my $r = Test::Meet::Redis->new(password => 'rpw')->start;
     is($r->command('PING'), 'PONG', 'PING with the password');
@@ -336,19 +334,22 @@ sub oidc_checks {
 for my $v ([ 'RS256', 0 ], [ 'ES256', 1 ]) {
     my ($alg, $https) = @$v;
     subtest "oidc-provider $alg over " . ($https ? 'HTTPS' : 'HTTP') => sub {
-        my $why = Test::Meet::OIDC::unavailable();
-        plan skip_all => $why if $why;
+        Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
         oidc_checks($alg, $https);
     };
 }
 
 subtest 'a dying test leaves nothing running' => sub {
+    # each component that can run here (the others were reported above)
     my @want = grep { !$_->[1]->() } (
         [ 'Test::Meet::Postgres->new->start',
           \&Test::Meet::Postgres::unavailable ],
         [ 'Test::Meet::Redis->new->start', \&Test::Meet::Redis::unavailable ],
         [ 'Test::Meet::OIDC->new->start', \&Test::Meet::OIDC::unavailable ]);
-    plan skip_all => 'no component available' unless @want;
+    unless (@want) {    # none can: skipped when asked, else a failure
+        Test::Meet::Suites::need($_, 'cannot start here')
+            for qw(postgres redis oidc);
+    }
     my $code = 'use Test::Meet::Postgres; use Test::Meet::Redis; '
              . 'use Test::Meet::OIDC; our @keep; $| = 1; '
              . join('', map { "push \@keep, $_->[0]; " } @want)

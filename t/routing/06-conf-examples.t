@@ -16,9 +16,9 @@ my $mods   = $ENV{TEST_NGINX_MODULES} // "$repo/build/modules";
 my $nginx  = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my $stream = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
-if ($mods =~ /^(?:static|none)$/) {
-    plan skip_all => 'the examples load the modules as .so files';
-}
+Test::Meet::Suites::need('dynamic',
+    $mods =~ /^(?:static|none)$/
+    ? 'the examples load the modules as .so files' : undef);
 
 # a prefix whose modules/ holds what the examples load
 sub prefix_with_modules {
@@ -112,11 +112,10 @@ my %env = $ENV{TEST_NGINX_PRELOAD}
 # prefix by run-dev.sh); "make test" builds it first.
 my $web = $ENV{MEET_WEB_DIR} // "$repo/build/web";
 SKIP: {
-    for my $port (7880) {
-        my $r = eval { http_request(port => $port, path => '/', timeout => 1) };
-        skip "port $port is in use, cannot run dev.conf", 9 if $r && $r->{status};
-    }
-    skip "$web/index.html is missing: run make web", 9 unless -f "$web/index.html";
+    Test::Meet::Suites::skip_part('devports',
+        Test::Meet::Suites::devports_unavailable(), 9);
+    Test::Meet::Suites::skip_part('web', -f "$web/index.html" ? undef
+        : "$web/index.html is missing: run make web", 9);
 
     my $p = prefix_with_modules();
     rmdir "$p/web";    # run-dev.sh links the built app there

@@ -8,11 +8,11 @@
 use lib 't/lib';
 use Test::Meet;
 use Test::Meet::OIDC;
+use Test::Meet::Suites;
 use Test::Meet::CookieJar;
 use JSON::PP qw(decode_json encode_json);
 
-my $why = Test::Meet::OIDC::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
 
 my $port = test_var('TEST_NGINX_SERVER_PORT');
 my $api = '/api/v1.0';

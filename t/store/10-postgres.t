@@ -12,8 +12,7 @@ use MIME::Base64 qw(decode_base64);
 use Time::HiRes qw(time sleep);
 use POSIX ();
 
-my $why = Test::Meet::Postgres::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('postgres', Test::Meet::Postgres::unavailable());
 
 my $pg = Test::Meet::Postgres->new(dbname => 'meet', user => 'meet')->start;
 my $tf = Test::Meet::Util::timeout_factor();

@@ -12,8 +12,7 @@ use IO::Select;
 use JSON::PP ();
 use Time::HiRes qw(time sleep);
 
-my $why = Test::Meet::Redis::unavailable();
-plan skip_all => $why if $why;
+Test::Meet::Suites::need('redis', Test::Meet::Redis::unavailable());
 
 my $TF = Test::Meet::Util::timeout_factor();
 # connect and command timeout: 1 s, longer under valgrind

@@ -126,6 +126,7 @@ use Time::HiRes qw(time sleep);
 use Test::Meet::Util qw(timeout_factor trim);
 use Test::Meet::Server;
 use Test::Meet::HTTP ();
+use Test::Meet::Suites ();
 use Test::Meet::CookieJar;
 
 our @EXPORT = qw(run_tests start_nginx stop_nginx reload_nginx http_request
@@ -218,7 +219,8 @@ sub _run_block {
         && ($ENV{TEST_NGINX_MODULES} // '') =~ /^(?:static|none)$/)
     {
         SKIP: {
-            Test::More::skip("$name - meet_modules needs dynamic modules", 1);
+            Test::Meet::Suites::skip_part('dynamic',
+                "$name - meet_modules needs dynamic modules", 1);
         }
         return;
     }

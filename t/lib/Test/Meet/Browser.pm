@@ -1,11 +1,12 @@
 package Test::Meet::Browser;
 
-# What every t/browser/*.t shares: the skip checks, the move into a network
+# What every t/browser/*.t shares: the checks of what it needs, the move into a network
 # namespace of the test's own, the livekit-client bundle, and the nginx
 # under test that serves the test pages, the bundle and /rtc.
 #
 #   use Test::Meet::Browser;
-#   my $b = Test::Meet::Browser::setup(timeout => 140);  # skips or returns
+#   my $b = Test::Meet::Browser::setup(timeout => 140);  # fails, skips
+#                                          # (SKIP=browser) or returns
 #   Test::Meet::Browser::start(name => 'browser-media',
 #                              stream => "meet_rtp_test_drop 20;\n");
 #   ... Test::Meet::Node::run_cases(..., env => { %{ $b->{env} }, ... });
@@ -19,27 +20,47 @@ use File::Path qw(make_path);
 use Test::Meet;
 use Test::Meet::Node;
 use Test::Meet::Netns;
+use Test::Meet::Suites;
 use Test::Meet::Util qw(run_command);
 
 our $CHROMIUM = $ENV{MEET_CHROMIUM} // '/usr/bin/chromium';
 my $Out;
 
-# Skips the test without Chromium, node >= 20 or the npm packages; runs the
-# rest of it inside a network namespace (the parent ends it after timeout
-# seconds); bundles livekit-client (one test).  Returns {chromium, out,
-# node_dir, repo, env}: env has the MEET_* variables the node scripts read.
-sub setup {
+# undef when the browser tests can run here (network namespaces aside:
+# Test::Meet::Netns::unavailable), else why not.  Options: modules =>
+# [more npm packages of t/node].
+sub unavailable {
+    my (%o) = @_;
+    return "$CHROMIUM is not installed (apt-get install chromium)"
+        unless -x $CHROMIUM;
+    return Test::Meet::Node::unavailable(
+        modules => [qw(playwright-core esbuild), @{ $o{modules} || [] }]);
+}
+
+# The browser suite's start of a test: fails (or skips, when asked with
+# SKIP=browser: Test::Meet::Suites) without Chromium, node >= 20, the npm
+# packages or network namespaces, and without what "also" returns (a
+# reason; e.g. the web app); then runs the rest of the test inside a
+# network namespace of its own (the parent ends it after timeout
+# seconds).  Returns nothing: the caller goes on inside the namespace.
+sub enter {
     my (%a) = @_;
     unless (Test::Meet::Netns::inside()) {
-        my $why = -x $CHROMIUM ? undef
-                : "$CHROMIUM is not installed (apt-get install chromium)";
-        $why //= Test::Meet::Node::unavailable(
-            min_node => 20, modules => [qw(playwright-core esbuild)]);
-        plan skip_all => $why if $why;
+        my $why = unavailable(modules => $a{modules})
+                  // Test::Meet::Netns::unavailable();
+        Test::Meet::Suites::need('browser', $why);
+        Test::Meet::Suites::need($_->[0], $_->[1]->()) for @{ $a{also} || [] };
     }
-    if (my $why = Test::Meet::Netns::run_inside(timeout => $a{timeout} // 140)) {
-        plan skip_all => $why;
-    }
+    my $why = Test::Meet::Netns::run_inside(timeout => $a{timeout} // 140);
+    Test::Meet::Suites::need('browser', $why);
+}
+
+# enter(), then bundles livekit-client (one test).  Returns {chromium,
+# out, node_dir, repo, env}: env has the MEET_* variables the node
+# scripts read.
+sub setup {
+    my (%a) = @_;
+    enter(timeout => $a{timeout});
 
     my $node_dir = Test::Meet::Node::dir();
     my $repo = $Test::Meet::Node::REPO;

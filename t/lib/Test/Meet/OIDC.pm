@@ -9,7 +9,7 @@ package Test::Meet::OIDC;
 # consents by itself, so a cookie jar runs the whole flow.
 #
 #   use Test::Meet::OIDC;
-#   my $why = Test::Meet::OIDC::unavailable();   # undef or skip reason
+#   Test::Meet::Suites::need('oidc', Test::Meet::OIDC::unavailable());
 #   my $op = Test::Meet::OIDC->new(
 #       alg => 'RS256',                 # or 'ES256'
 #       https => 0,                     # 1: TLS with TEST_NGINX_CERT
@@ -86,8 +86,7 @@ use parent 'Test::Meet::Daemon';
 my $JSON = JSON::PP->new->canonical->allow_nonref;
 
 sub unavailable {
-    my $why = Test::Meet::Node::unavailable(min_node => 20,
-                                            modules => ['oidc-provider']);
+    my $why = Test::Meet::Node::unavailable(modules => ['oidc-provider']);
     return $why if $why;
     return 't/node/oidc-server.mjs is missing'
         unless -f Test::Meet::Node::dir() . '/oidc-server.mjs';

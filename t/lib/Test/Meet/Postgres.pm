@@ -8,7 +8,7 @@ package Test::Meet::Postgres;
 # runs as that user.
 #
 #   use Test::Meet::Postgres;
-#   my $why = Test::Meet::Postgres::unavailable();  # undef or skip reason
+#   Test::Meet::Suites::need('postgres', Test::Meet::Postgres::unavailable());
 #   my $pg = Test::Meet::Postgres->new(dbname => 'meet', user => 'meet',
 #                                      password => 'secret',
 #                                      settings => { max_connections => 20 },
@@ -41,7 +41,7 @@ use parent 'Test::Meet::Daemon';
 
 our $BIN = $ENV{TEST_PG_BIN} // '/usr/lib/postgresql/15/bin';
 
-# undef when a server can be started here, else a reason for skip_all.
+# undef when a server can be started here, else why not.
 sub unavailable {
     for my $b (qw(initdb postgres psql pg_isready)) {
         return "$BIN/$b is missing (scripts/install-deps.sh test installs "

@@ -6,7 +6,7 @@ package Test::Meet::Redis;
 # in a temporary folder.  A tiny RESP client is included for assertions.
 #
 #   use Test::Meet::Redis;
-#   my $why = Test::Meet::Redis::unavailable();    # undef or skip reason
+#   Test::Meet::Suites::need('redis', Test::Meet::Redis::unavailable());
 #   my $r = Test::Meet::Redis->new(password => 'secret')->start;
 #   $r->port; $r->host; $r->password; $r->pid; $r->log_text;
 #   $r->url;                        # redis://:secret@127.0.0.1:N/0
