@@ -20,12 +20,16 @@ static void ngx_meet_media_downtrack_free_end(ngx_meet_downtrack_t *d);
 static void ngx_meet_media_state_end(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state);
 static void ngx_meet_media_uptrack_unlink(ngx_meet_uptrack_t *up);
+static void ngx_meet_media_data_end(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len);
 
 
 ngx_meet_media_transport_free_pt    ngx_meet_media_top_transport_free;
 ngx_meet_media_uptrack_free_pt    ngx_meet_media_top_uptrack_free;
 ngx_meet_media_downtrack_free_pt  ngx_meet_media_top_downtrack_free;
 ngx_meet_media_state_pt           ngx_meet_media_top_state;
+ngx_meet_media_data_pt            ngx_meet_media_top_data;
+ngx_meet_media_data_send_pt       ngx_meet_media_data_sender;
 
 
 /* media transports of this worker, by our ICE ufrag */
@@ -45,6 +49,8 @@ ngx_meet_media_hooks_init(void)
     ngx_meet_media_top_uptrack_free = ngx_meet_media_uptrack_free_end;
     ngx_meet_media_top_downtrack_free = ngx_meet_media_downtrack_free_end;
     ngx_meet_media_top_state = ngx_meet_media_state_end;
+    ngx_meet_media_top_data = ngx_meet_media_data_end;
+    ngx_meet_media_data_sender = NULL;
 }
 
 
@@ -555,4 +561,33 @@ ngx_meet_media_codec(const char *mime)
     }
 
     return NGX_MEET_CODEC_AV1;
+}
+
+
+/* data channels (rule 8) */
+
+void
+ngx_meet_media_data(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len)
+{
+    ngx_meet_media_top_data(ms, kind, data, len);
+}
+
+
+static void
+ngx_meet_media_data_end(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len)
+{
+}
+
+
+ngx_int_t
+ngx_meet_media_data_send(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len)
+{
+    if (ngx_meet_media_data_sender == NULL) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_meet_media_data_sender(ms, kind, data, len);
 }

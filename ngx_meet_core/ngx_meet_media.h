@@ -61,6 +61,21 @@
  *    ngx_meet_media_mem_full() (JoinResponse time: the WebSocket upgrade
  *    is answered with an error and a log line).
  *
+ * 8. Data channels (SCTP over DTLS, RFC 8261/8831/8832) carry whole
+ *    messages both ways.  The media module owns SCTP and DCEP: it accepts
+ *    the channels the client opens and reports each complete message with
+ *    ngx_meet_media_data() (handlers chained on ngx_meet_media_top_data,
+ *    as the state events), with the channel's kind: reliable (ordered,
+ *    reliable: livekit-client's "_reliable") or lossy (unordered,
+ *    maxRetransmits 0: "_lossy").  The signal module decodes, checks and
+ *    routes them (LiveKit DataPackets) and sends with
+ *    ngx_meet_media_data_send(), which queues on the transport's channel
+ *    of that kind within the media module's bounded buffer: NGX_OK
+ *    (queued), NGX_AGAIN (no room: dropped, the caller counts it),
+ *    NGX_DECLINED (no such channel open yet, or no data plane), NGX_ERROR.
+ *    The media module registers its sender at postconfiguration
+ *    (ngx_meet_media_data_sender); without one every send is declined.
+ *
  * The multi-worker design will cut here: everything one side needs of the
  * other goes through this header.
  */
@@ -315,6 +330,22 @@ void ngx_meet_media_audio_read(ngx_meet_uptrack_t *up,
 ngx_uint_t ngx_meet_media_codec(const char *mime);
 
 
+/* ---- data channels (rule 8) -------------------------------------------- */
+
+typedef enum {
+    NGX_MEET_MEDIA_DATA_RELIABLE = 0,      /* livekit-client's "_reliable" */
+    NGX_MEET_MEDIA_DATA_LOSSY              /* "_lossy" */
+} ngx_meet_media_data_kind_e;
+
+/* the media module: a whole message came on one of ms's data channels */
+void ngx_meet_media_data(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len);
+
+/* the signal module: a whole message to ms on its channel of that kind */
+ngx_int_t ngx_meet_media_data_send(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len);
+
+
 /* ---- the worker's memory budget for media (rule 7) -------------------- */
 
 /* NGX_OK and counted, or NGX_DECLINED: the budget has no room for size */
@@ -340,6 +371,16 @@ extern ngx_meet_media_transport_free_pt    ngx_meet_media_top_transport_free;
 extern ngx_meet_media_uptrack_free_pt    ngx_meet_media_top_uptrack_free;
 extern ngx_meet_media_downtrack_free_pt  ngx_meet_media_top_downtrack_free;
 extern ngx_meet_media_state_pt           ngx_meet_media_top_state;
+
+typedef void (*ngx_meet_media_data_pt)(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_data_kind_e kind, u_char *data, size_t len);
+typedef ngx_int_t (*ngx_meet_media_data_send_pt)(
+    ngx_meet_media_transport_t *ms, ngx_meet_media_data_kind_e kind,
+    u_char *data, size_t len);
+
+extern ngx_meet_media_data_pt            ngx_meet_media_top_data;
+/* the one sender: the media module's, set at its postconfiguration */
+extern ngx_meet_media_data_send_pt       ngx_meet_media_data_sender;
 
 
 /* the core module's: hooks back to their ends for each new configuration
