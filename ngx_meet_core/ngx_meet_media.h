@@ -58,8 +58,10 @@
  *    with ngx_meet_media_mem_release() when it frees; a refused charge
  *    means "do without" (no history, no connection), never a crash.  The
  *    signal module refuses a new participant while
- *    ngx_meet_media_mem_full() (JoinResponse time: the WebSocket upgrade
- *    is answered with an error and a log line).
+ *    ngx_meet_media_mem_full(): less than a sixteenth of the budget left
+ *    (kept for the tracks of those in), or a charge refused since the
+ *    last release (JoinResponse time: the WebSocket upgrade is answered
+ *    with an error and a log line).
  *
  * The multi-worker design will cut here: everything one side needs of the
  * other goes through this header.
@@ -309,7 +311,8 @@ ngx_uint_t ngx_meet_media_codec(const char *mime);
 /* NGX_OK and counted, or NGX_DECLINED: the budget has no room for size */
 ngx_int_t ngx_meet_media_mem_charge(size_t size);
 void ngx_meet_media_mem_release(size_t size);
-/* 1 when the budget is spent: no new participant */
+/* 1 when the budget is spent (a sixteenth left, or a charge refused since
+   the last release): no new participant */
 ngx_uint_t ngx_meet_media_mem_full(void);
 /* bytes charged now, the budget, and the charges refused so far */
 void ngx_meet_media_mem_stats(size_t *used, size_t *budget,
