@@ -23,7 +23,6 @@ use lib 't/lib', 't/tools';
 use Test::Meet;
 use Test::Meet::Util qw(timeout_factor);
 use MeetPeer;
-use JSON::PP ();
 use File::Temp qw(tempdir);
 use Time::HiRes qw(time sleep);
 
@@ -40,23 +39,7 @@ my $tf = timeout_factor();
 my $dir = tempdir('meet-mem-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $SLOT = 1504;                   # a packet of history: seq, len, 1500
 
-sub conf {
-    my ($stream_extra) = @_;
-    return (
-        config => "    location /rtc { meet_signal; meet_signal_ping_timeout 300s; }\n"
-                . "    location = /healthz { meet_health; }\n",
-        stream_config => "    server {\n"
-                . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
-                . "        meet_rtp;\n"
-                . $stream_extra
-                . "    }\n");
-}
-
-sub media {
-    my $r = http_request(path => '/healthz');
-    my $h = eval { JSON::PP::decode_json($r->{body}) } || {};
-    return $h->{components}{media} || {};
-}
+sub media { MeetPeer::health() }
 
 # polls /healthz until $pred holds (bounded); the last media component
 sub media_until {
@@ -100,8 +83,8 @@ sub publisher {
 
 # --- part 1: the budget spent -----------------------------------------------
 
-start_nginx(conf("        meet_rtp_history_min 512;\n"),
-            main_config => "meet_media_memory 4m;\n");
+start_nginx(MeetPeer::nginx_conf(stream => "        meet_rtp_history_min 512;\n",
+                                 main => "meet_media_memory 4m;\n"));
 
 my $m = media();
 is($m->{memory}{used}, 0, '/healthz: no media memory used at first');
@@ -202,13 +185,20 @@ stop_nginx();
 
 # --- part 2: the history follows the rate -----------------------------------
 
-start_nginx(conf(''));
+start_nginx(MeetPeer::nginx_conf());
 
-my ($slow, $sproc) = publisher(room => 'rate', identity => 'slow',
-                               ssrc => 0x30000, rate => 20, count => 70);
-is($slow->error, undef, 'slow: 20 packets/s for 3.5 s');
-my $s = $sproc->finish(30 * $tf);
-is($s->{status}, 0, 'slow: sent its packets') or diag($s->{stderr});
+# a publisher that sends $count packets at $rate a second, to the end
+sub stream {
+    my ($who, $ssrc, $rate, $count) = @_;
+    my ($p, $proc) = publisher(room => 'rate', identity => $who,
+                               ssrc => $ssrc, rate => $rate, count => $count);
+    is($p->error, undef, "$who: $count packets at $rate a second");
+    my $r = $proc ? $proc->finish(30 * $tf) : { status => -1 };
+    is($r->{status}, 0, "$who: sent its packets") or diag($r->{stderr});
+    return $p;
+}
+
+my $slow = stream('slow', 0x30000, 20, 70);
 
 $m = media();
 is($m->{history_slots}, 64, '/healthz: its history holds 64 packets');
@@ -216,11 +206,7 @@ cmp_ok($m->{memory}{used}, '<=', 64 * $SLOT + 16384,
        '/healthz: ~96 KB of media memory (' . ($m->{memory}{used} // '?')
        . '), not 770 KB');
 
-my ($fast, $fproc) = publisher(room => 'rate', identity => 'fast',
-                               ssrc => 0x30001, rate => 150, count => 450);
-is($fast->error, undef, 'fast: 150 packets/s for 3 s');
-my $f = $fproc->finish(30 * $tf);
-is($f->{status}, 0, 'fast: sent its packets') or diag($f->{stderr});
+my $fast = stream('fast', 0x30001, 150, 450);
 
 $m = media();
 cmp_ok($m->{history_slots}, '>', 64 + 64,
