@@ -40,6 +40,8 @@ static ngx_rbtree_node_t  ngx_meet_media_sentinel;
 static size_t             ngx_meet_media_mem_budget;
 static size_t             ngx_meet_media_mem_used;
 static ngx_uint_t         ngx_meet_media_mem_refused;
+static ngx_uint_t         ngx_meet_media_mem_short;  /* refused since the
+                                                        last release */
 
 
 void
@@ -63,6 +65,7 @@ ngx_meet_media_init_process(size_t memory_budget)
     ngx_meet_media_mem_budget = memory_budget;
     ngx_meet_media_mem_used = 0;
     ngx_meet_media_mem_refused = 0;
+    ngx_meet_media_mem_short = 0;
 }
 
 
@@ -71,6 +74,7 @@ ngx_meet_media_mem_charge(size_t size)
 {
     if (size > ngx_meet_media_mem_budget - ngx_meet_media_mem_used) {
         ngx_meet_media_mem_refused++;
+        ngx_meet_media_mem_short = 1;
         return NGX_DECLINED;
     }
 
@@ -83,6 +87,12 @@ ngx_meet_media_mem_charge(size_t size)
 void
 ngx_meet_media_mem_release(size_t size)
 {
+    if (size == 0) {
+        return;
+    }
+
+    ngx_meet_media_mem_short = 0;
+
     if (size > ngx_meet_media_mem_used) {
         ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
                       "meet media: %uz bytes released, only %uz charged",
@@ -94,10 +104,18 @@ ngx_meet_media_mem_release(size_t size)
 }
 
 
+/*
+ * Spent: the last sixteenth of the budget is for the tracks of those in
+ * (their histories grow with their rates), and after a refused charge
+ * nobody new comes in until something is given back.
+ */
+
 ngx_uint_t
 ngx_meet_media_mem_full(void)
 {
-    return ngx_meet_media_mem_used >= ngx_meet_media_mem_budget;
+    return ngx_meet_media_mem_short
+           || ngx_meet_media_mem_used
+              >= ngx_meet_media_mem_budget - ngx_meet_media_mem_budget / 16;
 }
 
 

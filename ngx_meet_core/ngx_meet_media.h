@@ -58,8 +58,10 @@
  *    with ngx_meet_media_mem_release() when it frees; a refused charge
  *    means "do without" (no history, no connection), never a crash.  The
  *    signal module refuses a new participant while
- *    ngx_meet_media_mem_full() (JoinResponse time: the WebSocket upgrade
- *    is answered with an error and a log line).
+ *    ngx_meet_media_mem_full(): less than a sixteenth of the budget left
+ *    (kept for the tracks of those in), or a charge refused since the
+ *    last release (JoinResponse time: the WebSocket upgrade is answered
+ *    with an error and a log line).
  *
  * 8. Data channels (SCTP over DTLS, RFC 8261/8831/8832) carry whole
  *    messages both ways.  The media module owns SCTP and DCEP: it accepts
@@ -351,7 +353,8 @@ ngx_int_t ngx_meet_media_data_send(ngx_meet_media_transport_t *ms,
 /* NGX_OK and counted, or NGX_DECLINED: the budget has no room for size */
 ngx_int_t ngx_meet_media_mem_charge(size_t size);
 void ngx_meet_media_mem_release(size_t size);
-/* 1 when the budget is spent: no new participant */
+/* 1 when the budget is spent (a sixteenth left, or a charge refused since
+   the last release): no new participant */
 ngx_uint_t ngx_meet_media_mem_full(void);
 /* bytes charged now, the budget, and the charges refused so far */
 void ngx_meet_media_mem_stats(size_t *used, size_t *budget,

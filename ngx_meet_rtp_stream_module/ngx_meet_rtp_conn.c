@@ -17,7 +17,8 @@
  * valid check it is pending (meet_rtp_tcp_pending per worker, for
  * meet_rtp_tcp_pending_timeout, a read buffer of one frame); then what
  * goes out (ngx_meet_rtp_send.c) waits, when it cannot be written at
- * once, in a buffer of NGX_MEET_RTP_TCP_OUT bytes.
+ * once, in a buffer of NGX_MEET_RTP_TCP_OUT bytes (charged to
+ * meet_media_memory; refused, the connection closes).
  */
 
 
@@ -442,6 +443,10 @@ ngx_meet_rtp_conn_cleanup(void *data)
     }
 
     rc->peer = NULL;
+
+    /* the write buffer goes with the connection's pool */
+    ngx_meet_media_mem_release(rc->charged);
+    rc->charged = 0;
 
     ngx_meet_rtp_tcp_unpend(rc);
 }

@@ -10,8 +10,12 @@
  * NGX_MEET_PLI_INTERVAL per track).  PLI and FIR from subscribers are
  * relayed to the publisher the same way.
  *
- * NACKs from subscribers are answered from a ring of the last
- * NGX_MEET_HISTORY video packets of each track: on the subscriber's RTX
+ * NACKs from subscribers are answered from a history of the last video
+ * packets of each track, about a second of them (meet_rtp_history_t:
+ * meet_rtp_history_min slots at first, doubled up to meet_rtp_history_max
+ * as the packet rate needs, halved when it stays low; each size charged to
+ * meet_media_memory, a track refused memory has no history or keeps its
+ * size, its NACKs unanswered): on the subscriber's RTX
  * stream (RFC 4588) where its slot negotiated rtx, else as the original
  * packet again; each packet at most once per meet_rtp_nack_window and
  * meet_rtp_nack_resends times to a subscriber, the bytes within
@@ -57,7 +61,9 @@
 #define NGX_MEET_OUR_SSRC       0x6e67786d       /* "ngxm": RTCP sender */
 
 
-#define NGX_MEET_HISTORY        512       /* video packets kept for NACKs */
+#if (NGX_MEET_RTP_MTU > MEET_RTP_HISTORY_MTU)
+#error a packet of NGX_MEET_RTP_MTU bytes does not fit the NACK history
+#endif
 
 #define NGX_MEET_NACK_RETRY     40        /* ms between NACKs of a packet */
 #define NGX_MEET_NACK_TRIES     10
@@ -65,24 +71,18 @@
 #define NGX_MEET_RR_INTERVAL    1000      /* ms between receiver reports */
 
 
-/* a packet as the publisher sent it, for retransmission */
-typedef struct {
-    uint16_t                  seq;
-    uint16_t                  len;
-    u_char                    data[NGX_MEET_RTP_MTU];
-} ngx_meet_rtp_hist_t;
-
-
 /*
  * what we keep of a downtrack (d->media): its sequence rewriting, and for
- * video the bounds on answering its NACKs (a slot per packet of history,
- * by the subscriber's sequence number)
+ * video the bounds on answering its NACKs (a slot per packet of the
+ * largest history, meet_rtp_history_max, by the subscriber's sequence
+ * number: 8 bytes a packet, charged to meet_media_memory; refused, its
+ * NACKs go unanswered)
  */
 typedef struct {
     meet_rtp_rewriter_t       rw;
     meet_rtp_resend_t         resend;
-    meet_rtp_resend_slot_t    slots[1];     /* NGX_MEET_HISTORY for video,
-                                               none for audio */
+    size_t                    charged;      /* bytes of meet_media_memory */
+    meet_rtp_resend_slot_t    slots[1];     /* for video, none for audio */
 } ngx_meet_rtp_downstate_t;
 
 
@@ -94,8 +94,9 @@ typedef struct {
 typedef struct {
     meet_rtcp_rx_t            rx;
     meet_rtp_nack_t           nack;
-    ngx_meet_rtp_hist_t       hist[1];      /* NGX_MEET_HISTORY for video,
-                                               none for audio */
+    meet_rtp_history_t        hist;         /* video: its own slots */
+    size_t                    charged;      /* bytes of meet_media_memory */
+    unsigned                  refused:1;    /* the history could not grow */
 } ngx_meet_rtp_upstate_t;
 
 
@@ -103,7 +104,10 @@ typedef struct {
 static u_char  ngx_meet_rtp_rtx_buf[NGX_MEET_RTP_MTU];
 
 
-static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up);
+static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_rtp_peer_t *peer,
+    ngx_meet_uptrack_t *up, ngx_meet_rtp_srv_conf_t *conf);
+static void ngx_meet_rtp_history_resize(ngx_meet_rtp_peer_t *peer,
+    ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st, ngx_uint_t n);
 static void ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
     meet_rtp_header_t *h, unsigned id);
 static void ngx_meet_rtp_receiver_report(ngx_meet_rtp_peer_t *peer,
@@ -145,8 +149,17 @@ ngx_meet_rtp_forward_hooks_init(void)
 static void
 ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up)
 {
-    ngx_free(up->media);
-    up->media = NULL;
+    ngx_meet_rtp_upstate_t  *st;
+
+    st = up->media;
+
+    if (st) {
+        ngx_meet_rtp_history_slots -= st->hist.nslots;
+        ngx_meet_media_mem_release(st->charged);
+        ngx_free(st->hist.slots);
+        ngx_free(st);
+        up->media = NULL;
+    }
 
     ngx_meet_rtp_next_uptrack_free(up);
 }
@@ -155,8 +168,15 @@ ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up)
 static void
 ngx_meet_rtp_downtrack_free(ngx_meet_downtrack_t *d)
 {
-    ngx_free(d->media);
-    d->media = NULL;
+    ngx_meet_rtp_downstate_t  *ds;
+
+    ds = d->media;
+
+    if (ds) {
+        ngx_meet_media_mem_release(ds->charged);
+        ngx_free(ds);
+        d->media = NULL;
+    }
 
     ngx_meet_rtp_next_downtrack_free(d);
 }
@@ -493,7 +513,7 @@ ngx_meet_rtp_send_down(ngx_meet_downtrack_t *d, ngx_meet_rtp_peer_t *sp,
 static ngx_meet_rtp_downstate_t *
 ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d, ngx_meet_rtp_srv_conf_t *conf)
 {
-    size_t                     size;
+    size_t                     size, charged;
     ngx_uint_t                 nslots;
     ngx_meet_rtp_downstate_t  *ds;
 
@@ -501,14 +521,32 @@ ngx_meet_rtp_downstate(ngx_meet_downtrack_t *d, ngx_meet_rtp_srv_conf_t *conf)
         return d->media;
     }
 
-    nslots = d->up->video ? NGX_MEET_HISTORY : 0;
+    /*
+     * video: a slot per packet of the largest history; the slots count
+     * (with many subscribers they are many), the rest is small
+     */
+    nslots = d->up->video ? conf->history_max : 0;
+    charged = nslots * sizeof(meet_rtp_resend_slot_t);
+
+    if (charged && ngx_meet_media_mem_charge(charged) != NGX_OK) {
+        ngx_meet_rtp_mem_refused++;
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "meet rtp: SSRC %uD: its NACKs will go unanswered, "
+                      "meet_media_memory is spent", d->ssrc);
+        nslots = 0;
+        charged = 0;
+    }
+
     size = offsetof(ngx_meet_rtp_downstate_t, slots)
            + nslots * sizeof(meet_rtp_resend_slot_t);
 
     ds = ngx_calloc(size, ngx_cycle->log);
     if (ds == NULL) {
+        ngx_meet_media_mem_release(charged);
         return NULL;
     }
+
+    ds->charged = charged;
 
     meet_rtp_rewriter_init(&ds->rw, d->ssrc, d->up->video ? 90000 : 48000);
     meet_rtp_resend_init(&ds->resend, nslots ? ds->slots : NULL, nslots,
@@ -598,22 +636,25 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
 {
     ngx_int_t                  rc;
     uint64_t                   now;
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, want;
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                 drop;
 #endif
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_upstate_t    *st;
+    ngx_meet_rtp_srv_conf_t   *conf;
     ngx_meet_media_transport_t  *ms;
 
     ms = peer->media;
 
-    if (ms == NULL || n > NGX_MEET_RTP_MTU
+    if (ms == NULL || peer->selected == NULL || n > NGX_MEET_RTP_MTU
         || meet_rtp_parse(&h, p, n) != MEET_RTP_OK)
     {
         return;
     }
+
+    conf = peer->selected->conf;
 
     up = NULL;
 
@@ -631,7 +672,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
      * from its retransmission history)
      */
 #if (NGX_MEET_TEST_HOOKS)
-    drop = peer->selected ? peer->selected->conf->test_drop_upstream : 0;
+    drop = conf->test_drop_upstream;
 
     if (drop && up && up->video && ++peer->rx_dropped % drop == 0) {
         return;
@@ -667,7 +708,7 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         return;
     }
 
-    st = ngx_meet_rtp_upstate(up);
+    st = ngx_meet_rtp_upstate(peer, up, conf);
     if (st == NULL) {
         return;
     }
@@ -690,6 +731,15 @@ ngx_meet_rtp_forward(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
         }
 
         ngx_meet_rtp_send_nacks(peer, up, st);
+
+        /* about a second of packets kept: a rare resize, at most once a
+           second */
+        want = meet_rtp_history_rate(&st->hist, ngx_current_msec,
+                                     (unsigned) conf->history_min,
+                                     (unsigned) conf->history_max);
+        if (want) {
+            ngx_meet_rtp_history_resize(peer, up, st, want);
+        }
     }
 
     (void) meet_rtcp_rx_packet(&st->rx, h.seq, h.ts, now);
@@ -719,22 +769,16 @@ ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
 
 
 static ngx_meet_rtp_upstate_t *
-ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up)
+ngx_meet_rtp_upstate(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
+    ngx_meet_rtp_srv_conf_t *conf)
 {
-    size_t                   size;
     ngx_meet_rtp_upstate_t  *st;
 
     if (up->media) {
         return up->media;
     }
 
-    size = offsetof(ngx_meet_rtp_upstate_t, hist);
-
-    if (up->video) {
-        size += NGX_MEET_HISTORY * sizeof(ngx_meet_rtp_hist_t);
-    }
-
-    st = ngx_calloc(size, ngx_cycle->log);
+    st = ngx_calloc(sizeof(ngx_meet_rtp_upstate_t), ngx_cycle->log);
     if (st == NULL) {
         return NULL;
     }
@@ -742,10 +786,84 @@ ngx_meet_rtp_upstate(ngx_meet_uptrack_t *up)
     meet_rtcp_rx_init(&st->rx, up->ssrc, up->video ? 90000 : 48000);
     meet_rtp_nack_init(&st->nack, NGX_MEET_NACK_RETRY, NGX_MEET_NACK_TRIES,
                        NGX_MEET_NACK_AGE);
+    meet_rtp_history_init(&st->hist, NULL, 0);
 
     up->media = st;
 
+    if (up->video) {
+        ngx_meet_rtp_history_resize(peer, up, st, conf->history_min);
+    }
+
     return st;
+}
+
+
+/*
+ * A video uptrack's history to n slots: what grows is charged to
+ * meet_media_memory first (refused: the track keeps what it has, none at
+ * first, and its NACKs beyond go unanswered; one line, and no more tries,
+ * for the track), the packets move over by number, the old slots go.
+ */
+
+static void
+ngx_meet_rtp_history_resize(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
+    ngx_meet_rtp_upstate_t *st, ngx_uint_t n)
+{
+    size_t                    size, used, budget;
+    ngx_uint_t                refused;
+    meet_rtp_history_slot_t  *slots, *old;
+
+    if (st->refused) {
+        return;
+    }
+
+    size = n * sizeof(meet_rtp_history_slot_t);
+
+    if (size > st->charged
+        && ngx_meet_media_mem_charge(size - st->charged) != NGX_OK)
+    {
+        st->refused = 1;
+        ngx_meet_rtp_mem_refused++;
+        ngx_meet_media_mem_stats(&used, &budget, &refused);
+
+        ngx_log_error(NGX_LOG_WARN, peer->log, 0,
+                      "meet rtp: SSRC %uD (%ui packets a second): %s "
+                      "%ui packets, meet_media_memory is spent (%uzk of "
+                      "%uzk); NACKs beyond its history go unanswered",
+                      up->ssrc, (ngx_uint_t) st->hist.rate,
+                      st->hist.nslots ? "its NACK history stays at"
+                                      : "no NACK history, not even",
+                      st->hist.nslots ? (ngx_uint_t) st->hist.nslots : n,
+                      used / 1024, budget / 1024);
+        return;
+    }
+
+    slots = ngx_alloc(size, peer->log);
+    if (slots == NULL) {
+        if (size > st->charged) {
+            ngx_meet_media_mem_release(size - st->charged);
+        }
+
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, peer->log, 0,
+                  "meet rtp: SSRC %uD (%ui packets a second): a NACK "
+                  "history of %ui packets, was %ui", up->ssrc,
+                  (ngx_uint_t) st->hist.rate, n,
+                  (ngx_uint_t) st->hist.nslots);
+
+    ngx_meet_rtp_history_slots += n - st->hist.nslots;
+
+    old = st->hist.slots;
+    meet_rtp_history_move(&st->hist, slots, (unsigned) n);
+    ngx_free(old);
+
+    if (size < st->charged) {
+        ngx_meet_media_mem_release(st->charged - size);
+    }
+
+    st->charged = size;
 }
 
 
@@ -915,7 +1033,6 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
     meet_rtp_header_t      h;
     ngx_meet_uptrack_t    *main;
     ngx_meet_rtp_peer_t   *sp;
-    ngx_meet_rtp_hist_t   *slot;
     ngx_meet_downtrack_t  *d;
 
     h = *hp;
@@ -923,10 +1040,7 @@ ngx_meet_rtp_fanout(ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st,
     /* video history for NACKs: one copy per packet, no allocation */
 
     if (up->video) {
-        slot = &st->hist[h.seq % NGX_MEET_HISTORY];
-        slot->seq = h.seq;
-        slot->len = (uint16_t) n;
-        ngx_memcpy(slot->data, p, n);
+        meet_rtp_history_put(&st->hist, h.seq, p, n);
     }
 
     kf = -1;
@@ -1169,9 +1283,9 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     meet_rtp_header_t          h;
     ngx_meet_uptrack_t        *up;
     ngx_meet_rtp_peer_t       *sp;
-    ngx_meet_rtp_hist_t       *slot;
     ngx_meet_rtp_upstate_t    *st;
     ngx_meet_rtp_downstate_t  *ds;
+    const meet_rtp_history_slot_t  *slot;
 
     /* the layer it gets now: what it lost came from there */
     up = (d->up->nlayers > 1 && d->up->layers[d->cur_layer])
@@ -1181,7 +1295,9 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     ds = d->media;
     sp = d->sub->media;
 
+    /* without resend slots (refused memory) its NACKs go unanswered */
     if (st == NULL || ds == NULL || !ds->rw.started || !up->video
+        || ds->resend.nslots == 0
         || sp == NULL || !ngx_meet_rtp_sending(sp))
     {
         return;
@@ -1195,9 +1311,9 @@ ngx_meet_rtp_nack(ngx_meet_downtrack_t *d, meet_rtcp_fb_t *fb)
     for (i = 0; i < nlost; i++) {
         /* the subscriber's number back to the publisher's */
         in = (uint16_t) (lost[i] - ds->rw.seq_offset);
-        slot = &st->hist[in % NGX_MEET_HISTORY];
+        slot = meet_rtp_history_get(&st->hist, in);
 
-        if (slot->len == 0 || slot->seq != in
+        if (slot == NULL
             || meet_rtp_parse(&h, slot->data, slot->len) != MEET_RTP_OK)
         {
             continue;

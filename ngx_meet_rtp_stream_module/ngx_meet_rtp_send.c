@@ -7,7 +7,8 @@
  * waits in the connection's buffer; when that is full, packets are
  * dropped as a congested network would); the copies one incoming packet
  * produces, batched into one sendmmsg() per socket; RTCP to a peer,
- * protected with its SRTP session.  Nothing here allocates.
+ * protected with its SRTP session.  Nothing here allocates but an ICE-TCP
+ * connection's write buffer, once, charged to meet_media_memory.
  */
 
 
@@ -88,12 +89,26 @@ ngx_meet_rtp_tcp_send(ngx_meet_rtp_conn_t *rc, u_char *data, size_t len)
             return ngx_meet_rtp_tcp_send_now(rc, data, len);
         }
 
-        /* validated: its write buffer from now on */
-        b = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_OUT);
-        if (b == NULL) {
+        /* validated: its write buffer from now on, out of meet_media_memory
+           (refused: the connection goes; the client has UDP, or another
+           server) */
+        if (ngx_meet_media_mem_charge(NGX_MEET_RTP_TCP_OUT) != NGX_OK) {
+            ngx_meet_rtp_mem_refused++;
+            ngx_log_error(NGX_LOG_WARN, c->log, 0,
+                          "meet rtp: no write buffer for an ICE-TCP "
+                          "connection, meet_media_memory is spent; closing");
+            rc->finalizing = 1;
+            ngx_post_event(&rc->fin, &ngx_posted_events);
             return NGX_ERROR;
         }
 
+        b = ngx_create_temp_buf(c->pool, NGX_MEET_RTP_TCP_OUT);
+        if (b == NULL) {
+            ngx_meet_media_mem_release(NGX_MEET_RTP_TCP_OUT);
+            return NGX_ERROR;
+        }
+
+        rc->charged = NGX_MEET_RTP_TCP_OUT;
         rc->out = b;
     }
 

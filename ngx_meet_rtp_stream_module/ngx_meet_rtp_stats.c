@@ -31,6 +31,10 @@ ngx_uint_t  ngx_meet_rtp_rr_sent;         /* receiver reports */
 ngx_uint_t  ngx_meet_rtp_batches;         /* sendmmsg() calls */
 ngx_uint_t  ngx_meet_rtp_batched;         /* datagrams they carried */
 ngx_uint_t  ngx_meet_rtp_layer_switches;
+ngx_uint_t  ngx_meet_rtp_mem_refused;     /* tracks and ICE-TCP connections
+                                             refused meet_media_memory */
+ngx_uint_t  ngx_meet_rtp_history_slots;   /* packets the NACK histories
+                                             hold room for, now */
 
 
 const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
@@ -64,6 +68,8 @@ ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[] = {
     { "send_batches", &ngx_meet_rtp_batches },
     { "batched_datagrams", &ngx_meet_rtp_batched },
     { "layer_switches", &ngx_meet_rtp_layer_switches },
+    { "memory_refused", &ngx_meet_rtp_mem_refused },
+    { "history_slots", &ngx_meet_rtp_history_slots },
     { NULL, NULL }
 };
 

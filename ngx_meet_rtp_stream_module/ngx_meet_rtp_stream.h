@@ -70,6 +70,8 @@ typedef struct {
     ngx_uint_t                nack_rate;    /* % of the media rate */
     ngx_msec_t                consent_interval;  /* RFC 7675: our requests */
     ngx_msec_t                consent_timeout;   /* no answer: no media */
+    ngx_uint_t                history_min;  /* packets of a video track's */
+    ngx_uint_t                history_max;  /*   NACK history */
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
@@ -110,6 +112,8 @@ struct ngx_meet_rtp_conn_s {
        to go out */
     ngx_buf_t                *in;
     ngx_buf_t                *out;
+    size_t                    charged;      /* bytes of meet_media_memory:
+                                               the ICE-TCP write buffer */
     unsigned                  tcp:1;
 
     /*
@@ -286,6 +290,8 @@ extern ngx_uint_t              ngx_meet_rtp_rr_sent;
 extern ngx_uint_t              ngx_meet_rtp_batches;
 extern ngx_uint_t              ngx_meet_rtp_batched;
 extern ngx_uint_t              ngx_meet_rtp_layer_switches;
+extern ngx_uint_t              ngx_meet_rtp_mem_refused;
+extern ngx_uint_t              ngx_meet_rtp_history_slots;
 extern const char             *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
 extern ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[];  /* NULL-ended,
                                                              for /healthz */

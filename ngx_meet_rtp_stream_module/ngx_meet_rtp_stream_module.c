@@ -133,6 +133,20 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       offsetof(ngx_meet_rtp_srv_conf_t, consent_timeout),
       NULL },
 
+    { ngx_string("meet_rtp_history_min"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, history_min),
+      NULL },
+
+    { ngx_string("meet_rtp_history_max"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, history_max),
+      NULL },
+
       ngx_null_command
 };
 
@@ -187,6 +201,8 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->nack_rate = NGX_CONF_UNSET_UINT;
     rscf->consent_interval = NGX_CONF_UNSET_MSEC;
     rscf->consent_timeout = NGX_CONF_UNSET_MSEC;
+    rscf->history_min = NGX_CONF_UNSET_UINT;
+    rscf->history_max = NGX_CONF_UNSET_UINT;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
@@ -274,6 +290,28 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
                            "100ms and less than meet_rtp_consent_timeout");
         return NGX_CONF_ERROR;
     }
+
+    /*
+     * a video track's packets for NACKs: about a second of them (LiveKit
+     * keeps a second's packets up to packet_buffer_size_video, 500:
+     * pkg/sfu/buffer/buffer_base.go maybeGrowBucket(), pkg/config); 64
+     * hold a second of a small simulcast layer, 512 of ~4 Mb/s
+     */
+    ngx_conf_merge_uint_value(conf->history_min, prev->history_min, 64);
+    ngx_conf_merge_uint_value(conf->history_max, prev->history_max, 512);
+
+    if (conf->history_min < 16 || conf->history_max > 32768
+        || conf->history_min > conf->history_max
+        || (conf->history_min & (conf->history_min - 1))
+        || (conf->history_max & (conf->history_max - 1)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_history_min and meet_rtp_history_max "
+                           "must be powers of two from 16 to 32768, min "
+                           "not above max");
+        return NGX_CONF_ERROR;
+    }
+
 #if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,
@@ -490,8 +528,9 @@ ngx_meet_rtp_exit_process(ngx_cycle_t *cycle)
 static ngx_meet_health_status_e
 ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 {
-    ngx_uint_t                    i, n;
-    json_t                       *listen, *tcp, *drops;
+    size_t                        used, budget;
+    ngx_uint_t                    i, n, refused;
+    json_t                       *listen, *tcp, *drops, *mem;
     ngx_listening_t              *ls;
     ngx_stream_core_srv_conf_t   *cscf;
     ngx_meet_rtp_srv_conf_t      *rscf;
@@ -571,6 +610,19 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
     for (i = 0; counters[i].name; i++) {
         json_object_set_new(out, counters[i].name,
                             json_integer((json_int_t) *counters[i].value));
+    }
+
+    /* the worker's media memory (meet_media_memory) */
+    mem = json_object();
+    if (mem) {
+        ngx_meet_media_mem_stats(&used, &budget, &refused);
+        json_object_set_new(mem, "used", json_integer((json_int_t) used));
+        json_object_set_new(mem, "budget", json_integer((json_int_t) budget));
+        json_object_set_new(mem, "refused",
+                            json_integer((json_int_t) refused));
+        json_object_set_new(mem, "full",
+                            json_boolean(ngx_meet_media_mem_full()));
+        json_object_set_new(out, "memory", mem);
     }
 
     drops = json_object();

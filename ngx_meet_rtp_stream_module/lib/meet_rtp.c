@@ -1543,3 +1543,150 @@ meet_rtp_resend_check(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
 
     return MEET_RTP_RESEND_OK;
 }
+
+
+void
+meet_rtp_history_init(meet_rtp_history_t *hi, meet_rtp_history_slot_t *slots,
+    unsigned nslots)
+{
+    memset(hi, 0, sizeof(meet_rtp_history_t));
+
+    meet_rtp_history_move(hi, slots, nslots);
+}
+
+
+void
+meet_rtp_history_put(meet_rtp_history_t *hi, uint16_t seq, const u_char *p,
+    size_t len)
+{
+    meet_rtp_history_slot_t  *sl;
+
+    if (hi->nslots == 0 || len == 0 || len > MEET_RTP_HISTORY_MTU) {
+        return;
+    }
+
+    sl = &hi->slots[seq & (hi->nslots - 1)];
+    sl->seq = seq;
+    sl->len = (uint16_t) len;
+    memcpy(sl->data, p, len);
+
+    if (!hi->have || (int16_t) (seq - hi->max_seq) > 0) {
+        hi->max_seq = seq;
+        hi->have = 1;
+    }
+}
+
+
+const meet_rtp_history_slot_t *
+meet_rtp_history_get(meet_rtp_history_t *hi, uint16_t seq)
+{
+    meet_rtp_history_slot_t  *sl;
+
+    if (hi->nslots == 0) {
+        return NULL;
+    }
+
+    sl = &hi->slots[seq & (hi->nslots - 1)];
+
+    if (sl->len == 0 || sl->seq != seq) {
+        return NULL;
+    }
+
+    return sl;
+}
+
+
+unsigned
+meet_rtp_history_rate(meet_rtp_history_t *hi, uint64_t now_ms, unsigned min,
+    unsigned max)
+{
+    uint64_t  elapsed;
+    unsigned  need, want;
+
+    if (!hi->started) {
+        hi->started = 1;
+        hi->sec_start_ms = now_ms;
+        hi->sec_packets = 1;
+        return 0;
+    }
+
+    elapsed = now_ms - hi->sec_start_ms;
+
+    if (now_ms < hi->sec_start_ms || elapsed < 1000) {
+        hi->sec_packets++;
+        return 0;
+    }
+
+    /* a second ended (after a silence, a longer and emptier one) */
+    hi->rate = (unsigned) ((uint64_t) hi->sec_packets * 1000 / elapsed);
+    hi->sec_start_ms = now_ms;
+    hi->sec_packets = 1;
+
+    need = hi->rate + hi->rate / 4;
+
+    for (want = min; want < need && want < max; want *= 2) {
+        /* void */
+    }
+
+    if (want > max) {
+        want = max;
+    }
+
+    if (want > hi->nslots) {
+        hi->quiet = 0;
+        return want;
+    }
+
+    if (want > hi->nslots / 4 || hi->nslots <= min) {
+        hi->quiet = 0;
+        return 0;
+    }
+
+    if (++hi->quiet < MEET_RTP_HISTORY_QUIET) {
+        return 0;
+    }
+
+    /* quiet for a while: half, and half again later if it stays so */
+    hi->quiet = 0;
+
+    return hi->nslots / 2;
+}
+
+
+void
+meet_rtp_history_move(meet_rtp_history_t *hi, meet_rtp_history_slot_t *slots,
+    unsigned nslots)
+{
+    unsigned                  i;
+    meet_rtp_history_slot_t  *from, *to;
+
+    for (i = 0; i < nslots; i++) {
+        slots[i].len = 0;
+    }
+
+    for (i = 0; nslots && i < hi->nslots; i++) {
+        from = &hi->slots[i];
+
+        if (from->len == 0) {
+            continue;
+        }
+
+        to = &slots[from->seq & (nslots - 1)];
+
+        /* of two that share a slot, the one nearer the newest */
+        if (to->len
+            && (uint16_t) (hi->max_seq - to->seq)
+               <= (uint16_t) (hi->max_seq - from->seq))
+        {
+            continue;
+        }
+
+        to->seq = from->seq;
+        to->len = from->len;
+        memcpy(to->data, from->data, from->len);
+    }
+
+    hi->slots = nslots ? slots : NULL;
+    hi->nslots = nslots;
+    hi->quiet = 0;
+}

@@ -510,4 +510,59 @@ int meet_rtp_resend_check(meet_rtp_resend_t *rs, uint16_t seq, size_t len,
     uint64_t now_ms);
 
 
+/*
+ * A video stream's packets for retransmission, in the caller's slots (a
+ * power of two of them; seq % nslots picks one), sized by the stream's
+ * packet rate: the caller keeps about a second of it (LiveKit keeps a
+ * second's packets, pkg/sfu/buffer/buffer_base.go maybeGrowBucket();
+ * libwebrtc max(1 s, 3 RTT)).
+ * meet_rtp_history_put(): a packet of len bytes (at most
+ *   MEET_RTP_HISTORY_MTU, else not kept) arrived; it replaces what its
+ *   slot held.
+ * meet_rtp_history_get(): the packet seq if its slot still holds it, else
+ *   NULL.
+ * meet_rtp_history_rate(): counts a packet at now_ms; when a second ended,
+ *   the number of slots the stream needs, if that is not nslots: the
+ *   least power of two from min to max that holds a second's packets,
+ *   more as soon as a second needed more, fewer after
+ *   MEET_RTP_HISTORY_QUIET seconds in a row that needed a quarter or less;
+ *   else 0.  What a second needs is its packets and a quarter more.
+ * meet_rtp_history_move(): the packets into other slots (when there are
+ *   fewer, the newest of those that share one), which become the history's.
+ */
+
+#define MEET_RTP_HISTORY_MTU         1500
+#define MEET_RTP_HISTORY_QUIET       10
+
+typedef struct {
+    uint16_t                  seq;
+    uint16_t                  len;          /* 0: empty */
+    u_char                    data[MEET_RTP_HISTORY_MTU];
+} meet_rtp_history_slot_t;
+
+typedef struct {
+    meet_rtp_history_slot_t  *slots;
+    unsigned                  nslots;       /* 0: no history */
+    uint16_t                  max_seq;      /* the newest packet's */
+    uint64_t                  sec_start_ms; /* this second of packets */
+    unsigned                  sec_packets;  /*   its count */
+    unsigned                  rate;         /* the last second's */
+    unsigned                  quiet;        /* seconds in a row needing a
+                                               quarter of nslots or less */
+    unsigned                  started:1;
+    unsigned                  have:1;       /* max_seq is known */
+} meet_rtp_history_t;
+
+void meet_rtp_history_init(meet_rtp_history_t *hi,
+    meet_rtp_history_slot_t *slots, unsigned nslots);
+void meet_rtp_history_put(meet_rtp_history_t *hi, uint16_t seq,
+    const u_char *p, size_t len);
+const meet_rtp_history_slot_t *meet_rtp_history_get(meet_rtp_history_t *hi,
+    uint16_t seq);
+unsigned meet_rtp_history_rate(meet_rtp_history_t *hi, uint64_t now_ms,
+    unsigned min, unsigned max);
+void meet_rtp_history_move(meet_rtp_history_t *hi,
+    meet_rtp_history_slot_t *slots, unsigned nslots);
+
+
 #endif /* _MEET_RTP_H_INCLUDED_ */

@@ -10,7 +10,8 @@
  * copy without extension), wraps it into an RTX packet and back (RFC
  * 4588) and unwraps it as one, and also replays the input as a
  * sequence of (SSRC, seq, ts, time) arrivals through a rewriter and of
- * media sent and resends asked through the retransmission bounds.  Aborts
+ * media sent and resends asked through the retransmission bounds, and of
+ * packets kept through a history that grows and shrinks.  Aborts
  * when a promise of meet_rtp.h is broken.
  *
  * The corpus in t/fuzz/corpus/rtp/ holds RTP packets (ffmpeg VP8, VP9 and
@@ -470,6 +471,100 @@ check_resend(const u_char *data, size_t size)
 }
 
 
+/*
+ * The input as a sequence of (kind, seq, length, time step) through a
+ * packet history that grows and shrinks as meet_rtp_history_rate() says:
+ * a packet just put is found with its bytes; a move keeps every packet
+ * when the slots grow, and the newest when they shrink; the sizes asked
+ * are powers of two from min to max.
+ */
+
+static meet_rtp_history_slot_t  hist_slots[2][64];
+
+static void
+check_history(const u_char *data, size_t size)
+{
+    size_t                          i, len;
+    uint16_t                        seq, newest;
+    uint64_t                        now;
+    unsigned                        want, cur, k, min, max, found, kept;
+    int                             had, grows;
+    meet_rtp_history_t              hi;
+    const meet_rtp_history_slot_t  *sl;
+    u_char                          pkt[MEET_RTP_HISTORY_MTU + 8];
+
+    if (size < 1) {
+        return;
+    }
+
+    min = 1u << (data[0] & 3);             /* 1 .. 8 */
+    max = min << ((data[0] >> 2) & 3);     /* .. 64 */
+    cur = 0;
+    meet_rtp_history_init(&hi, hist_slots[cur], min);
+    now = 0;
+    newest = 0;
+
+    for (i = 1; i + 5 <= size; i += 5) {
+        seq = (uint16_t) ((data[i + 1] << 8) | data[i + 2]);
+        len = (size_t) data[i + 3] * 8;
+        now += (uint64_t) data[i + 4] * 4;
+
+        if (data[i] & 1) {
+            memset(pkt, data[i], sizeof(pkt));
+            pkt[0] = data[i + 2];
+            meet_rtp_history_put(&hi, seq, pkt, len);
+
+            sl = meet_rtp_history_get(&hi, seq);
+
+            if (len && len <= MEET_RTP_HISTORY_MTU) {
+                check(sl && sl->seq == seq && sl->len == len
+                      && sl->data[0] == data[i + 2]);
+            }
+
+            if (hi.have) {
+                newest = hi.max_seq;
+            }
+
+            continue;
+        }
+
+        want = meet_rtp_history_rate(&hi, now, min, max);
+
+        if (want == 0) {
+            continue;
+        }
+
+        check(want >= min && want <= max && (want & (want - 1)) == 0
+              && want != hi.nslots);
+
+        /* every packet kept stays when growing, the newest when not */
+        found = 0;
+        for (k = 0; k < hi.nslots; k++) {
+            found += (hi.slots[k].len != 0);
+        }
+
+        had = hi.have && meet_rtp_history_get(&hi, newest) != NULL;
+        grows = want > hi.nslots;
+
+        cur ^= 1;
+        meet_rtp_history_move(&hi, hist_slots[cur], want);
+
+        check(hi.nslots == want && (!hi.have || hi.max_seq == newest));
+
+        kept = 0;
+        for (k = 0; k < want; k++) {
+            if (hi.slots[k].len) {
+                kept++;
+                check((hi.slots[k].seq & (want - 1)) == k);
+            }
+        }
+
+        check(grows ? kept == found : kept <= found && kept <= want);
+        check(!had || meet_rtp_history_get(&hi, newest) != NULL);
+    }
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -520,6 +615,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_keyframes(data, size);
     check_rewriter(data, size);
     check_resend(data, size);
+    check_history(data, size);
 
     return 0;
 }

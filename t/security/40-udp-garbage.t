@@ -28,14 +28,8 @@ if (!$bin) {
 my $tf = timeout_factor();
 my $dir = tempdir('meet-garbage-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
-start_nginx(
-    main_config => "events { worker_connections 512; }\n",
-    config => "    location /rtc { meet_signal; meet_signal_ping_timeout 300s; }\n"
-            . "    location = /healthz { meet_health; }\n",
-    stream_config => "    server {\n"
-            . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
-            . "        meet_rtp;\n"
-            . "    }\n");
+start_nginx(MeetPeer::nginx_conf(
+    main => "events { worker_connections 512; }\n"));
 
 my $http_port = test_var('TEST_NGINX_SERVER_PORT');
 my $udp_port = test_var('TEST_NGINX_UDP_PORT_1');

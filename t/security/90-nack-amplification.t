@@ -38,21 +38,11 @@ if (!$bin) {
 my $tf = timeout_factor();
 my $dir = tempdir('meet-nack-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
-start_nginx(
-    config => "    location /rtc { meet_signal; meet_signal_ping_timeout 300s; }\n"
-            . "    location = /healthz { meet_health; }\n",
-    stream_config => "    server {\n"
-            . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
-            . "        meet_rtp;\n"
-            . "    }\n");
+start_nginx(MeetPeer::nginx_conf());
 
 my $http_port = test_var('TEST_NGINX_SERVER_PORT');
 
-sub media {
-    my $r = http_request(path => '/healthz');
-    my $h = eval { JSON::PP::decode_json($r->{body}) } || {};
-    return $h->{components}{media} || {};
-}
+sub media { MeetPeer::health() }
 
 my %cert;
 for my $who (qw(pub mallory trudy bob)) {

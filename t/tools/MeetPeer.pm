@@ -19,6 +19,8 @@ package MeetPeer;
 #   $proc->wait_line(qr/^dtls ok/, 5);  my $r = $proc->finish(10);
 #   $proc->latest(qr/^progress/)     the last such line so far
 #   $r->{status}, $r->{result}{rx_rtp}, $r->{stderr}
+#   start_nginx(MeetPeer::nginx_conf(stream => '...', main => '...'));
+#   my $m = MeetPeer::health();      /healthz's components.media
 #
 # Every wait is bounded; everything talks to 127.0.0.1 only.  The caller
 # needs t/lib in @INC (Test::Meet::WebSocket).
@@ -28,7 +30,31 @@ use warnings;
 use IO::Select;
 use POSIX ();
 use Time::HiRes qw(time sleep);
+use JSON::PP ();
 use Test::Meet::WebSocket;
+
+# start_nginx()'s arguments for a media test: /rtc and /healthz, meet_rtp
+# on UDP port 1 with the lines of stream => in its server, the lines of
+# main => in the main context
+sub nginx_conf {
+    my (%a) = @_;
+    return (
+        config => "    location /rtc { meet_signal; meet_signal_ping_timeout 300s; }\n"
+                . "    location = /healthz { meet_health; }\n",
+        stream_config => "    server {\n"
+                . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
+                . "        meet_rtp;\n"
+                . ($a{stream} // '')
+                . "    }\n",
+        (defined $a{main} ? (main_config => $a{main}) : ()));
+}
+
+# /healthz's media component (components.media), {} without one
+sub health {
+    my $r = Test::Meet::http_request(path => '/healthz', timeout => 5);
+    my $h = eval { JSON::PP::decode_json($r->{body} // '') } || {};
+    return $h->{components}{media} || {};
+}
 
 sub build {
     my ($repo) = @_;

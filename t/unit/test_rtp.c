@@ -1575,6 +1575,142 @@ test_resend(void)
 }
 
 
+static meet_rtp_history_slot_t  hist_a[64], hist_b[256], hist_c[16];
+
+
+static void
+test_history(void)
+{
+    u_char                          pkt[MEET_RTP_HISTORY_MTU + 1];
+    unsigned                        i, n, got, grow;
+    uint64_t                        t;
+    meet_rtp_history_t              hi;
+    const meet_rtp_history_slot_t  *sl;
+
+    memset(pkt, 0xab, sizeof(pkt));
+
+    meet_rtp_history_init(&hi, hist_a, 64);
+    ok(hi.nslots == 64 && meet_rtp_history_get(&hi, 0) == NULL,
+       "history: empty");
+
+    for (i = 0; i < 100; i++) {
+        pkt[0] = (u_char) i;
+        meet_rtp_history_put(&hi, (uint16_t) (65500 + i), pkt, 100 + i);
+    }
+    sl = meet_rtp_history_get(&hi, (uint16_t) (65500 + 99));
+    ok(sl && sl->len == 199 && sl->data[0] == 99, "history: the newest");
+    ok(meet_rtp_history_get(&hi, (uint16_t) (65500 + 36)) != NULL
+       && meet_rtp_history_get(&hi, (uint16_t) (65500 + 35)) == NULL,
+       "history: the last 64 kept, across the wrap");
+    ok(hi.max_seq == (uint16_t) (65500 + 99), "history: the newest number");
+
+    /* 7 and 8 are 65500 + 43 and + 44 */
+    meet_rtp_history_put(&hi, 7, pkt, MEET_RTP_HISTORY_MTU + 1);
+    meet_rtp_history_put(&hi, 8, pkt, 0);
+    ok((sl = meet_rtp_history_get(&hi, 7)) && sl->len == 143
+       && (sl = meet_rtp_history_get(&hi, 8)) && sl->len == 144,
+       "history: too long or empty packets are not kept");
+
+    /* growing keeps every packet */
+    meet_rtp_history_move(&hi, hist_b, 256);
+    n = 0;
+    for (i = 36; i < 100; i++) {
+        sl = meet_rtp_history_get(&hi, (uint16_t) (65500 + i));
+        n += (sl && sl->len == 100 + i && sl->data[0] == (u_char) i);
+    }
+    ok(hi.nslots == 256 && n == 64, "history: grown, the 64 moved (%u)", n);
+    meet_rtp_history_put(&hi, (uint16_t) (65500 + 100), pkt, 10);
+    ok(meet_rtp_history_get(&hi, (uint16_t) (65500 + 36)) != NULL,
+       "history: grown, a new packet overwrites nothing kept");
+
+    /* shrinking keeps the newest */
+    meet_rtp_history_move(&hi, hist_c, 16);
+    n = 0;
+    for (i = 85; i <= 100; i++) {
+        n += (meet_rtp_history_get(&hi, (uint16_t) (65500 + i)) != NULL);
+    }
+    ok(hi.nslots == 16 && n == 16
+       && meet_rtp_history_get(&hi, (uint16_t) (65500 + 84)) == NULL,
+       "history: shrunk, the newest 16 (%u)", n);
+
+    /* none: nothing kept, nothing found */
+    meet_rtp_history_init(&hi, NULL, 0);
+    meet_rtp_history_put(&hi, 1, pkt, 10);
+    ok(hi.nslots == 0 && meet_rtp_history_get(&hi, 1) == NULL,
+       "history: without slots");
+
+    /* the rate: 20 packets a second stay in 64 slots */
+    meet_rtp_history_init(&hi, hist_a, 64);
+    grow = 0;
+    for (t = 0; t < 10000; t += 50) {
+        grow |= meet_rtp_history_rate(&hi, t, 64, 512);
+    }
+    ok(grow == 0 && hi.rate == 20, "history: 20/s fits 64 (rate %u)",
+       hi.rate);
+
+    /* 300 a second: 512 (a second and a quarter), no more than max */
+    got = 0;
+    for (i = 0; i < 900; i++) {
+        n = meet_rtp_history_rate(&hi, 10000 + i * 10 / 3, 64, 512);
+        if (n) {
+            got = n;
+            meet_rtp_history_move(&hi, hist_b, 256);  /* any slots */
+            hi.nslots = n;
+            break;
+        }
+    }
+    ok(got == 512, "history: 300/s needs 512 (%u)", got);
+    meet_rtp_history_init(&hi, hist_a, 64);
+    got = 0;
+    for (i = 0; i < 3000 && !got; i++) {
+        got = meet_rtp_history_rate(&hi, i / 2, 64, 256);
+    }
+    ok(got == 256, "history: 2000/s, max 256 (%u)", got);
+
+    /* 90 a second: 128 */
+    meet_rtp_history_init(&hi, hist_a, 64);
+    got = 0;
+    for (i = 0; i < 300 && !got; i++) {
+        got = meet_rtp_history_rate(&hi, (uint64_t) i * 1000 / 90, 64, 512);
+    }
+    ok(got == 128, "history: 90/s needs 128 (%u)", got);
+
+    /* quiet: 10 s at a quarter or less halves it, then again */
+    meet_rtp_history_init(&hi, hist_b, 256);
+    n = 0;
+    grow = 0;
+    for (t = 0; t < 30000; t += 100) {
+        got = meet_rtp_history_rate(&hi, t, 64, 512);
+        if (got) {
+            grow = got;
+            hi.nslots = got;
+            n++;
+            break;
+        }
+    }
+    ok(n == 1 && grow == 128 && t >= 10000,
+       "history: 10/s in 256 slots halved after 10 s (%u at %u ms)", grow,
+       (unsigned) t);
+
+    meet_rtp_history_init(&hi, hist_b, 256);
+    got = 0;
+    for (t = 0; t < 30000 && !got; t += 5) {
+        got = meet_rtp_history_rate(&hi, t, 64, 512);
+    }
+    ok(got == 0, "history: 200/s in 256 slots kept (%u)", got);
+
+    /* a silence of 5 s counts as a slow second */
+    meet_rtp_history_init(&hi, hist_a, 64);
+    meet_rtp_history_rate(&hi, 0, 64, 512);
+    for (i = 0; i < 400; i++) {
+        meet_rtp_history_rate(&hi, 1, 64, 512);
+    }
+    got = meet_rtp_history_rate(&hi, 5001, 64, 512);
+    ok(got == 128 && hi.rate == 80,
+       "history: 401 packets in 5 s, 80/s, 128 slots (%u, %u)", hi.rate, got);
+}
+
+
 int
 main(void)
 {
@@ -1590,6 +1726,7 @@ main(void)
     test_rtx();
     test_nack();
     test_resend();
+    test_history();
 
     return done_testing();
 }
