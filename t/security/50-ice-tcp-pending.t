@@ -9,7 +9,7 @@ use lib 't/lib';
 use Test::Meet;
 use Test::Meet::WebSocket;
 use Test::Meet::Stun;
-use Test::Meet::Util qw(slurp);
+use Test::Meet::Util qw(slurp timeout_factor);
 use IO::Socket::IP;
 use IO::Select;
 use Time::HiRes qw(time);
@@ -18,13 +18,17 @@ my $repo = test_var('TEST_NGINX_REPO');
 my $offer = slurp("$repo/t/unit/fixtures/chromium-join-offer.sdp");
 my ($their_ufrag) = $offer =~ /^a=ice-ufrag:(\S+)/m;
 
+# the pending timeout, long enough (under valgrind too) that "closed at
+# once" (within half of it) cannot be its doing
+my $pending_ms = int(2000 * timeout_factor());
+
 start_nginx(
     config => "    location /rtc { meet_signal; }\n",
     stream_config => "    server {\n"
             . "        listen 127.0.0.1:\$TEST_NGINX_PORT_1;\n"
             . "        meet_rtp;\n"
             . "        meet_rtp_tcp_pending 4;\n"
-            . "        meet_rtp_tcp_pending_timeout 1s;\n"
+            . "        meet_rtp_tcp_pending_timeout ${pending_ms}ms;\n"
             . "    }\n");
 
 my $tcp_port = test_var('TEST_NGINX_PORT_1');
@@ -52,12 +56,13 @@ sub closed_within {
 
 my @held = map { tcp_connect() } 1 .. 4;
 my $fifth = tcp_connect();
-is(closed_within($fifth, 1), 1,
+is(closed_within($fifth, $pending_ms / 2000), 1,
    'a fifth connection without a check is closed at once');
 ok(wait_for_log('ICE-TCP connections wait for their first valid check '
                 . '(meet_rtp_tcp_pending), closing'), '... saying why');
 is(closed_within($held[0], 0.3), 0, 'the first four are kept a while');
-is(closed_within($_, 3), 1, 'a pending connection goes after its timeout')
+is(closed_within($_, 1.5 * $pending_ms / 1000), 1,
+   'a pending connection goes after its timeout')
     for @held;
 
 # a validated connection does not count
@@ -73,7 +78,7 @@ syswrite($ok, pack('n', length $req) . $req);
 my $sel = IO::Select->new($ok);
 my $got = '';
 while (length $got < 2 || length $got < 2 + unpack('n', $got)) {
-    last unless $sel->can_read(2);
+    last unless $sel->can_read(2 * timeout_factor());
     last unless sysread($ok, my $b, 4096);
     $got .= $b;
 }
@@ -85,7 +90,7 @@ is($r && $r->{class}, 'success', 'a valid check over ICE-TCP is answered');
 @held = map { tcp_connect() } 1 .. 4;
 is(closed_within($held[3], 0.3), 0,
    'four pending connections beside a validated one are kept');
-is(closed_within($ok, 1.5), 0,
+is(closed_within($ok, 1.5 * $pending_ms / 1000), 0,
    'the validated connection outlives the pending timeout');
 
 stop_nginx();
