@@ -129,6 +129,9 @@ ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     ngx_meet_rtp_dtls_flush(peer);
     ngx_meet_rtp_dtls_state(peer, st);
     ngx_meet_rtp_dtls_arm(peer);
+
+    /* last: the signal module may free the peer on a data message */
+    ngx_meet_rtp_sctp_deliver(peer);
 }
 
 

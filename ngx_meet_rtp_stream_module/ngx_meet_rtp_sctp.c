@@ -33,9 +33,10 @@
  * Receiving: usrsctp hands over a message whole (MSG_EOR) or in parts;
  * parts are put together up to meet_rtp_data_max_message (larger ones are
  * dropped and counted).  Messages are queued during usrsctp's callback
- * and given to the signal module after usrsctp_conninput() returns, so
- * that whatever the signal module does (send to others, close this
- * participant) never runs inside usrsctp.  Sending: usrsctp's send
+ * and given to the signal module by ngx_meet_rtp_sctp_deliver(), which
+ * ngx_meet_rtp_dtls.c calls once the datagram is done with, so that
+ * whatever the signal module does (send to others, close this
+ * participant) never runs inside usrsctp or OpenSSL.  Sending: usrsctp's send
  * buffer of the association, meet_rtp_data_buffer bytes, is the bounded
  * queue; a message that does not fit is refused (NGX_AGAIN) and counted.
  */
@@ -85,7 +86,7 @@ typedef struct {
     ngx_queue_t               received;       /* whole messages */
     ngx_meet_rtp_channel_t    chan[MEET_DCEP_LABEL_LAST];   /* by label */
     unsigned                  up:1;           /* the association is */
-    unsigned                  delivering:1;   /* in _deliver() */
+    unsigned                  delivering:1;   /* in _flush() */
 } ngx_meet_rtp_sctp_t;
 
 
@@ -94,7 +95,7 @@ static ngx_meet_rtp_sctp_t *ngx_meet_rtp_sctp_create(
 static void ngx_meet_rtp_sctp_close(ngx_meet_rtp_sctp_t *s);
 static ngx_int_t ngx_meet_rtp_sctp_init_usrsctp(ngx_log_t *log);
 static ngx_int_t ngx_meet_rtp_sctp_socket(ngx_meet_rtp_sctp_t *s);
-static void ngx_meet_rtp_sctp_deliver(ngx_meet_rtp_sctp_t *s);
+static void ngx_meet_rtp_sctp_flush(ngx_meet_rtp_sctp_t *s);
 static int ngx_meet_rtp_sctp_out(void *addr, void *buf, size_t len,
     uint8_t tos, uint8_t set_df);
 static int ngx_meet_rtp_sctp_recv(struct socket *sock,
@@ -155,8 +156,15 @@ ngx_meet_rtp_sctp_input(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     }
 
     usrsctp_conninput((void *) s->node.key, p, n, 0);
+}
 
-    ngx_meet_rtp_sctp_deliver(s);
+
+void
+ngx_meet_rtp_sctp_deliver(ngx_meet_rtp_peer_t *peer)
+{
+    if (peer->sctp) {
+        ngx_meet_rtp_sctp_flush(peer->sctp);
+    }
 }
 
 
@@ -410,7 +418,7 @@ ngx_meet_rtp_sctp_peer_free(ngx_meet_rtp_peer_t *peer)
 
     peer->sctp = NULL;
 
-    /* while ngx_meet_rtp_sctp_deliver() runs, it closes s when it returns */
+    /* while ngx_meet_rtp_sctp_flush() runs, it closes s when it returns */
     if (s->delivering) {
         s->peer = NULL;
         return;
@@ -457,13 +465,13 @@ ngx_meet_rtp_sctp_close(ngx_meet_rtp_sctp_t *s)
 
 
 /*
- * The messages usrsctp gave during the last call, to the signal module
+ * The messages usrsctp gave since the last time, to the signal module
  * (and, in the tests' build, back to the sender).  The signal module may
  * free this participant meanwhile: then s is closed here.
  */
 
 static void
-ngx_meet_rtp_sctp_deliver(ngx_meet_rtp_sctp_t *s)
+ngx_meet_rtp_sctp_flush(ngx_meet_rtp_sctp_t *s)
 {
     ngx_queue_t              *q;
     ngx_meet_rtp_data_msg_t  *m;

@@ -242,7 +242,9 @@ void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
  * Data channels (ngx_meet_rtp_sctp.c): SCTP over DTLS (RFC 8261), DCEP
  * (RFC 8832).  ngx_meet_rtp_sctp_input(): a DTLS record of application
  * data (an SCTP packet) from the peer; the peer's association is made at
- * the first.  SCTP packets leave through ngx_meet_rtp_sctp_output, the
+ * the first.  ngx_meet_rtp_sctp_deliver(): the whole messages they
+ * completed go to the signal module (ngx_meet_media_data()), which may
+ * free the peer: call it last, when the datagram is done with.  SCTP packets leave through ngx_meet_rtp_sctp_output, the
  * hook ngx_meet_rtp_dtls.c sets (one record each; NGX_ERROR: not sent).
  * _peer_free(): the association is aborted and freed (before the DTLS
  * session goes).  _hooks_init(): at postconfiguration, the sender of
@@ -255,6 +257,7 @@ extern ngx_meet_rtp_sctp_output_pt  ngx_meet_rtp_sctp_output;
 
 void ngx_meet_rtp_sctp_hooks_init(void);
 void ngx_meet_rtp_sctp_input(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_sctp_deliver(ngx_meet_rtp_peer_t *peer);
 void ngx_meet_rtp_sctp_peer_free(ngx_meet_rtp_peer_t *peer);
 void ngx_meet_rtp_sctp_exit_process(ngx_cycle_t *cycle);
 
