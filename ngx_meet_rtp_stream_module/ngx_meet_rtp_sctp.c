@@ -840,7 +840,16 @@ ngx_meet_rtp_sctp_dcep(ngx_meet_rtp_sctp_t *s, uint16_t sid, const u_char *p,
 }
 
 
-/* the sender of ngx_meet_media.h (rule 8) */
+/*
+ * The sender of ngx_meet_media.h (rule 8).  A message that does not fit
+ * in the association's send buffer (meet_rtp_data_buffer: what the
+ * client has not acknowledged yet) is refused at once, NGX_AGAIN, and
+ * never waits: livekit-server drops a message for a subscriber whose
+ * buffered amount is over its limit (pkg/rtc/transport.go,
+ * sendDataMessage: ErrDataChannelBufferFull), and lossy ones earlier, to
+ * hold a target latency (pkg/sfu/datachannel/datachannel_writer.go); the
+ * signal module decides what a refusal means for the sender.
+ */
 
 static ngx_int_t
 ngx_meet_rtp_sctp_send(ngx_meet_media_transport_t *ms,
