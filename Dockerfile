@@ -45,7 +45,7 @@ FROM debian:bookworm
 
 # Debian's nginx, and the package: its Depends bring libnginx-mod-stream
 # and the runtime libraries of the modules (${shlibs:Depends}: jansson,
-# libpq, hiredis, protobuf-c; libsrtp is linked in statically)
+# libpq, hiredis, protobuf-c, usrsctp; libsrtp is linked in statically)
 COPY --from=build /out/ /tmp/meet/
 RUN apt-get update -q \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

@@ -6,7 +6,9 @@
  * (setup:passive) with the cycle's certificate, the client certificate
  * checked against the fingerprint of its offer, then SRTP sessions keyed
  * from the handshake (RFC 5764); what SRTP then carries is the peer's
- * (ngx_meet_rtp_peer.c).  Retransmissions run on nginx timers.
+ * (ngx_meet_rtp_peer.c).  Retransmissions run on nginx timers.  After
+ * the handshake, DTLS application data is SCTP (RFC 8261): records go to
+ * ngx_meet_rtp_sctp.c and its packets come back through our output hook.
  */
 
 
@@ -20,6 +22,10 @@ static void ngx_meet_rtp_dtls_arm(ngx_meet_rtp_peer_t *peer);
 static void ngx_meet_rtp_dtls_timer(ngx_event_t *ev);
 static void ngx_meet_rtp_dtls_state(ngx_meet_rtp_peer_t *peer,
     meet_dtls_state_e st);
+static void ngx_meet_rtp_dtls_app_read(void *data, const u_char *p,
+    size_t n);
+static ngx_int_t ngx_meet_rtp_dtls_app_write(ngx_meet_rtp_peer_t *peer,
+    u_char *p, size_t n);
 
 
 static meet_dtls_ctx_t  *ngx_meet_rtp_dtls_ctx;
@@ -51,6 +57,9 @@ ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    /* SCTP packets of data channels leave through us */
+    ngx_meet_rtp_sctp_output = ngx_meet_rtp_dtls_app_write;
+
     return NGX_OK;
 }
 
@@ -58,6 +67,8 @@ ngx_meet_rtp_dtls_init_process(ngx_cycle_t *cycle)
 void
 ngx_meet_rtp_dtls_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_meet_rtp_sctp_exit_process(cycle);
+
     if (ngx_meet_rtp_dtls_ctx) {
         meet_dtls_ctx_free(ngx_meet_rtp_dtls_ctx);
         ngx_meet_rtp_dtls_ctx = NULL;
@@ -108,6 +119,9 @@ ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
             ngx_meet_rtp_drops[NGX_MEET_DROP_DTLS]++;
             return;
         }
+
+        meet_dtls_set_app_handler(peer->dtls, ngx_meet_rtp_dtls_app_read,
+                                  peer);
     }
 
     st = meet_dtls_feed(peer->dtls, p, n);
@@ -115,6 +129,9 @@ ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
     ngx_meet_rtp_dtls_flush(peer);
     ngx_meet_rtp_dtls_state(peer, st);
     ngx_meet_rtp_dtls_arm(peer);
+
+    /* last: the signal module may free the peer on a data message */
+    ngx_meet_rtp_sctp_deliver(peer);
 }
 
 
@@ -240,12 +257,47 @@ ngx_meet_rtp_dtls_timer(ngx_event_t *ev)
 }
 
 
+/* a record of application data: an SCTP packet */
+
+static void
+ngx_meet_rtp_dtls_app_read(void *data, const u_char *p, size_t n)
+{
+    ngx_meet_rtp_peer_t  *peer = data;
+
+    ngx_meet_rtp_sctp_input(peer, (u_char *) p, n);
+}
+
+
+/* an SCTP packet to the peer: one record, to its address if it consents */
+
+static ngx_int_t
+ngx_meet_rtp_dtls_app_write(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n)
+{
+    if (peer->dtls == NULL || peer->selected == NULL
+        || !peer->selected->consent)
+    {
+        return NGX_ERROR;
+    }
+
+    if (meet_dtls_write(peer->dtls, p, n) != 0) {
+        return NGX_ERROR;
+    }
+
+    ngx_meet_rtp_dtls_flush(peer);
+
+    return NGX_OK;
+}
+
+
 void
 ngx_meet_rtp_dtls_peer_free(ngx_meet_rtp_peer_t *peer)
 {
     if (peer->dtls_timer.timer_set) {
         ngx_del_timer(&peer->dtls_timer);
     }
+
+    /* the association first: its ABORT goes in a DTLS record */
+    ngx_meet_rtp_sctp_peer_free(peer);
 
     if (peer->dtls) {
         if (peer->connected && peer->selected) {

@@ -37,6 +37,41 @@ ngx_uint_t  ngx_meet_rtp_history_slots;   /* packets the NACK histories
                                              hold room for, now */
 
 
+/* data channels */
+ngx_uint_t  ngx_meet_rtp_data_in;         /* whole messages received */
+ngx_uint_t  ngx_meet_rtp_data_in_bytes;
+ngx_uint_t  ngx_meet_rtp_data_out;        /* messages queued to SCTP */
+ngx_uint_t  ngx_meet_rtp_data_out_bytes;
+ngx_uint_t  ngx_meet_rtp_data_channels;   /* channels opened */
+ngx_uint_t  ngx_meet_rtp_data_assocs;     /* SCTP associations now */
+
+ngx_uint_t  ngx_meet_rtp_data_drops[NGX_MEET_DATA_DROP_LAST];
+
+
+const char  *ngx_meet_rtp_data_drop_names[NGX_MEET_DATA_DROP_LAST] = {
+    "too_big",
+    "buffer_full",
+    "unknown_stream",
+    "data_track",
+    "bad_ppid",
+    "channel_refused",
+    "dcep_malformed",
+    "no_memory",
+    "send_error"
+};
+
+
+ngx_meet_rtp_counter_t  ngx_meet_rtp_data_counters[] = {
+    { "messages_in", &ngx_meet_rtp_data_in },
+    { "bytes_in", &ngx_meet_rtp_data_in_bytes },
+    { "messages_out", &ngx_meet_rtp_data_out },
+    { "bytes_out", &ngx_meet_rtp_data_out_bytes },
+    { "channels_opened", &ngx_meet_rtp_data_channels },
+    { "associations", &ngx_meet_rtp_data_assocs },
+    { NULL, NULL }
+};
+
+
 const char  *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST] = {
     "unknown_packet",
     "unbound_address",
@@ -80,9 +115,14 @@ ngx_meet_rtp_stats_init(void)
     ngx_uint_t  i;
 
     ngx_memzero(ngx_meet_rtp_drops, sizeof(ngx_meet_rtp_drops));
+    ngx_memzero(ngx_meet_rtp_data_drops, sizeof(ngx_meet_rtp_data_drops));
 
     for (i = 0; ngx_meet_rtp_counters[i].name; i++) {
         *ngx_meet_rtp_counters[i].value = 0;
+    }
+
+    for (i = 0; ngx_meet_rtp_data_counters[i].name; i++) {
+        *ngx_meet_rtp_data_counters[i].value = 0;
     }
 
     ngx_meet_rtp_npeers = 0;

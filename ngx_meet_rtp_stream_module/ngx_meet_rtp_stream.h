@@ -12,7 +12,10 @@
  *     ngx_meet_rtp_ice.c            ICE-lite checks, the selected pair
  *     ngx_meet_rtp_peer.c           a participant's media: its life, SRTP
  *                                   unprotect, RTP/RTCP dispatch
- *     ngx_meet_rtp_dtls.c           the DTLS handshake, SRTP keying
+ *     ngx_meet_rtp_dtls.c           the DTLS handshake, SRTP keying,
+ *                                   application data to and from SCTP
+ *     ngx_meet_rtp_sctp.c           data channels: SCTP (usrsctp on the
+ *                                   event loop), DCEP, whole messages
  *     ngx_meet_rtp_forward.c        forwarding, fan-out, NACK, RR, TWCC
  *     ngx_meet_rtp_send.c           output: sends, ICE-TCP frames out,
  *                                   sendmmsg() batches, RTCP
@@ -72,10 +75,16 @@ typedef struct {
     ngx_msec_t                consent_timeout;   /* no answer: no media */
     ngx_uint_t                history_min;  /* packets of a video track's */
     ngx_uint_t                history_max;  /*   NACK history */
+    size_t                    data_max_message;  /* a data channel message
+                                               received (reassembled) */
+    size_t                    data_buffer;  /* SCTP send buffer of a
+                                               participant */
 #if (NGX_MEET_TEST_HOOKS)
     ngx_uint_t                test_drop;    /* drop every n-th forwarded
                                                video packet (tests) */
     ngx_uint_t                test_drop_upstream;  /* every n-th received */
+    ngx_flag_t                test_data_echo;    /* data messages back to
+                                               their sender (tests) */
 #endif
 } ngx_meet_rtp_srv_conf_t;
 
@@ -150,6 +159,9 @@ struct ngx_meet_rtp_peer_s {
                                                our consent request yet */
     void                     *dtls;         /* meet_dtls_session_t */
     void                     *srtp;         /* meet_srtp_t */
+    void                     *sctp;         /* ngx_meet_rtp_sctp_t: its
+                                               data channels, once the
+                                               client spoke SCTP */
     ngx_event_t               dtls_timer;
     ngx_log_t                *log;
     uint64_t                  rx_rtp;
@@ -231,6 +243,29 @@ void ngx_meet_rtp_dtls_peer_free(ngx_meet_rtp_peer_t *peer);
 void ngx_meet_rtp_dtls(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
 
 /*
+ * Data channels (ngx_meet_rtp_sctp.c): SCTP over DTLS (RFC 8261), DCEP
+ * (RFC 8832).  ngx_meet_rtp_sctp_input(): a DTLS record of application
+ * data (an SCTP packet) from the peer; the peer's association is made at
+ * the first.  ngx_meet_rtp_sctp_deliver(): the whole messages they
+ * completed go to the signal module (ngx_meet_media_data()), which may
+ * free the peer: call it last, when the datagram is done with.  SCTP packets leave through ngx_meet_rtp_sctp_output, the
+ * hook ngx_meet_rtp_dtls.c sets (one record each; NGX_ERROR: not sent).
+ * _peer_free(): the association is aborted and freed (before the DTLS
+ * session goes).  _hooks_init(): at postconfiguration, the sender of
+ * ngx_meet_media.h (rule 8).  _exit_process(): usrsctp ends.
+ */
+typedef ngx_int_t (*ngx_meet_rtp_sctp_output_pt)(ngx_meet_rtp_peer_t *peer,
+    u_char *p, size_t n);
+
+extern ngx_meet_rtp_sctp_output_pt  ngx_meet_rtp_sctp_output;
+
+void ngx_meet_rtp_sctp_hooks_init(void);
+void ngx_meet_rtp_sctp_input(ngx_meet_rtp_peer_t *peer, u_char *p, size_t n);
+void ngx_meet_rtp_sctp_deliver(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_sctp_peer_free(ngx_meet_rtp_peer_t *peer);
+void ngx_meet_rtp_sctp_exit_process(ngx_cycle_t *cycle);
+
+/*
  * Forwarding (ngx_meet_rtp_forward.c): decrypted RTP and RTCP of a peer.
  * _peer_init() and _peer_free() set up and stop its feedback timers
  * (transport-wide CC, receiver reports).
@@ -293,6 +328,31 @@ extern ngx_uint_t              ngx_meet_rtp_layer_switches;
 extern ngx_uint_t              ngx_meet_rtp_mem_refused;
 extern ngx_uint_t              ngx_meet_rtp_history_slots;
 extern const char             *ngx_meet_rtp_drop_names[NGX_MEET_DROP_LAST];
+
+/* data channels: messages and bytes each way, why messages were dropped */
+typedef enum {
+    NGX_MEET_DATA_DROP_TOO_BIG = 0,   /* over meet_rtp_data_max_message */
+    NGX_MEET_DATA_DROP_BUFFER_FULL,   /* a send over meet_rtp_data_buffer */
+    NGX_MEET_DATA_DROP_UNKNOWN_STREAM,  /* no open channel on its stream */
+    NGX_MEET_DATA_DROP_DATA_TRACK,    /* "_data_track": not routed yet */
+    NGX_MEET_DATA_DROP_BAD_PPID,      /* not a message PPID (RFC 8831) */
+    NGX_MEET_DATA_DROP_CHANNEL_REFUSED,  /* an OPEN of a label not ours */
+    NGX_MEET_DATA_DROP_DCEP_MALFORMED,
+    NGX_MEET_DATA_DROP_NO_MEMORY,     /* meet_media_memory, malloc */
+    NGX_MEET_DATA_DROP_SEND_ERROR,
+    NGX_MEET_DATA_DROP_LAST
+} ngx_meet_rtp_data_drop_e;
+
+extern ngx_uint_t              ngx_meet_rtp_data_drops[NGX_MEET_DATA_DROP_LAST];
+extern const char             *ngx_meet_rtp_data_drop_names[
+                                   NGX_MEET_DATA_DROP_LAST];
+extern ngx_meet_rtp_counter_t  ngx_meet_rtp_data_counters[];   /* NULL-ended */
+extern ngx_uint_t              ngx_meet_rtp_data_in;
+extern ngx_uint_t              ngx_meet_rtp_data_in_bytes;
+extern ngx_uint_t              ngx_meet_rtp_data_out;
+extern ngx_uint_t              ngx_meet_rtp_data_out_bytes;
+extern ngx_uint_t              ngx_meet_rtp_data_channels;
+extern ngx_uint_t              ngx_meet_rtp_data_assocs;
 extern ngx_meet_rtp_counter_t  ngx_meet_rtp_counters[];  /* NULL-ended,
                                                              for /healthz */
 

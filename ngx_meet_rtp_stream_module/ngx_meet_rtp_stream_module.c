@@ -61,7 +61,28 @@ static ngx_command_t  ngx_meet_rtp_commands[] = {
       NGX_STREAM_SRV_CONF_OFFSET,
       offsetof(ngx_meet_rtp_srv_conf_t, test_drop_upstream),
       NULL },
+
+    { ngx_string("meet_rtp_test_data_echo"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, test_data_echo),
+      NULL },
 #endif
+
+    { ngx_string("meet_rtp_data_max_message"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, data_max_message),
+      NULL },
+
+    { ngx_string("meet_rtp_data_buffer"),
+      NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_STREAM_SRV_CONF_OFFSET,
+      offsetof(ngx_meet_rtp_srv_conf_t, data_buffer),
+      NULL },
 
     { ngx_string("meet_rtp_session_timeout"),
       NGX_STREAM_MAIN_CONF|NGX_STREAM_SRV_CONF|NGX_CONF_TAKE1,
@@ -203,9 +224,12 @@ ngx_meet_rtp_create_srv_conf(ngx_conf_t *cf)
     rscf->consent_timeout = NGX_CONF_UNSET_MSEC;
     rscf->history_min = NGX_CONF_UNSET_UINT;
     rscf->history_max = NGX_CONF_UNSET_UINT;
+    rscf->data_max_message = NGX_CONF_UNSET_SIZE;
+    rscf->data_buffer = NGX_CONF_UNSET_SIZE;
 #if (NGX_MEET_TEST_HOOKS)
     rscf->test_drop = NGX_CONF_UNSET_UINT;
     rscf->test_drop_upstream = NGX_CONF_UNSET_UINT;
+    rscf->test_data_echo = NGX_CONF_UNSET;
 #endif
 
     return rscf;
@@ -312,10 +336,37 @@ ngx_meet_rtp_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    /*
+     * Data channels: a message received is put together up to
+     * data_max_message (the answer announces a=max-message-size:65536,
+     * RFC 8841's default, so browsers send no more); data_buffer is the
+     * SCTP send buffer of one participant, which holds what it has not
+     * acknowledged yet: a message that does not fit is refused
+     */
+    ngx_conf_merge_size_value(conf->data_max_message, prev->data_max_message,
+                              65536);
+    ngx_conf_merge_size_value(conf->data_buffer, prev->data_buffer,
+                              1024 * 1024);
+
+    if (conf->data_max_message < 1024
+        || conf->data_max_message > 16 * 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_data_max_message must be 1k to 16m");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->data_buffer < 16 * 1024 || conf->data_buffer > 64 * 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "meet_rtp_data_buffer must be 16k to 64m");
+        return NGX_CONF_ERROR;
+    }
 #if (NGX_MEET_TEST_HOOKS)
     ngx_conf_merge_uint_value(conf->test_drop, prev->test_drop, 0);
     ngx_conf_merge_uint_value(conf->test_drop_upstream,
                               prev->test_drop_upstream, 0);
+    ngx_conf_merge_value(conf->test_data_echo, prev->test_data_echo, 0);
 #endif
 
     return NGX_CONF_OK;
@@ -365,6 +416,9 @@ ngx_meet_rtp_init(ngx_conf_t *cf)
     if (n == 0) {
         return NGX_OK;
     }
+
+    /* data channels: the signal module's messages go out through us */
+    ngx_meet_rtp_sctp_hooks_init();
 
     return ngx_meet_health_register(cf, "media", ngx_meet_rtp_health, NULL);
 }
@@ -530,7 +584,7 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
 {
     size_t                        used, budget;
     ngx_uint_t                    i, n, refused;
-    json_t                       *listen, *tcp, *drops, *mem;
+    json_t                       *listen, *tcp, *drops, *mem, *data;
     ngx_listening_t              *ls;
     ngx_stream_core_srv_conf_t   *cscf;
     ngx_meet_rtp_srv_conf_t      *rscf;
@@ -636,6 +690,35 @@ ngx_meet_rtp_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
         }
 
         json_object_set_new(out, "dropped", drops);
+    }
+
+    /* data channels: messages each way, and why some were dropped */
+
+    data = json_object();
+    if (data) {
+        counters = ngx_meet_rtp_data_counters;
+
+        for (i = 0; counters[i].name; i++) {
+            json_object_set_new(data, counters[i].name,
+                                json_integer((json_int_t)
+                                             *counters[i].value));
+        }
+
+        drops = json_object();
+        if (drops) {
+            for (i = 0; i < NGX_MEET_DATA_DROP_LAST; i++) {
+                if (ngx_meet_rtp_data_drops[i]) {
+                    json_object_set_new(drops,
+                                        ngx_meet_rtp_data_drop_names[i],
+                                        json_integer((json_int_t)
+                                            ngx_meet_rtp_data_drops[i]));
+                }
+            }
+
+            json_object_set_new(data, "dropped", drops);
+        }
+
+        json_object_set_new(out, "data", data);
     }
 
     if (n == 0) {

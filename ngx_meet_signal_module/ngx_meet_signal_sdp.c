@@ -138,6 +138,16 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
         goto internal;
     }
 
+    /*
+     * Data channels (RFC 8841), when the media module carries them (its
+     * sender is registered, ngx_meet_media.h rule 8): livekit-client opens
+     * them on this peer connection.  Rejected, the client would wait for
+     * them until its peer connection timeout.
+     */
+    if (ngx_meet_media_data_sender != NULL) {
+        (void) meet_sdp_accept_data(sdp, dec);
+    }
+
     /* our side: ICE credentials, DTLS fingerprint, host candidates */
 
     ngx_memzero(&local, sizeof(meet_sdp_local_t));
@@ -168,6 +178,16 @@ ngx_meet_signal_offer(ngx_meet_signal_peer_t *peer,
         local.candidates = mc;
         local.ncandidates = i;
     }
+
+    /*
+     * The media module's SCTP port (it connects to the client's 5000, as
+     * browsers offer) and RFC 8841's default message size, also
+     * livekit-server's (pion's SCTP transport): larger messages are
+     * refused by the browser's send(); meet_rtp_data_max_message bounds
+     * what a client may make us put together
+     */
+    local.sctp_port = 5000;
+    local.max_message_size = 65536;
 
     local.session_id = peer->sdp_session_id;
     local.session_version = ++peer->sdp_version;

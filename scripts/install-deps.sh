@@ -15,7 +15,7 @@ what=${1:-test}
 
 build_pkgs="build-essential nginx nginx-dev libnginx-mod-stream libssl-dev
   zlib1g-dev libpcre2-dev libsrtp2-dev libhiredis-dev libpq-dev libjansson-dev
-  libprotobuf-c-dev protobuf-c-compiler pkg-config dpkg-dev"
+  libprotobuf-c-dev protobuf-c-compiler libusrsctp-dev pkg-config dpkg-dev"
 run_pkgs="nginx libnginx-mod-stream"
 # postgresql, redis-server: real servers started by t/lib/Test/Meet/Postgres.pm
 # and Redis.pm (as root the cluster runs as the postgres user, via setpriv

@@ -44,8 +44,9 @@
  */
 #define MEET_DTLS_MAX_CERT_LIST 8192
 
-/* application data is read into this and dropped */
-#define MEET_DTLS_READ_BUF      2048
+/* application data is read into this: a whole record (RFC 6347 4.1:
+   at most 2^14 bytes of plaintext) */
+#define MEET_DTLS_READ_BUF      16384
 
 
 struct meet_dtls_ctx_s {
@@ -69,6 +70,10 @@ struct meet_dtls_session_s {
 
     meet_srtp_keys_t          keys;
     u_char                    fingerprint[MEET_DTLS_FINGERPRINT_LEN];
+
+    /* application data after the handshake (RFC 8261: SCTP packets) */
+    meet_dtls_app_pt          app_handler;
+    void                     *app_data;
 
     /* datagrams to send: 2-byte big-endian length, then the bytes */
     size_t                    q_head;
@@ -540,9 +545,10 @@ meet_dtls_read(meet_dtls_session_t *s)
     u_char  buf[MEET_DTLS_READ_BUF];
 
     /*
-     * Nothing is expected after the handshake but retransmissions of the
-     * peer's last flight (OpenSSL then resends ours), alerts, and
-     * application data of a data channel, which we do not offer.
+     * After the handshake come retransmissions of the peer's last flight
+     * (OpenSSL then resends ours), alerts, and application data: the SCTP
+     * packets of data channels (RFC 8261), one record each, given to the
+     * application handler whole, or dropped without one.
      */
 
     data = 0;
@@ -552,6 +558,16 @@ meet_dtls_read(meet_dtls_session_t *s)
 
         if (n > 0) {
             data = 1;
+
+            if (s->app_handler) {
+                s->app_handler(s->app_data, buf, (size_t) n);
+
+                if (s->state != MEET_DTLS_CONNECTED) {
+                    /* the handler closed the session */
+                    break;
+                }
+            }
+
             continue;
         }
 
@@ -572,7 +588,39 @@ meet_dtls_read(meet_dtls_session_t *s)
 
     OPENSSL_cleanse(buf, sizeof(buf));
 
+    if (s->state != MEET_DTLS_CONNECTED) {
+        return s->state;
+    }
+
     return data ? MEET_DTLS_APP_DATA : MEET_DTLS_CONNECTED;
+}
+
+
+void
+meet_dtls_set_app_handler(meet_dtls_session_t *s, meet_dtls_app_pt handler,
+    void *data)
+{
+    s->app_handler = handler;
+    s->app_data = data;
+}
+
+
+int
+meet_dtls_write(meet_dtls_session_t *s, const u_char *data, size_t len)
+{
+    int  n;
+
+    if (s->state != MEET_DTLS_CONNECTED || len == 0
+        || len > MEET_DTLS_MAX_APP_DATA)
+    {
+        return -1;
+    }
+
+    n = SSL_write(s->ssl, data, (int) len);
+
+    ERR_clear_error();
+
+    return (n == (int) len) ? 0 : -1;
 }
 
 

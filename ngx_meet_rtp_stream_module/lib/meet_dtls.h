@@ -56,6 +56,12 @@
  * (application data before the ClientHello, a malformed ClientHello)
  * fails the session, with an alert to send.
  *
+ * Application data (RFC 8261: SCTP over DTLS for data channels): once
+ * connected, each record the peer sends is given whole to the handler set
+ * with meet_dtls_set_app_handler() during meet_dtls_feed() (dropped
+ * without one), and meet_dtls_write() makes one record of what it is
+ * given, queued as one datagram like the handshake's.
+ *
  * Errors and OpenSSL's error queue: every call leaves the thread's OpenSSL
  * error queue empty.
  */
@@ -74,7 +80,8 @@
 #include "meet_srtp.h"
 
 
-/* largest UDP payload we send */
+/* largest UDP payload we send (handshake), the largest plaintext of a
+   record we write */
 #define MEET_DTLS_MTU                   1200
 
 /* a buffer this big always holds a datagram of meet_dtls_next_datagram() */
@@ -96,8 +103,8 @@ typedef enum {
     MEET_DTLS_HANDSHAKING = 0,  /* in progress */
     MEET_DTLS_CONNECTED,        /* done, peer verified, SRTP keys ready */
     MEET_DTLS_APP_DATA,         /* connected; the datagram carried
-                                   application data, which was dropped
-                                   (returned by meet_dtls_feed() only) */
+                                   application data, given to the
+                                   app handler (returned by meet_dtls_feed() only) */
     MEET_DTLS_CLOSED,           /* close_notify sent or received */
     MEET_DTLS_FAILED            /* see meet_dtls_reason() */
 } meet_dtls_state_e;
@@ -105,6 +112,14 @@ typedef enum {
 
 typedef struct meet_dtls_ctx_s      meet_dtls_ctx_t;
 typedef struct meet_dtls_session_s  meet_dtls_session_t;
+
+/* a record of application data: valid during the call only */
+typedef void (*meet_dtls_app_pt)(void *data, const u_char *p, size_t len);
+
+/* the most application data meet_dtls_write() takes: one record (our
+   max_send_fragment), whose datagram stays within MEET_DTLS_MAX_DATAGRAM
+   with any cipher suite */
+#define MEET_DTLS_MAX_APP_DATA          MEET_DTLS_MTU
 
 
 /*
@@ -189,6 +204,17 @@ meet_dtls_state_e meet_dtls_on_timer(meet_dtls_session_t *s);
 meet_dtls_state_e meet_dtls_close(meet_dtls_session_t *s);
 
 meet_dtls_state_e meet_dtls_state(meet_dtls_session_t *s);
+
+/*
+ * Application data: the handler of the records received once connected
+ * (MEET_DTLS_APP_DATA); it may call meet_dtls_write().
+ * meet_dtls_write(): one record of len bytes (1 to
+ * MEET_DTLS_MAX_APP_DATA), queued: 0; -1 when not connected, len is out of
+ * range or OpenSSL refused it.
+ */
+void meet_dtls_set_app_handler(meet_dtls_session_t *s,
+    meet_dtls_app_pt handler, void *data);
+int meet_dtls_write(meet_dtls_session_t *s, const u_char *data, size_t len);
 
 /* why the session failed or closed (static or in the session); "" if not */
 const char *meet_dtls_reason(meet_dtls_session_t *s);

@@ -325,6 +325,13 @@ const char *meet_sdp_direction_name(unsigned direction);
  * accepted (one transport).  meet_sdp_build_answer() accepts the result
  * with any valid local parameters.
  *
+ * meet_sdp_accept_data() then accepts the data channels' section (RFC
+ * 8841): the first "application" section over DTLS/SCTP with the format
+ * webrtc-datachannel that the offer does not reject, in the BUNDLE group
+ * (without BUNDLE: only when no other section was accepted).  Its index,
+ * or -1 when there is none.  The answer gives it a=sctp-port and
+ * a=max-message-size from meet_sdp_local_t.
+ *
  * meet_sdp_kept_codecs() counts the payload types (primary and rtx) the
  * answer would keep for a section under a decision.
  *
@@ -334,6 +341,8 @@ const char *meet_sdp_direction_name(unsigned direction);
  * bad parameters or decisions.  ndecisions must be offer->nmedia.
  */
 void meet_sdp_default_decisions(const meet_sdp_offer_t *offer,
+    meet_sdp_decision_t *decisions);
+int meet_sdp_accept_data(const meet_sdp_offer_t *offer,
     meet_sdp_decision_t *decisions);
 size_t meet_sdp_kept_codecs(const meet_sdp_media_t *m,
     const meet_sdp_decision_t *d);

@@ -106,6 +106,42 @@ meet_sdp_default_decisions(const meet_sdp_offer_t *offer,
 }
 
 
+int
+meet_sdp_accept_data(const meet_sdp_offer_t *offer,
+    meet_sdp_decision_t *decisions)
+{
+    size_t                   i, naccepted;
+    const meet_sdp_media_t  *m;
+
+    naccepted = 0;
+
+    for (i = 0; i < offer->nmedia; i++) {
+        naccepted += decisions[i].accept;
+    }
+
+    for (i = 0; i < offer->nmedia; i++) {
+        m = &offer->media[i];
+
+        if (m->type != MEET_SDP_APPLICATION
+            || !m->sctp
+            || !meet_sdp_eq(&m->fmts, "webrtc-datachannel")
+            || (m->port == 0 && !m->bundle_only)
+            || (offer->has_bundle && !m->in_bundle)
+            || (!offer->has_bundle && naccepted))
+        {
+            continue;
+        }
+
+        memset(&decisions[i], 0, sizeof(meet_sdp_decision_t));
+        decisions[i].accept = 1;
+
+        return (int) i;
+    }
+
+    return -1;
+}
+
+
 size_t
 meet_sdp_kept_codecs(const meet_sdp_media_t *m, const meet_sdp_decision_t *d)
 {

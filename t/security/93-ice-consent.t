@@ -41,6 +41,9 @@ start_nginx(
             . "        meet_rtp;\n"
             . "        meet_rtp_consent_interval 500ms;\n"
             . "        meet_rtp_consent_timeout ${timeout_ms}ms;\n"
+            # an address's silence must not end it first (30s by default:
+            # the consent timeout under valgrind)
+            . "        meet_rtp_session_timeout " . (4 * $timeout_ms) . "ms;\n"
             . "    }\n");
 
 my $http_port = test_var('TEST_NGINX_SERVER_PORT');

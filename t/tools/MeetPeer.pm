@@ -22,6 +22,17 @@ package MeetPeer;
 #   start_nginx(MeetPeer::nginx_conf(stream => '...', main => '...'));
 #   my $m = MeetPeer::health();      /healthz's components.media
 #
+#   my $e = MeetPeer::start(name => 'data');   meet_peer built, a temp
+#   dir, nginx with /rtc, /healthz and a UDP meet_rtp server: {bin, dir,
+#   tf, port}, or a failed test and exit; MeetPeer::media(): /healthz's
+#   media component
+#
+#   my $x = MeetPeer::pair(bin => $bin, dir => $dir, port => $http_port,
+#                          room => 'r', tf => $tf);
+#   a publisher with its track and a subscriber whose meet_peer runs
+#   (--duration): $x->{pub}, $x->{sub}, $x->{sid}, $x->{cert}{pub|sub},
+#   $x->{sproc}; $x->{error} says which step failed
+#
 # Every wait is bounded; everything talks to 127.0.0.1 only.  The caller
 # needs t/lib in @INC (Test::Meet::WebSocket).
 
@@ -30,7 +41,11 @@ use warnings;
 use IO::Select;
 use POSIX ();
 use Time::HiRes qw(time sleep);
+use File::Temp ();
 use JSON::PP ();
+use Test::More ();
+use Test::Meet ();
+use Test::Meet::Util ();
 use Test::Meet::WebSocket;
 
 # start_nginx()'s arguments for a media test: /rtc and /healthz, meet_rtp
@@ -69,6 +84,76 @@ sub new_cert {
     my $out = `'$bin' cert '$file' 2>&1`;
     die "meet_peer cert $file: $out" if $? || $out !~ /^sha-256 (\S+)/m;
     return $1;
+}
+
+sub start {
+    my (%a) = @_;
+    my $bin = eval { build(Test::Meet::test_var('TEST_NGINX_REPO')) };
+    if (!$bin) {
+        Test::More::fail('meet_peer builds');
+        Test::More::diag($@);
+        Test::More::done_testing();
+        exit;
+    }
+
+    my $dir = File::Temp::tempdir("meet-$a{name}-XXXXXX", TMPDIR => 1,
+                                  CLEANUP => 1);
+
+    Test::Meet::start_nginx(
+        config => "    location /rtc { meet_signal; "
+                . "meet_signal_ping_timeout 300s; }\n"
+                . "    location = /healthz { meet_health; }\n",
+        stream_config => "    server {\n"
+                . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
+                . "        meet_rtp;\n" . ($a{stream} // '')
+                . "    }\n");
+
+    return { bin => $bin, dir => $dir,
+             tf => Test::Meet::Util::timeout_factor(),
+             port => Test::Meet::test_var('TEST_NGINX_SERVER_PORT') };
+}
+
+sub media {
+    my $r = Test::Meet::http_request(path => '/healthz');
+    my $h = eval { JSON::PP::decode_json($r->{body}) } || {};
+    return $h->{components}{media} || {};
+}
+
+sub pair {
+    my (%a) = @_;
+    my $tf = $a{tf} || 1;
+    my %x = (cert => {});
+
+    for my $who (qw(pub sub)) {
+        my $file = "$a{dir}/$who.pem";
+        $x{cert}{$who} = { file => $file, fp => new_cert($a{bin}, $file) };
+    }
+
+    $x{pub} = MeetPeer::Participant->join(port => $a{port}, room => $a{room},
+        identity => 'pub', fingerprint => $x{cert}{pub}{fp},
+        publish => { ssrc => 0x1234abcd, pt => 96 }, timeout => 5 * $tf);
+    return { %x, error => 'publisher join: ' . $x{pub}->error }
+        if $x{pub}->error;
+
+    $x{sid} = $x{pub}->publish(timeout => 5 * $tf);
+    return { %x, error => 'no track published' }
+        unless ($x{sid} // '') =~ /^TR_/;
+
+    $x{sub} = MeetPeer::Participant->join(port => $a{port}, room => $a{room},
+        identity => 'sub', fingerprint => $x{cert}{sub}{fp},
+        recv_audio => 1, recv_video => 1, timeout => 5 * $tf);
+    return { %x, error => 'subscriber join: ' . $x{sub}->error }
+        if $x{sub}->error;
+
+    $x{sproc} = MeetPeer::Proc->spawn($a{bin}, 'subscribe',
+        $x{sub}->peer_args(cert => $x{cert}{sub}{file}),
+        '--connect-timeout', 5 * $tf, '--duration', ($a{duration} // 20) * $tf,
+        '--idle', ($a{idle} // 2) * $tf);
+    my $line = $x{sproc}->wait_line(qr/^dtls ok/, 10 * $tf);
+    return { %x, error => 'subscriber: no ICE and DTLS' }
+        unless ($line // '') =~ /^dtls ok/;
+
+    return \%x;
 }
 
 sub random_string {

@@ -94,13 +94,16 @@ typedef enum {
     PHASE_JUNK,         /* a first byte of no RFC 7983 range */
     PHASE_RTCP_AUTH,    /* SRTCP sender report with a modified byte */
     PHASE_RTCP_REPLAY,  /* the last SRTCP packet again */
+    PHASE_DATA_JUNK,    /* DTLS application data: random bytes */
+    PHASE_DATA_SCTP,    /* DTLS application data: SCTP packets of random
+                           chunks with a valid CRC32c */
     PHASE_LAST
 } peer_phase_e;
 
 
 static const char  *peer_phase_names[PHASE_LAST] = {
     "valid", "auth", "replay", "short", "garbage", "junk", "rtcp_auth",
-    "rtcp_replay"
+    "rtcp_replay", "data_junk", "data_sctp"
 };
 
 
@@ -263,6 +266,7 @@ static void peer_send_one(peer_t *p, peer_phase_e kind);
 static size_t peer_build_rtp(peer_t *p, u_char *buf, uint16_t seq,
     int advance);
 static void peer_send_sr(peer_t *p, peer_phase_e kind);
+static size_t peer_build_sctp(peer_t *p, u_char *buf, size_t size);
 static void peer_retransmit(peer_t *p, uint16_t seq);
 static void peer_send_nacks(peer_t *p);
 static int peer_rtx(peer_t *p, meet_rtp_header_t *h, const u_char *buf);
@@ -390,7 +394,8 @@ usage(void)
 "           first and on PLI/FIR only)\n"
 "           [--send KIND:N,...] what to send, in order, one packet per\n"
 "           slot at --rate; KIND: valid auth replay short garbage junk\n"
-"           rtcp_auth rtcp_replay (default: valid for --duration)\n"
+"           rtcp_auth rtcp_replay data_junk data_sctp (default: valid\n"
+"           for --duration)\n"
 "           [--linger 0.5] seconds of receiving after the last packet\n"
 "           [--sr-copies 1] sender reports in each SRTCP compound\n"
 "  subscribe: [--idle 0] end that many seconds after the last RTP\n"
@@ -1868,6 +1873,30 @@ peer_send_one(peer_t *p, peer_phase_e kind)
         p->sent_bad[kind]++;
         return;
 
+    case PHASE_DATA_JUNK:
+    case PHASE_DATA_SCTP:
+        /* in a DTLS record: what an authenticated client may send */
+        if (kind == PHASE_DATA_JUNK) {
+            len = 1 + (p->sent_bad[kind] * 131) % 1100;
+
+            if (RAND_bytes(buf, (int) len) != 1) {
+                return;
+            }
+
+        } else {
+            len = peer_build_sctp(p, buf, PEER_MTU - 100);
+        }
+
+        if (SSL_write(p->ssl, buf, (int) len) != (int) len) {
+            ERR_clear_error();
+            fprintf(stderr, "meet_peer: SSL_write of %zu bytes failed\n",
+                    len);
+            return;
+        }
+
+        p->sent_bad[kind]++;
+        return;
+
     case PHASE_RTCP_REPLAY:
         if (p->last_rtcp_len == 0) {
             peer_send_sr(p, PHASE_VALID);
@@ -1883,6 +1912,87 @@ peer_send_one(peer_t *p, peer_phase_e kind)
 
     p->sent_bad[kind]++;
     peer_send(p, buf, len);
+}
+
+
+/*
+ * An SCTP packet (RFC 9260) to port 5000 of random chunks: types of every
+ * kind the data channel stack handles (DATA, INIT, INIT ACK, SACK,
+ * HEARTBEAT, ABORT, SHUTDOWN, COOKIE ECHO, RE-CONFIG, FORWARD TSN,
+ * I-DATA) or any, lengths true or lying, random values; the verification
+ * tag 0 or random; a valid CRC32c, so that the stack parses the chunks.
+ */
+
+static size_t
+peer_build_sctp(peer_t *p, u_char *buf, size_t size)
+{
+    size_t    len, n, i, k;
+    uint32_t  crc;
+    u_char    rnd[4];
+
+    static const u_char  types[] = { 0, 1, 2, 3, 4, 6, 7, 10, 130, 192, 64 };
+
+    if (size < 64 || RAND_bytes(buf, (int) size) != 1) {
+        return 0;
+    }
+
+    buf[0] = 0x13;                      /* ports 5000 -> 5000 */
+    buf[1] = 0x88;
+    buf[2] = 0x13;
+    buf[3] = 0x88;
+
+    if (buf[4] & 1) {
+        memset(buf + 4, 0, 4);          /* vtag 0, as an INIT has */
+    }
+
+    len = 12;
+
+    for (k = 0; k < 6 && len + 4 <= size; k++) {
+        if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+            return 0;
+        }
+
+        n = 4 + rnd[1] % 200;
+
+        if (len + n > size) {
+            n = size - len;
+        }
+
+        buf[len] = (rnd[0] & 0x80) ? rnd[2] : types[rnd[0] % sizeof(types)];
+
+        /* the length field: the truth, or a lie */
+        i = (rnd[3] & 0x3) ? n : rnd[2] * 7u;
+        buf[len + 2] = (u_char) (i >> 8);
+        buf[len + 3] = (u_char) i;
+
+        len += (n + 3) & ~(size_t) 3;
+
+        if (len > size) {
+            len = size;
+        }
+    }
+
+    /* CRC32c (Castagnoli) over the packet, checksum field zero */
+    memset(buf + 8, 0, 4);
+    crc = 0xffffffff;
+
+    for (i = 0; i < len; i++) {
+        crc ^= buf[i];
+
+        for (k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0x82f63b78 & (0 - (crc & 1)));
+        }
+    }
+
+    crc = ~crc;
+    buf[8] = (u_char) crc;
+    buf[9] = (u_char) (crc >> 8);
+    buf[10] = (u_char) (crc >> 16);
+    buf[11] = (u_char) (crc >> 24);
+
+    (void) p;
+
+    return len;
 }
 
 

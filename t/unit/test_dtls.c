@@ -76,6 +76,8 @@ typedef struct {
     int                       failed;
     int                       closed;
     int                       app_data;
+    u_char                    rx[2048];     /* the last record read */
+    size_t                    rx_len;
     unsigned                  timer_ms;
     unsigned long             err;
 
@@ -314,6 +316,8 @@ client_step(client_t *c)
 
         if (rc > 0) {
             c->app_data = 1;
+            memcpy(c->rx, buf, rc);
+            c->rx_len = rc;
             continue;
         }
 
@@ -585,6 +589,35 @@ handshake(const client_opts_t *o, meet_srtp_keys_t *skeys,
 
 /* DTLS */
 
+typedef struct {
+    meet_dtls_session_t      *s;
+    int                       calls;
+    size_t                    len[4];
+    int                       last_ok;
+} app_t;
+
+
+/* the application handler: records, then answers with up to the largest
+   record meet_dtls_write() takes */
+
+static void
+app_echo(void *data, const u_char *p, size_t len)
+{
+    app_t  *app = data;
+
+    if (app->calls < 4) {
+        app->len[app->calls] = len;
+    }
+
+    app->calls++;
+    app->last_ok = (len == 4 && memcmp(p, "ping", 4) == 0)
+                   || (len > 2 && p[0] == 'A' && p[len - 1] == 'Z');
+
+    (void) meet_dtls_write(app->s, p, len < MEET_DTLS_MAX_APP_DATA
+                                      ? len : MEET_DTLS_MAX_APP_DATA);
+}
+
+
 static void
 test_chromium_like(void)
 {
@@ -598,6 +631,8 @@ test_chromium_like(void)
     meet_srtp_keys_t      sk, ck;
     meet_dtls_state_e     st;
     meet_dtls_session_t  *s;
+    app_t                 app;
+    u_char                big[1800], bigbuf[4096];
 
     note("a Chromium-like client: 1413-byte ClientHello in 2 datagrams");
 
@@ -702,13 +737,55 @@ test_chromium_like(void)
     corpus_write("clienthello-1413", client_id.fp, &c, 0, 2);
     corpus_write("handshake-1413", client_id.fp, &c, 0, c.nlog);
 
-    /* application data is dropped */
+    /* application data without a handler is dropped */
 
     ok(SSL_write(c.ssl, "hello", 5) == 5, "client sends application data");
     n = client_pull(&c, buf, sizeof(buf));
     is_int(meet_dtls_feed(s, buf, n), MEET_DTLS_APP_DATA,
            "reported as application data");
     is_int(meet_dtls_state(s), MEET_DTLS_CONNECTED, "still connected");
+
+    /* with a handler each record comes whole, and it may answer */
+
+    memset(&app, 0, sizeof(app_t));
+    app.s = s;
+    meet_dtls_set_app_handler(s, app_echo, &app);
+
+    ok(SSL_write(c.ssl, "ping", 4) == 4, "a record of 4 bytes");
+    memset(big, 'x', sizeof(big));
+    big[0] = 'A';
+    big[sizeof(big) - 1] = 'Z';
+    ok(SSL_write(c.ssl, big, sizeof(big)) == (int) sizeof(big),
+       "and one of %d bytes", (int) sizeof(big));
+    n = client_pull(&c, bigbuf, sizeof(bigbuf));
+    is_int(meet_dtls_feed(s, bigbuf, n), MEET_DTLS_APP_DATA, "first record");
+    n = client_pull(&c, bigbuf, sizeof(bigbuf));
+    ok(n > sizeof(big), "the second is one datagram of %d bytes", (int) n);
+    is_int(meet_dtls_feed(s, bigbuf, n), MEET_DTLS_APP_DATA,
+           "second record");
+    is_int(app.calls, 2, "the handler ran once a record");
+    is_int(app.len[0], 4, "the first whole");
+    is_int(app.len[1], sizeof(big), "the second whole");
+    ok(app.last_ok, "with its bytes");
+    is_int(meet_dtls_pending(s), 2, "two answers queued, a datagram each");
+
+    n = meet_dtls_next_datagram(s, buf, sizeof(buf));
+    ok(n > 0 && n <= MEET_DTLS_MAX_DATAGRAM, "first answer %d bytes", (int) n);
+    client_push(&c, buf, n);
+    is_mem(c.rx, c.rx_len, "ping", 4, "the client reads the first answer");
+    n = meet_dtls_next_datagram(s, buf, sizeof(buf));
+    ok(n > MEET_DTLS_MAX_APP_DATA && n <= MEET_DTLS_MAX_DATAGRAM,
+       "second answer %d bytes: within a datagram", (int) n);
+    client_push(&c, buf, n);
+    is_int(c.rx_len, MEET_DTLS_MAX_APP_DATA,
+           "the client reads the largest record we write");
+
+    is_int(meet_dtls_write(s, big, 0), -1, "no empty record");
+    is_int(meet_dtls_write(s, big, MEET_DTLS_MAX_APP_DATA + 1), -1,
+           "none over MEET_DTLS_MAX_APP_DATA");
+    is_int(meet_dtls_pending(s), 0, "nothing queued for those");
+
+    meet_dtls_set_app_handler(s, NULL, NULL);
 
     /* a corrupted record after the handshake is dropped */
 

@@ -1268,7 +1268,9 @@ test_answer_misc(void)
     meet_sdp_default_decisions(offer, dec);
     ok(dec[0].accept && dec[0].direction == MEET_SDP_RECVONLY
        && !dec[1].accept, "default: sendrecv video -> recvonly, app rejected");
-    dec[1].accept = 1;
+    is_int(meet_sdp_accept_data(offer, dec), 1, "data: section 1 accepted");
+    ok(dec[1].accept && dec[0].accept, "and the video stays");
+    is_int(meet_sdp_accept_data(offer, dec), 1, "again: the same");
     local.sctp_port = 5001;
     n = build(offer, &local, dec, &err);
     ok(n > 0, "answer with application");
@@ -1288,6 +1290,36 @@ test_answer_misc(void)
        && !strstr(s, "a=rtcp-mux") && !strstr(s, "a=inactive"),
        "accepted application");
     ok(has_line(answer, "a=group:BUNDLE v d"), "BUNDLE v d");
+
+    /* which application sections are data channels */
+    is_int(parse(offer, SESS "a=group:BUNDLE d\r\n"
+                 "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n" ICE
+                 "a=mid:d\r\na=sctp-port:5000\r\n"),
+           MEET_SDP_OK, "only data (livekit-client v0 publisher)");
+    meet_sdp_default_decisions(offer, dec);
+    is_int(meet_sdp_accept_data(offer, dec), 0, "accepted");
+    is_int(parse(offer, SESS "a=group:BUNDLE v\r\n"
+                 "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" ICE "a=mid:v\r\n"
+                 "a=rtpmap:96 VP8/90000\r\n"
+                 "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n" ICE
+                 "a=mid:d\r\n"
+                 "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n" ICE
+                 "a=mid:e\r\n"
+                 "m=application 9 UDP/DTLS/SCTP other\r\n" ICE
+                 "a=mid:f\r\n"),
+           MEET_SDP_OK, "application sections outside BUNDLE, rejected, "
+           "not webrtc-datachannel");
+    meet_sdp_default_decisions(offer, dec);
+    is_int(meet_sdp_accept_data(offer, dec), -1, "none accepted");
+    ok(!dec[1].accept && !dec[2].accept && !dec[3].accept, "all rejected");
+    is_int(parse(offer, SESS
+                 "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" ICE "a=mid:v\r\n"
+                 "a=rtpmap:96 VP8/90000\r\n"
+                 "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n" ICE
+                 "a=mid:d\r\n"), MEET_SDP_OK, "no BUNDLE");
+    meet_sdp_default_decisions(offer, dec);
+    is_int(meet_sdp_accept_data(offer, dec), -1,
+           "no BUNDLE: the video is the one transport");
 
     /* codecs we do not forward */
     is_int(parse(offer, SESS "m=audio 9 UDP/TLS/RTP/SAVPF 111 0 9\r\n" ICE
