@@ -173,9 +173,12 @@ ngx_meet_signal_data_received(ngx_meet_signal_peer_t *peer, ngx_uint_t kind,
     allocator.free = ngx_meet_signal_data_free;
     allocator.allocator_data = pool;
 
-    /* no list of destinations longer than a room can be */
+    /* no list of destinations longer than a room can be (without a cap
+       on rooms: than this one is, and at least 100) */
     limits.max_size = peer->conf->max_data_size;
-    limits.max_destinations = peer->conf->max_participants;
+    limits.max_destinations = peer->conf->max_participants
+                              ? peer->conf->max_participants
+                              : ngx_max(peer->room->npeers, 100);
 
     r = meet_lk_data_decode(data, len, &limits, &allocator, &dp);
 
