@@ -5,7 +5,8 @@
  * Shared declarations of ngx_meet_signal_module's files: the participant
  * (ngx_meet_signal_peer_t: the module, auth and dispatch in
  * ngx_meet_signal_module.c, its WebSocket in ngx_meet_signal_ws.c), its
- * tracks, and rooms (ngx_meet_signal_room.c).
+ * tracks, rooms (ngx_meet_signal_room.c) and their data messages
+ * (ngx_meet_signal_data.c).
  */
 
 
@@ -21,6 +22,7 @@
 #include "meet_ws.h"
 #include "meet_jwt.h"
 #include "meet_lk_codec.h"
+#include "meet_lk_data.h"
 
 
 #define NGX_MEET_SID_LEN           15        /* "PA_" + 12 */
@@ -51,6 +53,8 @@ typedef struct {
     /* frames a client may send: a token bucket */
     ngx_uint_t                    message_rate;     /* a second, 0: off */
     ngx_uint_t                    message_burst;
+    /* a data message (DataPacket) a participant sends */
+    size_t                        max_data_size;
 } ngx_meet_signal_loc_conf_t;
 
 
@@ -151,6 +155,13 @@ struct ngx_meet_signal_peer_s {
     unsigned                      hidden:1;
     unsigned                      in_room:1;
 
+    /* data messages (ngx_meet_signal_data.c): the last reliable sequence
+       relayed */
+    uint32_t                      data_seq;
+#if (NGX_MEET_TEST_HOOKS)
+    unsigned                      test_data_full:1;
+#endif
+
     /* WebSocket (ngx_meet_signal_ws.c) */
     ngx_meet_signal_message_pt    on_message;
     ngx_meet_signal_close_pt      on_close;
@@ -190,6 +201,7 @@ struct ngx_meet_signal_room_s {
     ngx_uint_t                    npeers;
     ngx_event_t                   departure;    /* empty: delete later */
     ngx_event_t                   speakers;     /* active speaker updates */
+    meet_lk_data_nonces_t         data_nonces;  /* user packets seen */
 };
 
 
@@ -224,6 +236,21 @@ ngx_meet_signal_track_t *ngx_meet_signal_peer_track(
 void ngx_meet_signal_track_free(ngx_meet_signal_peer_t *peer,
     ngx_meet_signal_track_t *t);
 char *ngx_meet_signal_strdup(const char *s, size_t len);
+
+/* data messages (ngx_meet_signal_data.c) */
+void ngx_meet_signal_data_init(void);
+void ngx_meet_signal_data_exit(void);
+void ngx_meet_signal_data_received(ngx_meet_signal_peer_t *peer,
+    ngx_uint_t kind, u_char *data, size_t len);
+ngx_int_t ngx_meet_signal_room_send_data(ngx_meet_signal_room_t *room,
+    ngx_uint_t kind, const char *topic, u_char *payload, size_t len,
+    char **destinations, size_t ndestinations, const u_char *nonce);
+void ngx_meet_signal_data_health(json_t *out);
+#if (NGX_MEET_TEST_HOOKS)
+extern ngx_uint_t  ngx_meet_signal_test_data_used;
+ngx_int_t ngx_meet_signal_test_data_handler(ngx_http_request_t *r);
+void ngx_meet_signal_test_data_exit(void);
+#endif
 
 
 #endif /* _NGX_MEET_SIGNAL_H_INCLUDED_ */

@@ -30,6 +30,10 @@ static void *ngx_meet_signal_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+#if (NGX_MEET_TEST_HOOKS)
+static char *ngx_meet_signal_test_data(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+#endif
 static ngx_int_t ngx_meet_signal_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_meet_signal_init_process(ngx_cycle_t *cycle);
 static void ngx_meet_signal_exit_process(ngx_cycle_t *cycle);
@@ -180,6 +184,22 @@ static ngx_command_t  ngx_meet_signal_commands[] = {
       offsetof(ngx_meet_signal_loc_conf_t, message_burst),
       NULL },
 
+    { ngx_string("meet_signal_max_data_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_meet_signal_loc_conf_t, max_data_size),
+      NULL },
+
+#if (NGX_MEET_TEST_HOOKS)
+    { ngx_string("meet_signal_test_data"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_meet_signal_test_data,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+#endif
+
       ngx_null_command
 };
 
@@ -227,6 +247,9 @@ static ngx_int_t
 ngx_meet_signal_preconf(ngx_conf_t *cf)
 {
     ngx_meet_signal_used = 0;
+#if (NGX_MEET_TEST_HOOKS)
+    ngx_meet_signal_test_data_used = 0;
+#endif
 
     return NGX_OK;
 }
@@ -245,6 +268,7 @@ ngx_meet_signal_init(ngx_conf_t *cf)
     }
 
     ngx_meet_signal_sdp_init();
+    ngx_meet_signal_data_init();
 
     return ngx_meet_health_register(cf, "signal", ngx_meet_signal_health,
                                     NULL);
@@ -275,6 +299,7 @@ ngx_meet_signal_create_loc_conf(ngx_conf_t *cf)
     slcf->max_attributes_size = NGX_CONF_UNSET_SIZE;
     slcf->message_rate = NGX_CONF_UNSET_UINT;
     slcf->message_burst = NGX_CONF_UNSET_UINT;
+    slcf->max_data_size = NGX_CONF_UNSET_SIZE;
 
     return slcf;
 }
@@ -345,6 +370,14 @@ ngx_meet_signal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    /*
+     * livekit-server has no limit of its own (the SCTP max-message-size of
+     * its answer holds); livekit-client's streams send chunks of 15000
+     * bytes, Meet's messages are small JSON
+     */
+    ngx_conf_merge_size_value(conf->max_data_size, prev->max_data_size,
+                              64 * 1024);
+
     if (conf->max_frame < 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "meet_signal_max_frame must be at least 1k; SDP "
@@ -392,6 +425,30 @@ ngx_meet_signal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+#if (NGX_MEET_TEST_HOOKS)
+
+/* the tests' data channel stand-in (ngx_meet_signal_data.c) */
+
+static char *
+ngx_meet_signal_test_data(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "is duplicate (the location already has a handler)";
+    }
+
+    clcf->handler = ngx_meet_signal_test_data_handler;
+    ngx_meet_signal_test_data_used = 1;
+
+    return NGX_CONF_OK;
+}
+
+#endif
+
+
 static ngx_int_t
 ngx_meet_signal_init_module(ngx_cycle_t *cycle)
 {
@@ -430,6 +487,7 @@ static void
 ngx_meet_signal_exit_process(ngx_cycle_t *cycle)
 {
     ngx_meet_signal_sdp_exit();
+    ngx_meet_signal_data_exit();
 }
 
 
@@ -443,6 +501,8 @@ ngx_meet_signal_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
     json_object_set_new(out, "rooms", json_integer((json_int_t) rooms));
     json_object_set_new(out, "participants",
                         json_integer((json_int_t) participants));
+
+    ngx_meet_signal_data_health(out);
 
     return NGX_MEET_HEALTH_OK;
 }

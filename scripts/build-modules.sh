@@ -21,7 +21,7 @@ export MEET_SRTP_INC="$srtp/include" MEET_SRTP_LIB="$srtp/lib"
 
 # configure writes into the tree: work on a copy, configure once per
 # set of flags (the stamp holds them), then only rebuild our objects
-stamp="$extra|$MEET_SRTP_INC|$MEET_SRTP_LIB|$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" "$MEET_SRTP_LIB/libsrtp2.a" | md5sum | cut -d' ' -f1)"
+stamp="$extra|$MEET_SRTP_INC|$MEET_SRTP_LIB|$(cat "$repo/config" "$repo"/ngx_meet_signal_module/*.proto "$MEET_SRTP_LIB/libsrtp2.a" | md5sum | cut -d' ' -f1)"
 if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "$stamp" ]; then
     rm -rf "$work"
     mkdir -p "$(dirname "$work")"

@@ -86,7 +86,7 @@ conf_args=("${NGX_CONF_FLAGS[@]}"
     --with-ld-opt="$(dpkg-buildflags --get LDFLAGS)"
     --add-module="$repo")
 
-stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$MEET_SRTP_INC" "$MEET_SRTP_LIB" "$(cat "$repo/config" "$repo/ngx_meet_signal_module/livekit_signal.proto" "$MEET_SRTP_LIB/libsrtp2.a" | md5sum)" | md5sum | cut -d' ' -f1)
+stamp=$(printf '%s\n' "$tree" "${conf_args[@]}" "$MEET_SRTP_INC" "$MEET_SRTP_LIB" "$(cat "$repo/config" "$repo"/ngx_meet_signal_module/*.proto "$MEET_SRTP_LIB/libsrtp2.a" | md5sum)" | md5sum | cut -d' ' -f1)
 
 if [ ! -f objs/Makefile ] || [ ! -f .ngx-meet-configured ] \
    || [ "$(cat .ngx-meet-configured)" != "$stamp" ]; then

@@ -35,13 +35,15 @@ libs="$srtp/lib/libsrtp2.a -lssl -lcrypto -ljansson -lz -lprotobuf-c"
 
 # the LiveKit protobuf subset, generated as the module build does (config)
 gen="$repo/build/gen"
-proto="$repo/ngx_meet_signal_module/livekit_signal.proto"
-if [ ! -f "$gen/livekit_signal.pb-c.c" ] \
-   || [ "$proto" -nt "$gen/livekit_signal.pb-c.c" ]; then
-    mkdir -p "$gen"
-    protoc-c --proto_path="$repo/ngx_meet_signal_module" --c_out="$gen" \
-        livekit_signal.proto
-fi
+for name in livekit_signal livekit_data; do
+    proto="$repo/ngx_meet_signal_module/$name.proto"
+    if [ ! -f "$gen/$name.pb-c.c" ] || [ "$proto" -nt "$gen/$name.pb-c.c" ]
+    then
+        mkdir -p "$gen"
+        protoc-c --proto_path="$repo/ngx_meet_signal_module" --c_out="$gen" \
+            "$name.proto"
+    fi
+done
 incs="$incs -I$gen"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 san="$san -fno-omit-frame-pointer"

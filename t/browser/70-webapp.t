@@ -7,7 +7,9 @@
 # unreachable server, a refused token (anonymous rooms off), a full room
 # (meet_signal_max_participants 1) and a media path that cannot form (the
 # page's ICE forced to relay-only); a third page joins over TLS on port 443
-# with wss derived from the page's origin.  Screenshots of every step:
+# with wss derived from the page's origin; chat (a text stream on lk.chat)
+# and a reaction (Meet's publishData JSON) between the two pages, which
+# need the SCTP data channels (issue 11).  Screenshots of every step:
 # t/browser/out/webapp/.  Also: the built files name no external URL.
 # In a network namespace of the test's own, as 10-join.t.
 #
@@ -28,7 +30,7 @@ my $repo = $Test::Meet::Node::REPO;
 # fails without Chromium, node 20, the npm packages or the web app's
 # packages (skips with SKIP=browser / SKIP=web); then in our own network
 # namespace
-Test::Meet::Browser::enter(timeout => 300, also => [ [ web => sub {
+Test::Meet::Browser::enter(timeout => 330, also => [ [ web => sub {
     -f "$repo/web/node_modules/livekit-client/package.json"
         && -f "$repo/web/node_modules/esbuild/package.json"
         ? undef : 'web/node_modules is missing: run make web' } ] ]);
@@ -127,7 +129,7 @@ EOS
 
 my $r = Test::Meet::Node::run_cases(
     script  => 'browser-webapp.mjs',
-    timeout => 240,
+    timeout => 270,
     env     => {
         MEET_PORT      => test_var('TEST_NGINX_SERVER_PORT'),
         MEET_PORT_OFF  => test_var('TEST_NGINX_PORT_2'),

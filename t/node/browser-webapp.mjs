@@ -46,8 +46,10 @@ const PLAN = [
   'room full: in a room capped at one, the second person gets the room-full screen',
   'home: joining by a typed name opens that room, a bad name is refused on the spot',
   'media blocked: when no ICE path to the server works, the no-audio-and-video screen names the UDP port',
+  'chat: A sends a message in the chat panel (a text stream on lk.chat), B sees it with A\'s name',
+  'reactions: B sends a thumbs up (Meet\'s reactionReceived publishData), A sees it with B\'s name',
 ];
-const { report, reportMissing, done } = caseReporter(PLAN, T(220000));
+const { report, reportMissing, done } = caseReporter(PLAN, T(250000));
 
 const logs = {};
 let shotNo = 0;
@@ -278,6 +280,21 @@ try {
   await byId(a, 'toggle-screen').click();
   const screenGone = await screenOnB.waitFor({ state: 'detached', timeout: T(8000) }).then(() => true, () => false);
   report(12, hasScreen && playScreen.ok && screenGone, JSON.stringify({ hasScreen, playScreen, screenGone }));
+
+  // ------------------------------------------- chat and reactions (data)
+  await byId(a, 'toggle-chat').click();
+  await byId(a, 'chat-input').fill('hello from Alice');
+  await byId(a, 'chat-send').click();
+  await byId(b, 'toggle-chat').click();
+  const bMsg = b.locator('[data-testid="chat-message"][data-from="Alice Martin"]');
+  const chatText = await bMsg.first().textContent({ timeout: T(10000) }).catch(() => null);
+  await shot(b, 'B-sees-A-chat');
+  report(21, /hello from Alice/.test(chatText || ''), `B's message list: ${chatText}`);
+  await byId(b, 'react-thumbs-up').click();
+  const aReact = a.locator('[data-testid="reaction"][data-emoji="thumbs-up"][data-from="Bob"]');
+  const reacted = await aReact.first().waitFor({ timeout: T(8000) }).then(() => true, () => false);
+  await shot(a, 'A-sees-B-reaction');
+  report(22, reacted, 'no thumbs up from Bob on A\'s page within 8 s');
 
   // ------------------------------------------------ TLS on 443, wss
   const c = await newPage('C', { https: true });

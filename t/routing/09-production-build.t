@@ -60,7 +60,21 @@ unknown directive "meet_redis_test_kv"
 
 
 
-=== TEST 4: the same configuration without it is valid (the production build loads)
+=== TEST 4: meet_signal_test_data is unknown
+--- config
+    location /rtc {
+        meet_signal;
+    }
+    location = /data {
+        meet_signal_test_data;
+    }
+--- must_die
+--- error_log
+unknown directive "meet_signal_test_data"
+
+
+
+=== TEST 5: the same configuration without it is valid (the production build loads)
 --- stream_config
     server {
         listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;

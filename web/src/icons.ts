@@ -19,6 +19,7 @@ export const ICON = {
   screen: svg('<rect x="3" y="4" width="18" height="12" rx="2"/><path d="M8 20h8M12 16v4"/>'
     + '<path d="M9 10l3-3 3 3M12 7v6"/>'),
   leave: svg('<path d="M4 15c5-4 11-4 16 0l-2 3-3-1v-2.5c-2-.7-4-.7-6 0V17l-3 1z"/>'),
+  chat: svg('<path d="M4 5h16v11H9l-5 4z"/>'),
   link: svg('<path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1"/>'
     + '<path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1"/>'),
 };

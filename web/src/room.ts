@@ -12,6 +12,7 @@ import { AppError, fromConnectError, isMediaDenied } from './errors';
 import { initials, roomLink } from './names';
 import { LevelMeter, SPEAKING_LEVEL } from './level';
 import { showError, showLeft } from './screens';
+import { setupChat } from './chat';
 
 export interface Session {
   slug: string;
@@ -80,6 +81,8 @@ export function showRoom(session: Session, tracks: LocalTrack[], rejoin: () => v
     onclick: () => { void leave(); },
   }, icon(ICON.leave));
 
+  const chat = setupChat(room, displayName);
+
   const screen = h('section', { class: 'screen room', 'data-testid': 'room-screen' },
     h('header', { class: 'room-header' },
       h('h1', {}, h('span', { 'data-testid': 'room-name' }, slug)),
@@ -87,14 +90,16 @@ export function showRoom(session: Session, tracks: LocalTrack[], rejoin: () => v
       h('button', { class: 'btn ghost small', 'data-testid': 'room-copy-link', onclick: () => copyLink() },
         icon(ICON.link), 'Copy link')),
     banner,
-    h('div', { class: 'stage' }, grid, alone),
-    h('nav', { class: 'controls', 'aria-label': 'Meeting controls' }, audioBtn, micBtn, camBtn, screenBtn, leaveBtn),
+    h('div', { class: 'middle' }, h('div', { class: 'stage' }, grid, alone, chat.reactions), chat.panel),
+    h('nav', { class: 'controls', 'aria-label': 'Meeting controls' }, audioBtn, micBtn, camBtn, screenBtn,
+      chat.reactBar, chat.chatBtn, leaveBtn),
     audioBox);
 
   const speakTimer = window.setInterval(updateSpeaking, 200);
   mount(screen, () => {
     leaving = true;
     clearInterval(speakTimer);
+    chat.stop();
     resizer.disconnect();
     meters.forEach((m) => m.stop());
     tiles.forEach((t) => t.attached?.detach(t.video));
