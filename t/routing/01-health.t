@@ -120,7 +120,7 @@ GET /healthz
 GET /healthz
 --- error_code: 200
 --- response_body_like
-"media":\{"udp":\["127\.0\.0\.1:$TEST_NGINX_UDP_PORT_1"\],"tcp":\[\],"sessions":0,"retransmitted":0,"nack_repeats":0,"nack_over_rate":0,"rtcp_packets_ignored":0,"nacks_sent":0,"rtx_received":0,"plis_sent":0,"recovered":0,"unrecovered":0,"receiver_reports":0,"send_batches":0,"batched_datagrams":0,"layer_switches":0,"memory_refused":0,"history_slots":0,"memory":\{"used":0,"budget":536870912,"refused":0,"full":false\},"dropped":\{\},"status":"ok"\}
+"media":\{"udp":\["127\.0\.0\.1:$TEST_NGINX_UDP_PORT_1"\],"tcp":\[\],"sessions":0,"retransmitted":0,"nack_repeats":0,"nack_over_rate":0,"rtcp_packets_ignored":0,"nacks_sent":0,"rtx_received":0,"plis_sent":0,"recovered":0,"unrecovered":0,"receiver_reports":0,"send_batches":0,"batched_datagrams":0,"layer_switches":0,"memory_refused":0,"history_slots":0,"memory":\{"used":0,"budget":536870912,"refused":0,"full":false\},"dropped":\{\},"data":\{"messages_in":0,"bytes_in":0,"messages_out":0,"bytes_out":0,"channels_opened":0,"associations":0,"dropped":\{\}\},"status":"ok"\}
 
 
 
