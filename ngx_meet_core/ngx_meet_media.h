@@ -128,7 +128,10 @@ typedef enum {
     NGX_MEET_MEDIA_DTLS_CONNECTED,
     NGX_MEET_MEDIA_FAILED,
     NGX_MEET_MEDIA_CLOSED,
-    NGX_MEET_MEDIA_ICE_DISCONNECTED
+    NGX_MEET_MEDIA_ICE_DISCONNECTED,
+    NGX_MEET_MEDIA_DATA_OPEN            /* its reliable data channel opened
+                                           (rule 8): sends of that kind go
+                                           through from now on */
 } ngx_meet_media_state_e;
 
 

@@ -837,6 +837,11 @@ ngx_meet_rtp_sctp_dcep(ngx_meet_rtp_sctp_t *s, uint16_t sid, const u_char *p,
                   meet_dcep_label_name((meet_dcep_label_e) label), sid,
                   s->peer ? &s->peer->media->local_ufrag
                           : &ngx_meet_rtp_sctp_gone);
+
+    /* what the signal module held for this participant may go now */
+    if (label == MEET_DCEP_LABEL_RELIABLE && s->peer && s->peer->media) {
+        ngx_meet_media_state(s->peer->media, NGX_MEET_MEDIA_DATA_OPEN);
+    }
 }
 
 

@@ -158,6 +158,10 @@ struct ngx_meet_signal_peer_s {
     /* data messages (ngx_meet_signal_data.c): the last reliable sequence
        relayed */
     uint32_t                      data_seq;
+    /* reliable messages to it before its reliable channel opened, sent
+       when it opens (ngx_meet_signal_data.c) */
+    ngx_queue_t                   data_held;
+    size_t                        data_held_size;
 #if (NGX_MEET_TEST_HOOKS)
     unsigned                      test_data_full:1;
 #endif

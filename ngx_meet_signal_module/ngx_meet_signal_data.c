@@ -69,10 +69,35 @@ static ngx_uint_t  ngx_meet_signal_data_dropped[NGX_MEET_SIGNAL_DATA_NREASONS];
 static ngx_pool_t  *ngx_meet_signal_data_pool;
 
 static ngx_meet_media_data_pt  ngx_meet_signal_next_data;
+static ngx_meet_media_state_pt  ngx_meet_signal_data_next_state;
+
+
+/*
+ * Reliable messages to a participant whose reliable channel is not open
+ * yet (it joined, its data channels are still being set up) are held and
+ * sent when it opens, up to this many bytes: livekit-server holds such
+ * messages for a joining participant (pkg/rtc/participant.go
+ * SendDataMessage, cMaxJoiningUnsequencedReliableBytes = 100_000)
+ */
+#define NGX_MEET_SIGNAL_DATA_HELD_MAX  100000
+
+
+typedef struct {
+    ngx_queue_t               queue;
+    size_t                    len;
+    u_char                    data[1];
+} ngx_meet_signal_data_held_t;
+
+static ngx_uint_t  ngx_meet_signal_data_held_n;
 
 
 static void ngx_meet_signal_media_data(ngx_meet_media_transport_t *ms,
     ngx_meet_media_data_kind_e kind, u_char *data, size_t len);
+static void ngx_meet_signal_data_state(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_state_e state);
+static ngx_int_t ngx_meet_signal_data_hold(ngx_meet_signal_peer_t *peer,
+    u_char *data, size_t len);
+static void ngx_meet_signal_data_release(void *data);
 static void ngx_meet_signal_data_route(ngx_meet_signal_room_t *room,
     ngx_meet_signal_peer_t *from, ngx_uint_t kind, Livekit__DataPacket *dp,
     ngx_pool_t *pool);
@@ -95,6 +120,9 @@ ngx_meet_signal_data_init(void)
 {
     ngx_meet_signal_next_data = ngx_meet_media_top_data;
     ngx_meet_media_top_data = ngx_meet_signal_media_data;
+
+    ngx_meet_signal_data_next_state = ngx_meet_media_top_state;
+    ngx_meet_media_top_state = ngx_meet_signal_data_state;
 }
 
 
@@ -295,6 +323,13 @@ ngx_meet_signal_data_route(ngx_meet_signal_room_t *room,
             break;
 
         case NGX_DECLINED:
+            if (kind == NGX_MEET_MEDIA_DATA_RELIABLE
+                && ngx_meet_signal_data_hold(p, buf, len) == NGX_OK)
+            {
+                ngx_meet_signal_data_held_n++;
+                break;
+            }
+
             ngx_meet_signal_data_drop(p, NGX_MEET_SIGNAL_DATA_NO_CHANNEL);
             break;
 
@@ -303,6 +338,116 @@ ngx_meet_signal_data_route(ngx_meet_signal_room_t *room,
             break;
         }
     }
+}
+
+
+/*
+ * A reliable message kept for a participant whose reliable channel is
+ * not open yet, in order, within NGX_MEET_SIGNAL_DATA_HELD_MAX bytes; what
+ * is left when its request ends goes with the request's pool cleanup.
+ */
+
+static ngx_int_t
+ngx_meet_signal_data_hold(ngx_meet_signal_peer_t *peer, u_char *data,
+    size_t len)
+{
+    ngx_pool_cleanup_t           *cln;
+    ngx_meet_signal_data_held_t  *h;
+
+    if (peer->data_held_size + len > NGX_MEET_SIGNAL_DATA_HELD_MAX
+        || peer->request == NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (peer->data_held.next == NULL) {
+        cln = ngx_pool_cleanup_add(peer->request->pool, 0);
+        if (cln == NULL) {
+            return NGX_ERROR;
+        }
+
+        cln->handler = ngx_meet_signal_data_release;
+        cln->data = peer;
+
+        ngx_queue_init(&peer->data_held);
+    }
+
+    h = ngx_alloc(offsetof(ngx_meet_signal_data_held_t, data) + len,
+                  peer->connection->log);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->len = len;
+    ngx_memcpy(h->data, data, len);
+
+    ngx_queue_insert_tail(&peer->data_held, &h->queue);
+    peer->data_held_size += len;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_meet_signal_data_release(void *data)
+{
+    ngx_meet_signal_peer_t  *peer = data;
+
+    ngx_queue_t                  *q;
+    ngx_meet_signal_data_held_t  *h;
+
+    while (!ngx_queue_empty(&peer->data_held)) {
+        q = ngx_queue_head(&peer->data_held);
+        ngx_queue_remove(q);
+        h = ngx_queue_data(q, ngx_meet_signal_data_held_t, queue);
+        ngx_free(h);
+    }
+
+    peer->data_held_size = 0;
+}
+
+
+/* the participant's reliable channel opened: what was held goes, in order */
+
+static void
+ngx_meet_signal_data_state(ngx_meet_media_transport_t *ms,
+    ngx_meet_media_state_e state)
+{
+    ngx_int_t                     rc;
+    ngx_queue_t                  *q;
+    ngx_meet_signal_peer_t       *peer;
+    ngx_meet_signal_data_held_t  *h;
+
+    peer = ms->owner;
+
+    if (state == NGX_MEET_MEDIA_DATA_OPEN && peer
+        && peer->data_held.next != NULL)
+    {
+        while (!ngx_queue_empty(&peer->data_held)) {
+            q = ngx_queue_head(&peer->data_held);
+            ngx_queue_remove(q);
+            h = ngx_queue_data(q, ngx_meet_signal_data_held_t, queue);
+            peer->data_held_size -= h->len;
+
+            rc = peer->closing ? NGX_DECLINED
+                               : ngx_meet_signal_data_out(peer,
+                                              NGX_MEET_MEDIA_DATA_RELIABLE,
+                                              h->data, h->len);
+            if (rc == NGX_OK) {
+                ngx_meet_signal_data_routed_n++;
+                ngx_meet_signal_data_routed_bytes += h->len;
+
+            } else {
+                ngx_meet_signal_data_drop(peer, rc == NGX_AGAIN
+                                          ? NGX_MEET_SIGNAL_DATA_RECEIVER_FULL
+                                          : NGX_MEET_SIGNAL_DATA_NO_CHANNEL);
+            }
+
+            ngx_free(h);
+        }
+    }
+
+    ngx_meet_signal_data_next_state(ms, state);
 }
 
 
@@ -412,6 +557,8 @@ ngx_meet_signal_data_health(json_t *out)
         json_integer((json_int_t) ngx_meet_signal_data_routed_n));
     json_object_set_new(data, "routed_bytes",
         json_integer((json_int_t) ngx_meet_signal_data_routed_bytes));
+    json_object_set_new(data, "held",
+        json_integer((json_int_t) ngx_meet_signal_data_held_n));
 
     for (i = MEET_LK_DATA_OK + 1; i < NGX_MEET_SIGNAL_DATA_NREASONS; i++) {
         json_object_set_new(dropped, ngx_meet_signal_data_reason(i),

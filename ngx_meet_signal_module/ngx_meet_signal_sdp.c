@@ -503,8 +503,8 @@ ngx_meet_signal_media_state(ngx_meet_media_transport_t *ms,
 
     case NGX_MEET_MEDIA_ICE_DISCONNECTED:
         ngx_log_error(NGX_LOG_INFO, peer->connection->log, 0,
-                      "meet signal: \"%s\" media disconnected (no ICE "
-                      "consent)", peer->identity);
+                      "meet signal: \"%V\" media disconnected (no ICE "
+                      "consent)", ngx_meet_log_cesc(peer->identity));
         break;
 
     default:
