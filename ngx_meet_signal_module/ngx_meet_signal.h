@@ -164,6 +164,7 @@ struct ngx_meet_signal_peer_s {
     size_t                        data_held_size;
 #if (NGX_MEET_TEST_HOOKS)
     unsigned                      test_data_full:1;
+    unsigned                      test_data_closed:1;
 #endif
 
     /* WebSocket (ngx_meet_signal_ws.c) */

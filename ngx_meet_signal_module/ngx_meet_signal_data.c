@@ -98,6 +98,7 @@ static void ngx_meet_signal_data_state(ngx_meet_media_transport_t *ms,
 static ngx_int_t ngx_meet_signal_data_hold(ngx_meet_signal_peer_t *peer,
     u_char *data, size_t len);
 static void ngx_meet_signal_data_release(void *data);
+static void ngx_meet_signal_data_flush(ngx_meet_signal_peer_t *peer);
 static void ngx_meet_signal_data_route(ngx_meet_signal_room_t *room,
     ngx_meet_signal_peer_t *from, ngx_uint_t kind, Livekit__DataPacket *dp,
     ngx_pool_t *pool);
@@ -413,41 +414,47 @@ static void
 ngx_meet_signal_data_state(ngx_meet_media_transport_t *ms,
     ngx_meet_media_state_e state)
 {
-    ngx_int_t                     rc;
-    ngx_queue_t                  *q;
-    ngx_meet_signal_peer_t       *peer;
-    ngx_meet_signal_data_held_t  *h;
-
-    peer = ms->owner;
-
-    if (state == NGX_MEET_MEDIA_DATA_OPEN && peer
-        && peer->data_held.next != NULL)
-    {
-        while (!ngx_queue_empty(&peer->data_held)) {
-            q = ngx_queue_head(&peer->data_held);
-            ngx_queue_remove(q);
-            h = ngx_queue_data(q, ngx_meet_signal_data_held_t, queue);
-            peer->data_held_size -= h->len;
-
-            rc = peer->closing ? NGX_DECLINED
-                               : ngx_meet_signal_data_out(peer,
-                                              NGX_MEET_MEDIA_DATA_RELIABLE,
-                                              h->data, h->len);
-            if (rc == NGX_OK) {
-                ngx_meet_signal_data_routed_n++;
-                ngx_meet_signal_data_routed_bytes += h->len;
-
-            } else {
-                ngx_meet_signal_data_drop(peer, rc == NGX_AGAIN
-                                          ? NGX_MEET_SIGNAL_DATA_RECEIVER_FULL
-                                          : NGX_MEET_SIGNAL_DATA_NO_CHANNEL);
-            }
-
-            ngx_free(h);
-        }
+    if (state == NGX_MEET_MEDIA_DATA_OPEN && ms->owner) {
+        ngx_meet_signal_data_flush(ms->owner);
     }
 
     ngx_meet_signal_data_next_state(ms, state);
+}
+
+
+static void
+ngx_meet_signal_data_flush(ngx_meet_signal_peer_t *peer)
+{
+    ngx_int_t                     rc;
+    ngx_queue_t                  *q;
+    ngx_meet_signal_data_held_t  *h;
+
+    if (peer->data_held.next == NULL) {
+        return;
+    }
+
+    while (!ngx_queue_empty(&peer->data_held)) {
+        q = ngx_queue_head(&peer->data_held);
+        ngx_queue_remove(q);
+        h = ngx_queue_data(q, ngx_meet_signal_data_held_t, queue);
+        peer->data_held_size -= h->len;
+
+        rc = peer->closing ? NGX_DECLINED
+                           : ngx_meet_signal_data_out(peer,
+                                              NGX_MEET_MEDIA_DATA_RELIABLE,
+                                              h->data, h->len);
+        if (rc == NGX_OK) {
+            ngx_meet_signal_data_routed_n++;
+            ngx_meet_signal_data_routed_bytes += h->len;
+
+        } else {
+            ngx_meet_signal_data_drop(peer, rc == NGX_AGAIN
+                                      ? NGX_MEET_SIGNAL_DATA_RECEIVER_FULL
+                                      : NGX_MEET_SIGNAL_DATA_NO_CHANNEL);
+        }
+
+        ngx_free(h);
+    }
 }
 
 
@@ -600,6 +607,9 @@ ngx_meet_signal_data_free(void *data, void *p)
  *   GET  ?room=R&sent=I      what went to I since the last GET: JSON lines
  *                            {"kind": 0|1, "data": "<base64>"}
  *   GET  ?room=R&full=I&on=1|0    I's channels answer NGX_AGAIN (full)
+ *   GET  ?room=R&closed=I&on=1|0  I has no channel open (NGX_DECLINED); on=0
+ *                            opens them as the media module's
+ *                            NGX_MEET_MEDIA_DATA_OPEN does
  * 404 without such a room or participant.
  */
 
@@ -627,6 +637,10 @@ ngx_meet_signal_test_data_capture(ngx_meet_signal_peer_t *peer,
 
     if (peer->test_data_full) {
         return NGX_AGAIN;
+    }
+
+    if (peer->test_data_closed) {
+        return NGX_DECLINED;
     }
 
     if (ngx_meet_signal_test_nsent >= NGX_MEET_SIGNAL_TEST_SENT_MAX) {
@@ -932,6 +946,21 @@ ngx_meet_signal_test_data_handler(ngx_http_request_t *r)
         peer->test_data_full =
             (ngx_http_arg(r, (u_char *) "on", 2, &arg) == NGX_OK
              && arg.len == 1 && arg.data[0] == '1');
+
+        return ngx_meet_http_send(r, NGX_HTTP_NO_CONTENT, "text/plain", NULL,
+                                  NULL, NULL, 0);
+    }
+
+    peer = ngx_meet_signal_test_data_peer(r, "closed", &room);
+
+    if (peer) {
+        peer->test_data_closed =
+            (ngx_http_arg(r, (u_char *) "on", 2, &arg) == NGX_OK
+             && arg.len == 1 && arg.data[0] == '1');
+
+        if (!peer->test_data_closed) {
+            ngx_meet_signal_data_flush(peer);
+        }
 
         return ngx_meet_http_send(r, NGX_HTTP_NO_CONTENT, "text/plain", NULL,
                                   NULL, NULL, 0);

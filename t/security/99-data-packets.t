@@ -221,6 +221,29 @@ inject('alice', user_packet(payload => 'm4'));
 is_deeply(payloads(sent('bob')), ['m4'], 'bob again once he reads');
 sent($_) for qw(carol mute);
 
+# --- a receiver whose reliable channel is not open yet (it just joined):
+# reliable messages are held and go when it opens, in order, within
+# 100,000 bytes (livekit-server's cMaxJoiningUnsequencedReliableBytes);
+# lossy ones are lost ---------------------------------------------------
+
+http_request(port => $port, path => "/data?room=$room&closed=bob&on=1");
+inject('alice', user_packet(payload => "h$_")) for 1 .. 3;
+inject('alice', user_packet(payload => 'gone'), 'lossy');
+is(scalar @{ sent('bob') }, 0, 'bob, no channel yet, gets nothing yet');
+is_deeply(payloads(sent('carol')), [ (map { "h$_" } 1 .. 3), 'gone' ],
+          'carol gets them at once');
+http_request(port => $port, path => "/data?room=$room&closed=bob&on=0");
+is_deeply(payloads(sent('bob')), [ map { "h$_" } 1 .. 3 ],
+          'his channel opens: the reliable ones, in order, not the lossy');
+http_request(port => $port, path => "/data?room=$room&closed=bob&on=1");
+inject('alice', user_packet(payload => 'y' x 1500)) for 1 .. 80;
+http_request(port => $port, path => "/data?room=$room&closed=bob&on=0");
+my $held = sent('bob');
+ok(@$held >= 60 && @$held < 80,
+   'no more than 100,000 bytes are held (' . scalar(@$held) . ' of 80 '
+   . 'messages of 1.5 KB)');
+sent($_) for qw(carol mute);
+
 # --- a later participant gets new messages only ----------------------------
 
 my $dave = join_as('dave');
