@@ -60,7 +60,16 @@ unknown directive "meet_redis_test_kv"
 
 
 
-=== TEST 4: the same configuration without it is valid (the production build loads)
+=== TEST 4: meet_test_heap is unknown
+--- main_config
+meet_test_heap;
+--- must_die
+--- error_log
+unknown directive "meet_test_heap"
+
+
+
+=== TEST 5: the same configuration without it is valid (the production build loads)
 --- stream_config
     server {
         listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
