@@ -19,6 +19,10 @@
 #include <openssl/x509.h>
 #include <openssl/pem.h>
 
+#if (NGX_MEET_TEST_HOOKS)
+#include <malloc.h>
+#endif
+
 
 static void *ngx_meet_core_create_conf(ngx_cycle_t *cycle);
 static char *ngx_meet_core_init_conf(ngx_cycle_t *cycle, void *conf);
@@ -38,6 +42,12 @@ static ngx_int_t ngx_meet_core_dtls_identity_load(ngx_cycle_t *cycle,
     ngx_meet_core_conf_t *mcf, X509 **cert, EVP_PKEY **key);
 static void ngx_meet_core_dtls_identity_free(void *data);
 static ngx_int_t ngx_meet_core_init_process(ngx_cycle_t *cycle);
+#if (NGX_MEET_TEST_HOOKS)
+static char *ngx_meet_core_test_heap(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_meet_health_status_e ngx_meet_core_heap_health(
+    ngx_meet_health_t *h, json_t *out, ngx_log_t *log);
+#endif
 
 
 static ngx_command_t  ngx_meet_core_commands[] = {
@@ -76,6 +86,16 @@ static ngx_command_t  ngx_meet_core_commands[] = {
       0,
       offsetof(ngx_meet_core_conf_t, media_memory),
       NULL },
+
+#if (NGX_MEET_TEST_HOOKS)
+    /* tests' build only (make test-modules): the worker's heap in /healthz */
+    { ngx_string("meet_test_heap"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_NOARGS,
+      ngx_meet_core_test_heap,
+      0,
+      0,
+      NULL },
+#endif
 
       ngx_null_command
 };
@@ -971,6 +991,47 @@ ngx_meet_health_register(ngx_conf_t *cf, const char *name,
 
     return NGX_OK;
 }
+
+
+#if (NGX_MEET_TEST_HOOKS)
+
+static char *
+ngx_meet_core_test_heap(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    if (ngx_meet_health_register(cf, "heap", ngx_meet_core_heap_health, NULL)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * meet_test_heap: the answering worker's malloc heap in /healthz (glibc's
+ * mallinfo2()): bytes in use, the arena's size, what is free in it and
+ * what is mmap()ed.  The churn soak (t/soak/10-churn.t) reads it at quiet
+ * points: what the worker keeps per join, without the noise of
+ * fragmentation and trimming in the RSS.
+ */
+
+static ngx_meet_health_status_e
+ngx_meet_core_heap_health(ngx_meet_health_t *h, json_t *out, ngx_log_t *log)
+{
+    struct mallinfo2  mi;
+
+    mi = mallinfo2();
+
+    json_object_set_new(out, "in_use", json_integer((json_int_t) mi.uordblks));
+    json_object_set_new(out, "arena", json_integer((json_int_t) mi.arena));
+    json_object_set_new(out, "free", json_integer((json_int_t) mi.fordblks));
+    json_object_set_new(out, "mmap", json_integer((json_int_t) mi.hblkhd));
+
+    return NGX_MEET_HEALTH_OK;
+}
+
+#endif
 
 
 ngx_array_t *

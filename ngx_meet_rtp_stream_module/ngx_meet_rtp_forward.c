@@ -46,6 +46,7 @@
 #include "meet_srtp.h"
 
 #include <time.h>
+#include <sys/mman.h>
 
 
 /* the forwarding table's codec list and the RTP library's must agree */
@@ -90,7 +91,11 @@ typedef struct {
                                              the publisher stopped */
 
 
-/* what we keep of an uptrack (up->media), made at its first packet */
+/*
+ * what we keep of an uptrack (up->media), made at its first packet; a
+ * video uptrack's history slots are mapped apart (hist.nslots of them,
+ * "charged" bytes): see ngx_meet_rtp_history_resize()
+ */
 typedef struct {
     meet_rtcp_rx_t            rx;
     meet_rtp_nack_t           nack;
@@ -106,6 +111,8 @@ static u_char  ngx_meet_rtp_rtx_buf[NGX_MEET_RTP_MTU];
 
 static ngx_meet_rtp_upstate_t *ngx_meet_rtp_upstate(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, ngx_meet_rtp_srv_conf_t *conf);
+static void ngx_meet_rtp_history_unmap(meet_rtp_history_slot_t *slots,
+    size_t size);
 static void ngx_meet_rtp_history_resize(ngx_meet_rtp_peer_t *peer,
     ngx_meet_uptrack_t *up, ngx_meet_rtp_upstate_t *st, ngx_uint_t n);
 static void ngx_meet_rtp_audio_level(ngx_meet_uptrack_t *up, u_char *p,
@@ -156,7 +163,7 @@ ngx_meet_rtp_uptrack_free(ngx_meet_uptrack_t *up)
     if (st) {
         ngx_meet_rtp_history_slots -= st->hist.nslots;
         ngx_meet_media_mem_release(st->charged);
-        ngx_free(st->hist.slots);
+        ngx_meet_rtp_history_unmap(st->hist.slots, st->charged);
         ngx_free(st);
         up->media = NULL;
     }
@@ -798,6 +805,20 @@ ngx_meet_rtp_upstate(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
 }
 
 
+static void
+ngx_meet_rtp_history_unmap(meet_rtp_history_slot_t *slots, size_t size)
+{
+    if (slots == NULL || size == 0) {
+        return;
+    }
+
+    if (munmap(slots, size) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, ngx_errno,
+                      "munmap(%uz) failed", size);
+    }
+}
+
+
 /*
  * A video uptrack's history to n slots: what grows is charged to
  * meet_media_memory first (refused: the track keeps what it has, none at
@@ -838,8 +859,20 @@ ngx_meet_rtp_history_resize(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
         return;
     }
 
-    slots = ngx_alloc(size, peer->log);
-    if (slots == NULL) {
+    /*
+     * The slots go back to the kernel when the track ends or the history
+     * moves, not into malloc's heap: glibc maps a block this large only
+     * until the first one is freed, then raises its mmap threshold above
+     * it and cuts the next ones from the heap, where the small allocations
+     * made in between keep the freed ones from being given back; after a
+     * churn of participants the worker's RSS stayed megabytes above what
+     * it holds (issue 16, bench/soak.sh, t/soak/10-churn.t)
+     */
+    slots = mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
+                 -1, 0);
+    if (slots == MAP_FAILED) {
+        ngx_log_error(NGX_LOG_ALERT, peer->log, ngx_errno,
+                      "mmap(%uz) failed", size);
         if (size > st->charged) {
             ngx_meet_media_mem_release(size - st->charged);
         }
@@ -857,7 +890,7 @@ ngx_meet_rtp_history_resize(ngx_meet_rtp_peer_t *peer, ngx_meet_uptrack_t *up,
 
     old = st->hist.slots;
     meet_rtp_history_move(&st->hist, slots, (unsigned) n);
-    ngx_free(old);
+    ngx_meet_rtp_history_unmap(old, st->charged);
 
     if (size < st->charged) {
         ngx_meet_media_mem_release(st->charged - size);

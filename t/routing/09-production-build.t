@@ -74,7 +74,16 @@ unknown directive "meet_signal_test_data"
 
 
 
-=== TEST 5: the same configuration without it is valid (the production build loads)
+=== TEST 5: meet_test_heap is unknown
+--- main_config
+meet_test_heap;
+--- must_die
+--- error_log
+unknown directive "meet_test_heap"
+
+
+
+=== TEST 6: the same configuration without it is valid (the production build loads)
 --- stream_config
     server {
         listen 127.0.0.1:$TEST_NGINX_UDP_PORT_1 udp;
