@@ -128,6 +128,7 @@ test-static: $(BUILD)/test/static/nginx node-deps web
 	TEST_NGINX_BINARY=$(BUILD)/test/static/nginx TEST_NGINX_MODULES=static \
 	    $(RUN_TESTS)
 test-static: SKIP_ALSO := dynamic
+test-valgrind: SKIP_ALSO := soak
 
 install: modules web
 	install -m 0644 $(addprefix $(BUILD)/modules/,$(addsuffix .so,$(MODULES))) \

@@ -29,6 +29,11 @@ start_nginx(
             . "        meet_rtp;\n"
             . "        meet_rtp_tcp_pending 4;\n"
             . "        meet_rtp_tcp_pending_timeout ${pending_ms}ms;\n"
+            # the validated connection must outlive 1.5 pending timeouts
+            # (30 s under valgrind) without consent answers or traffic
+            . "        meet_rtp_consent_interval 60s;\n"
+            . "        meet_rtp_consent_timeout 600s;\n"
+            . "        meet_rtp_session_timeout 600s;\n"
             . "    }\n");
 
 my $tcp_port = test_var('TEST_NGINX_PORT_1');

@@ -50,6 +50,10 @@ our %SUITES = (
     redis    => [ 'redis-server', 'scripts/install-deps.sh test (redis-server)' ],
     dynamic  => [ 'the modules as .so files',
                   'a dynamic build (make test), not the static binary' ],
+    soak     => [ 'a server at full speed (t/soak: native libwebrtc '
+                  . 'participants do not wait for one under valgrind)',
+                  'make test or make test-asan (make test-valgrind skips '
+                  . 'it by name)' ],
     devports => [ "127.0.0.1:7880 free for conf-examples/dev.conf",
                   'stop what listens on 127.0.0.1:7880 (make run?)' ],
 );
