@@ -188,7 +188,8 @@ ngx_meet_rtp_read_conn(ngx_event_t *rev)
     if (rev->timedout) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
                       "meet rtp: no valid packet for %M ms, closing %s "
-                      "%s", rc->conf->session_timeout,
+                      "%s", rc->pending ? rc->conf->tcp_pending_timeout
+                                        : rc->conf->session_timeout,
                       rc->peer ? "the selected" : "an unused",
                       rc->tcp ? "ICE-TCP connection" : "media address");
         rev->timedout = 0;

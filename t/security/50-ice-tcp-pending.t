@@ -23,7 +23,9 @@ my ($their_ufrag) = $offer =~ /^a=ice-ufrag:(\S+)/m;
 my $pending_ms = int(2000 * timeout_factor());
 
 start_nginx(
-    config => "    location /rtc { meet_signal; }\n",
+    # its participant never pings: the signaling must outlive the test
+    config => "    location /rtc { meet_signal; "
+            . "meet_signal_ping_timeout 300s; }\n",
     stream_config => "    server {\n"
             . "        listen 127.0.0.1:\$TEST_NGINX_PORT_1;\n"
             . "        meet_rtp;\n"
