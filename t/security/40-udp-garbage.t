@@ -16,14 +16,7 @@ use Time::HiRes ();
 use JSON::PP ();
 use File::Temp qw(tempdir);
 
-my $repo = test_var('TEST_NGINX_REPO');
-my $bin = eval { MeetPeer::build($repo) };
-if (!$bin) {
-    fail('meet_peer builds');
-    diag($@);
-    done_testing();
-    exit;
-}
+my $bin = MeetPeer::built();
 
 my $tf = timeout_factor();
 my $dir = tempdir('meet-garbage-XXXXXX', TMPDIR => 1, CLEANUP => 1);

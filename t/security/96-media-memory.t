@@ -26,14 +26,7 @@ use MeetPeer;
 use File::Temp qw(tempdir);
 use Time::HiRes qw(time sleep);
 
-my $repo = test_var('TEST_NGINX_REPO');
-my $bin = eval { MeetPeer::build($repo) };
-if (!$bin) {
-    fail('meet_peer builds');
-    diag($@);
-    done_testing();
-    exit;
-}
+my $bin = MeetPeer::built();
 
 my $tf = timeout_factor();
 my $dir = tempdir('meet-mem-XXXXXX', TMPDIR => 1, CLEANUP => 1);

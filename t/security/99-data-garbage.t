@@ -14,7 +14,7 @@ use MeetPeer;
 
 my $e = MeetPeer::start(name => 'data');
 my ($bin, $tf) = @$e{qw(bin tf)};
-*media = \&MeetPeer::media;
+*media = \&MeetPeer::health;
 
 my $x = MeetPeer::pair(%$e,
                        room => 'data', tf => $tf, duration => 40, idle => 3);

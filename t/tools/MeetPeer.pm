@@ -24,8 +24,8 @@ package MeetPeer;
 #
 #   my $e = MeetPeer::start(name => 'data');   meet_peer built, a temp
 #   dir, nginx with /rtc, /healthz and a UDP meet_rtp server: {bin, dir,
-#   tf, port}, or a failed test and exit; MeetPeer::media(): /healthz's
-#   media component
+#   tf, port}, or a failed test and exit
+#   my $bin = MeetPeer::built();    meet_peer, or a failed test and exit
 #
 #   my $x = MeetPeer::pair(bin => $bin, dir => $dir, port => $http_port,
 #                          room => 'r', tf => $tf);
@@ -86,37 +86,27 @@ sub new_cert {
     return $1;
 }
 
+# meet_peer, built; else a failed test, and the test file ends
+sub built {
+    my $bin = eval { build(Test::Meet::test_var('TEST_NGINX_REPO')) };
+    return $bin if $bin;
+    Test::More::fail('meet_peer builds');
+    Test::More::diag($@);
+    Test::More::done_testing();
+    exit;
+}
+
 sub start {
     my (%a) = @_;
-    my $bin = eval { build(Test::Meet::test_var('TEST_NGINX_REPO')) };
-    if (!$bin) {
-        Test::More::fail('meet_peer builds');
-        Test::More::diag($@);
-        Test::More::done_testing();
-        exit;
-    }
-
+    my $bin = built();
     my $dir = File::Temp::tempdir("meet-$a{name}-XXXXXX", TMPDIR => 1,
                                   CLEANUP => 1);
 
-    Test::Meet::start_nginx(
-        config => "    location /rtc { meet_signal; "
-                . "meet_signal_ping_timeout 300s; }\n"
-                . "    location = /healthz { meet_health; }\n",
-        stream_config => "    server {\n"
-                . "        listen 127.0.0.1:\$TEST_NGINX_UDP_PORT_1 udp;\n"
-                . "        meet_rtp;\n" . ($a{stream} // '')
-                . "    }\n");
+    Test::Meet::start_nginx(nginx_conf(stream => $a{stream}));
 
     return { bin => $bin, dir => $dir,
              tf => Test::Meet::Util::timeout_factor(),
              port => Test::Meet::test_var('TEST_NGINX_SERVER_PORT') };
-}
-
-sub media {
-    my $r = Test::Meet::http_request(path => '/healthz');
-    my $h = eval { JSON::PP::decode_json($r->{body}) } || {};
-    return $h->{components}{media} || {};
 }
 
 sub pair {
